@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load';
+import { SECRET_ENV } from '../../config/schema';
+import { emit } from '../output';
+
+export function registerConfig(program: Command): void {
+  const cmd = program.command('config').description('validate and show the configuration');
+
+  cmd
+    .command('check')
+    .description('validate the config file and environment overrides; exit 2 naming the bad key')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const { file, overriddenBy } = loadConfig();
+      emit({ ok: true, file, overriddenBy }, opts, (r) => `ok: ${r.file}${Object.keys(r.overriddenBy).length ? ` (overridden: ${Object.entries(r.overriddenBy).map(([k, v]) => `${k} by ${v}`).join(', ')})` : ''}`);
+    });
+
+  cmd
+    .command('show')
+    .description('the effective configuration; secrets are shown only as set or unset')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const { config, secrets, file } = loadConfig();
+      const secretState = Object.fromEntries(Object.keys(SECRET_ENV).map((k) => [k, k in secrets ? 'set' : 'unset']));
+      emit({ file, config, secrets: secretState }, opts, (r) => JSON.stringify(r, null, 2));
+    });
+}

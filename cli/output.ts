@@ -1,0 +1,34 @@
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/load';
+
+/** A bad argument or option: printed as one line naming it, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+/** Print a command's result: JSON for machines with --json, the human rendering otherwise. */
+export function emit<T>(result: T, options: OutputOptions, human: (r: T) => string): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${human(result)}\n`);
+  }
+}
+
+/** Exit code and one-line message for anything a command throws. */
+export function reportFailure(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    process.stderr.write(`alphabet: ${err.message}\n`);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`alphabet: ${message}\n`);
+  return 1;
+}

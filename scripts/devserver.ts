@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+// CommonJS package: take the namespace from its default export under ESM.
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import { PROJECT_ROOT } from '../config/load';
+
+export interface DevServerOptions {
+  temporalCli: string;
+  dataDir: string;
+  dbFile: string;
+  ip: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  /** Omit the Web UI (tests). */
+  headless?: boolean;
+}
+
+interface PidRecord {
+  pid: number;
+  address: string;
+  uiUrl: string | null;
+  dbPath: string;
+  startedAt: string;
+}
+
+export interface DevServerState {
+  running: boolean;
+  pid: number | null;
+  address: string;
+  uiUrl: string | null;
+  dbPath: string;
+  startedHere: boolean;
+}
+
+export function resolveDataDir(dataDir: string): string {
+  return isAbsolute(dataDir) ? dataDir : resolve(PROJECT_ROOT, dataDir);
+}
+
+const pidFile = (dataDir: string) => join(resolveDataDir(dataDir), 'temporal.pid');
+
+function readPid(dataDir: string): PidRecord | null {
+  try {
+    return JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when a Temporal frontend answers at the address. */
+export async function temporalHealthy(address: string, timeoutMs = 3_000): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.withDeadline(Date.now() + timeoutMs, () => connection!.healthService.check({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+async function waitHealthy(address: string, pid: number, timeoutMs: number, logPath: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) {
+      throw new Error(`the Temporal dev server exited during start-up; see ${logPath}`);
+    }
+    if (await temporalHealthy(address, 1_000)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`);
+}
+
+/**
+ * Start `temporal server start-dev` detached, persisting to a SQLite file in the data folder, unless it
+ * is already up (idempotent). Registers Alpha-Bet's custom search attributes.
+ */
+export async function startDevServer(o: DevServerOptions): Promise<DevServerState & { alreadyRunning: boolean }> {
+  const dataDir = resolveDataDir(o.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const address = `${o.ip}:${o.port}`;
+  const uiUrl = o.headless ? null : `http://${o.ip}:${o.uiPort}`;
+  const dbPath = join(dataDir, o.dbFile);
+
+  const existing = readPid(dataDir);
+  if (existing && isAlive(existing.pid) && (await temporalHealthy(existing.address))) {
+    await ensureSearchAttributes(existing.address, o.namespace);
+    return { running: true, pid: existing.pid, address: existing.address, uiUrl: existing.uiUrl, dbPath: existing.dbPath, startedHere: true, alreadyRunning: true };
+  }
+  if (await temporalHealthy(address)) {
+    throw new Error(
+      `another Temporal server already answers at ${address} (not started by Alpha-Bet). Stop it, or use it by ` +
+        'setting TEMPORAL_ADDRESS and skipping `stack up` for Temporal, or pick another TEMPORAL_DEV_PORT.',
+    );
+  }
+
+  const logPath = join(dataDir, 'temporal.log');
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', dbPath,
+    '--ip', o.ip,
+    '--port', String(o.port),
+    '--namespace', o.namespace,
+    '--log-level', 'warn',
+    ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+  ];
+  const logFd = openSync(logPath, 'a');
+  const child = spawn(o.temporalCli, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${o.temporalCli}`);
+  const record: PidRecord = { pid, address, uiUrl, dbPath, startedAt: new Date().toISOString() };
+  writeFileSync(pidFile(dataDir), JSON.stringify(record, null, 2));
+  try {
+    await waitHealthy(address, pid, 60_000, logPath);
+    await ensureSearchAttributes(address, o.namespace);
+  } catch (err) {
+    await stopPid(pid);
+    rmSync(pidFile(dataDir), { force: true });
+    throw err;
+  }
+  return { running: true, pid, address, uiUrl, dbPath, startedHere: true, alreadyRunning: false };
+}
+
+/** Stop the dev server this data folder started. Returns false when none was running. */
+export async function stopDevServer(dataDir: string): Promise<boolean> {
+  const record = readPid(dataDir);
+  rmSync(pidFile(dataDir), { force: true });
+  if (!record || !isAlive(record.pid)) return false;
+  await stopPid(record.pid);
+  return true;
+}
+
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 15_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+}
+
+export async function devServerState(o: Pick<DevServerOptions, 'dataDir' | 'dbFile' | 'ip' | 'port' | 'uiPort'>): Promise<DevServerState> {
+  const record = readPid(o.dataDir);
+  if (record && isAlive(record.pid)) {
+    return { running: await temporalHealthy(record.address), pid: record.pid, address: record.address, uiUrl: record.uiUrl, dbPath: record.dbPath, startedHere: true };
+  }
+  const address = `${o.ip}:${o.port}`;
+  return {
+    running: await temporalHealthy(address),
+    pid: null,
+    address,
+    uiUrl: `http://${o.ip}:${o.uiPort}`,
+    dbPath: join(resolveDataDir(o.dataDir), o.dbFile),
+    startedHere: false,
+  };
+}
+
+/** Register every custom search attribute the namespace lacks; existing ones are left alone. */
+export async function ensureSearchAttributes(address: string, namespace: string, connection?: Connection): Promise<string[]> {
+  const conn = connection ?? (await Connection.connect({ address }));
+  try {
+    const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
+    const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((k) => !(customAttributes && k.name in customAttributes));
+    if (missing.length === 0) return [];
+    await conn.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedValueType(k.type)])),
+    });
+    return missing.map((k) => k.name);
+  } finally {
+    if (!connection) await conn.close();
+  }
+}
+
+function indexedValueType(type: string): number {
+  const T = IndexedValueType;
+  const byType: Record<string, number> = {
+    TEXT: T.INDEXED_VALUE_TYPE_TEXT,
+    KEYWORD: T.INDEXED_VALUE_TYPE_KEYWORD,
+    INT: T.INDEXED_VALUE_TYPE_INT,
+    DOUBLE: T.INDEXED_VALUE_TYPE_DOUBLE,
+    BOOL: T.INDEXED_VALUE_TYPE_BOOL,
+    DATETIME: T.INDEXED_VALUE_TYPE_DATETIME,
+    KEYWORD_LIST: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  const found = byType[type];
+  if (found === undefined) throw new Error(`unknown search attribute type ${type}`);
+  return found;
+}

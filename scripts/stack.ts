@@ -1,0 +1,121 @@
+import type { AppConfig } from '../config/schema';
+import type { LoadedConfig } from '../config/load';
+import { migrate } from '../activities/infra/postgres';
+import { devServerState, ensureSearchAttributes, startDevServer, stopDevServer, temporalHealthy } from './devserver';
+import { ensurePostgres, ensureRedis, postgresState, redisState } from './services';
+import { ensureTemporalCli } from './temporal-cli';
+
+export interface ComponentStatus {
+  component: string;
+  address: string;
+  healthy: boolean;
+  detail: string;
+}
+
+/** The local dev server is ours to run when the configured address is the dev server's own. */
+export function usesLocalDevServer(config: AppConfig): boolean {
+  const { ip, port } = config.stack.devServer;
+  return config.temporal.address === `${ip}:${port}` || config.temporal.address === `localhost:${port}`;
+}
+
+function devServerOptions(config: AppConfig) {
+  return { ...config.stack.devServer, dataDir: config.stack.dataDir, namespace: config.temporal.namespace };
+}
+
+/**
+ * Bring everything up, idempotently: the Temporal dev server (or check a remote cluster), PostgreSQL
+ * and Redis (started locally when installed but stopped), the migrations and the search attributes.
+ */
+export async function stackUp({ config }: LoadedConfig, log: (m: string) => void): Promise<ComponentStatus[]> {
+  const statuses: ComponentStatus[] = [];
+
+  const [pg, redis] = await Promise.all([ensurePostgres(config.database.url, log), ensureRedis(config.redis.url, log)]);
+  statuses.push({ component: 'postgres', address: pg.address, healthy: pg.healthy, detail: pg.detail });
+  statuses.push({ component: 'redis', address: redis.address, healthy: redis.healthy, detail: redis.detail });
+
+  if (pg.healthy) {
+    try {
+      const applied = await migrate(config.database.url);
+      statuses.push({ component: 'migrations', address: pg.address, healthy: true, detail: applied.length ? `applied ${applied.join(', ')}` : 'up to date' });
+    } catch (err) {
+      statuses.push({ component: 'migrations', address: pg.address, healthy: false, detail: (err as Error).message });
+    }
+  }
+
+  if (usesLocalDevServer(config)) {
+    const cli = await ensureTemporalCli({ log });
+    const dev = await startDevServer({ ...devServerOptions(config), temporalCli: cli.path });
+    statuses.push({
+      component: 'temporal',
+      address: dev.address,
+      healthy: true,
+      detail: `${dev.alreadyRunning ? 'already running' : 'started'} (pid ${dev.pid}, server ${cli.serverVersion}, ${dev.dbPath})`,
+    });
+    statuses.push({ component: 'temporal-ui', address: dev.uiUrl ?? config.temporal.uiUrl, healthy: await httpOk(dev.uiUrl), detail: 'Web UI' });
+  } else {
+    const healthy = await temporalHealthy(config.temporal.address);
+    let detail = healthy ? 'remote cluster answering' : 'not answering: check TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY';
+    if (healthy) {
+      try {
+        const added = await ensureSearchAttributes(config.temporal.address, config.temporal.namespace);
+        if (added.length) detail += `; registered ${added.join(', ')}`;
+      } catch (err) {
+        detail += `; could not register search attributes (${(err as Error).message}); ask the cluster's admin to add them`;
+      }
+    }
+    statuses.push({ component: 'temporal', address: config.temporal.address, healthy, detail });
+  }
+  return statuses;
+}
+
+export async function stackDown({ config }: LoadedConfig): Promise<ComponentStatus[]> {
+  const stopped = usesLocalDevServer(config) ? await stopDevServer(config.stack.dataDir) : false;
+  return [
+    {
+      component: 'temporal',
+      address: config.temporal.address,
+      healthy: false,
+      detail: stopped ? 'stopped (state kept in the SQLite file)' : 'was not running from this data folder',
+    },
+  ];
+}
+
+export async function stackStatus({ config }: LoadedConfig): Promise<ComponentStatus[]> {
+  const [pg, redis] = await Promise.all([postgresState(config.database.url), redisState(config.redis.url)]);
+  const statuses: ComponentStatus[] = [
+    { component: 'postgres', address: pg.address, healthy: pg.healthy, detail: pg.detail },
+    { component: 'redis', address: redis.address, healthy: redis.healthy, detail: redis.detail },
+  ];
+  if (usesLocalDevServer(config)) {
+    const dev = await devServerState(devServerOptions(config));
+    statuses.push({
+      component: 'temporal',
+      address: dev.address,
+      healthy: dev.running,
+      detail: dev.running ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}` : 'not running: `alphabet stack up`',
+    });
+    statuses.push({ component: 'temporal-ui', address: dev.uiUrl ?? config.temporal.uiUrl, healthy: await httpOk(dev.uiUrl), detail: 'Web UI' });
+  } else {
+    const healthy = await temporalHealthy(config.temporal.address);
+    statuses.push({ component: 'temporal', address: config.temporal.address, healthy, detail: healthy ? 'remote cluster' : 'not answering' });
+  }
+  return statuses;
+}
+
+async function httpOk(url: string | null): Promise<boolean> {
+  if (!url) return false;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function formatStatuses(statuses: ComponentStatus[]): string {
+  const width = Math.max(...statuses.map((s) => s.component.length));
+  const addrWidth = Math.max(...statuses.map((s) => s.address.length));
+  return statuses
+    .map((s) => `${s.healthy ? 'ok  ' : 'DOWN'}  ${s.component.padEnd(width)}  ${s.address.padEnd(addrWidth)}  ${s.detail}`)
+    .join('\n');
+}

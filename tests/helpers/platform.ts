@@ -1,0 +1,55 @@
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type LoadedConfig } from '../../config/load';
+import { createLogger } from '../../activities/infra/logger';
+import { createPool, type Pool } from '../../activities/infra/postgres';
+import { createRedis, type Redis } from '../../activities/infra/redis';
+import { createWorkerSet, type QueueRole, type WorkerSet } from '../../workers/worker';
+
+/** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
+export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {
+  const loaded = loadConfig({
+    env: {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL: inject('redisUrl'),
+      LOG_LEVEL: 'warn',
+      ...overrides,
+    },
+  });
+  // Each test file gets its own task queues so files never steal each other's tasks.
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const q = loaded.config.temporal.taskQueues;
+  loaded.config.temporal.taskQueues = { ingestion: `${q.ingestion}-${suffix}`, strategies: `${q.strategies}-${suffix}`, bets: `${q.bets}-${suffix}` };
+  return loaded;
+}
+
+export async function startWorkers(loaded: LoadedConfig, roles?: readonly QueueRole[]): Promise<WorkerSet & { done: Promise<void> }> {
+  const set = await createWorkerSet({
+    loaded,
+    roles,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    logger: createLogger({ level: 'warn', name: 'test-worker' }),
+  });
+  const done = set.run();
+  return Object.assign(set, { done });
+}
+
+export async function testClient(address = inject('temporalAddress')): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace: 'default' });
+}
+
+/** Direct handles on the test database and Redis, for assertions made outside the platform. */
+export function testStores(): { db: Pool; redis: Redis; close(): Promise<void> } {
+  const db = createPool(inject('databaseUrl'), 4);
+  const redis = createRedis(inject('redisUrl'));
+  return {
+    db,
+    redis,
+    async close() {
+      await db.end();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { createPool } from '../activities/infra/postgres';
+import { createRedis } from '../activities/infra/redis';
+import { createLogger, type Logger } from '../activities/infra/logger';
+import { temporalConnectOptions } from '../activities/infra/temporal';
+import type { LoadedConfig } from '../config/load';
+
+const require = createRequire(import.meta.url);
+export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+
+export const QUEUE_ROLES = ['ingestion', 'strategies', 'bets'] as const;
+export type QueueRole = (typeof QUEUE_ROLES)[number];
+
+export interface WorkerSetOptions {
+  loaded: LoadedConfig;
+  /** Which task queues this process serves; all three by default, one each when scaled out. */
+  roles?: readonly QueueRole[];
+  /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
+  workflowBundle?: { codePath: string };
+  logger?: Logger;
+}
+
+export interface WorkerSet {
+  deps: ActivityDeps;
+  workers: Worker[];
+  /** Runs until shutdown() or a signal, then closes every connection. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+let runtimeInstalled = false;
+
+/** Route the SDK's own logs into our structured logger (once per process). */
+function installRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(levelFor(logger.level), (entry) => {
+        const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+        logger[level]({ ...entry.meta, sdk: true }, entry.message);
+      }),
+    });
+  } catch {
+    // Already installed by the embedding process (tests): keep theirs.
+  }
+}
+
+function levelFor(level: string): LogLevel {
+  const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+  return map[level] ?? 'WARN';
+}
+
+export async function createWorkerSet({ loaded, roles = QUEUE_ROLES, workflowBundle, logger: given }: WorkerSetOptions): Promise<WorkerSet> {
+  const { config, secrets } = loaded;
+  const logger = given ?? createLogger({ level: config.log.level, name: 'worker', secrets });
+  installRuntime(logger);
+
+  const db = createPool(config.database.url, config.database.poolSize);
+  const redis = createRedis(config.redis.url);
+  const deps: ActivityDeps = { db, redis, config, secrets, logger };
+  const activities = createActivities(deps);
+
+  let connection: NativeConnection | undefined;
+  const workers: Worker[] = [];
+  try {
+    connection = await NativeConnection.connect(temporalConnectOptions(config, secrets));
+    // Bundle once for all task queues (webpack takes seconds), unless a prebuilt bundle is given.
+    const bundle = workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+    const workflowSource = { workflowBundle: bundle };
+    for (const role of roles) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: config.temporal.taskQueues[role],
+          activities,
+          ...workflowSource,
+        }),
+      );
+    }
+  } catch (err) {
+    await connection?.close().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    redis.disconnect();
+    throw err;
+  }
+
+  const conn = connection;
+  return {
+    deps,
+    workers,
+    async run() {
+      logger.info({ taskQueues: roles.map((r) => config.temporal.taskQueues[r]), address: config.temporal.address }, 'workers running');
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        await conn.close().catch(() => undefined);
+        await db.end().catch(() => undefined);
+        redis.disconnect();
+        logger.info('workers stopped, connections closed');
+      }
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING' || w.getState() === 'INITIALIZED') w.shutdown();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities, ProbeResult } from '../activities';
+
+export interface HealthCheckInput {
+  probeId: string;
+  /** Every task queue whose worker must answer: ingestion, strategies, bets. */
+  taskQueues: string[];
+}
+
+export interface HealthReport {
+  probeId: string;
+  ok: boolean;
+  results: ProbeResult[];
+}
+
+/** Proves the platform end to end: each task queue's worker writes to and reads from PostgreSQL and Redis. */
+export async function healthCheckWorkflow({ probeId, taskQueues }: HealthCheckInput): Promise<HealthReport> {
+  const results: ProbeResult[] = [];
+  for (const taskQueue of taskQueues) {
+    const probes = proxyActivities<Activities>({
+      taskQueue,
+      startToCloseTimeout: '30 seconds',
+      // A worker not yet polling this queue must not hang the check forever.
+      scheduleToCloseTimeout: '5 minutes',
+      retry: { maximumAttempts: 5, initialInterval: '1 second' },
+    });
+    setCurrentDetails(`probing **${taskQueue}**: PostgreSQL and Redis round trips`);
+    results.push(await probes.probePostgres({ probeId, taskQueue }));
+    results.push(await probes.probeRedis({ probeId, taskQueue }));
+  }
+  const ok = results.every((r) => r.ok);
+  setCurrentDetails(`${ok ? 'healthy' : 'UNHEALTHY'}: ${results.length} round trips on ${taskQueues.join(', ')}`);
+  return { probeId, ok, results };
+}
