@@ -25,9 +25,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
     },
   },
   {
@@ -41,8 +47,14 @@ export default tseslint.config(
             message: 'Workflow and shared code must stay deterministic: do I/O in activities/.',
           })),
           patterns: [
-            { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only: `import type` from activities/index.' },
-            { group: ['**/workers/**', '**/cli/**'], message: 'Workflows must not import process-level code.' },
+            {
+              group: ['**/activities/*', '!**/activities/index'],
+              message: 'Import activity types only: `import type` from activities/index.',
+            },
+            {
+              group: ['**/workers/**', '**/cli/**'],
+              message: 'Workflows must not import process-level code.',
+            },
           ],
         },
       ],

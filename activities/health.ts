@@ -29,7 +29,11 @@ export function createHealthActivities({ db, redis, config }: ActivityDeps) {
         [probeId, taskQueue],
       );
       const read = rows[0]?.value ?? null;
-      if (read !== wrote) throw ApplicationFailure.nonRetryable(`PostgreSQL returned ${read} for ${wrote}`, 'HealthCheckMismatch');
+      if (read !== wrote)
+        throw ApplicationFailure.nonRetryable(
+          `PostgreSQL returned ${read} for ${wrote}`,
+          'HealthCheckMismatch',
+        );
       return { store: 'postgres', taskQueue, wrote, read, ok: true };
     },
 
@@ -38,7 +42,8 @@ export function createHealthActivities({ db, redis, config }: ActivityDeps) {
       const wrote = `${probeId}@${taskQueue}`;
       await redis.set(key, wrote, 'EX', 24 * 3600);
       const read = await redis.get(key);
-      if (read !== wrote) throw ApplicationFailure.nonRetryable(`Redis returned ${read} for ${wrote}`, 'HealthCheckMismatch');
+      if (read !== wrote)
+        throw ApplicationFailure.nonRetryable(`Redis returned ${read} for ${wrote}`, 'HealthCheckMismatch');
       return { store: 'redis', taskQueue, wrote, read, ok: true };
     },
   };

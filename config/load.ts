@@ -72,17 +72,32 @@ function readYaml(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError('(file)', file, 'ALPHABET_CONFIG or config/default.yaml', `cannot read it: ${(err as Error).message}`);
+    throw new ConfigError(
+      '(file)',
+      file,
+      'ALPHABET_CONFIG or config/default.yaml',
+      `cannot read it: ${(err as Error).message}`,
+    );
   }
   const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0];
-    throw new ConfigError('(syntax)', line ? `line ${line.line}, column ${line.col}` : '?', file, first.message.split('\n')[0] ?? 'YAML syntax error');
+    throw new ConfigError(
+      '(syntax)',
+      line ? `line ${line.line}, column ${line.col}` : '?',
+      file,
+      first.message.split('\n')[0] ?? 'YAML syntax error',
+    );
   }
   const value: unknown = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError('(root)', value, file, 'expected a mapping of sections (temporal, database, redis, …)');
+    throw new ConfigError(
+      '(root)',
+      value,
+      file,
+      'expected a mapping of sections (temporal, database, redis, …)',
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -107,7 +122,8 @@ function coerce(text: string, type: 'string' | 'number' | 'boolean', path: strin
   if (type === 'string') return text;
   if (type === 'number') {
     const n = Number(text);
-    if (!Number.isFinite(n)) throw new ConfigError(path, text, `environment variable ${envName}`, 'expected a number');
+    if (!Number.isFinite(n))
+      throw new ConfigError(path, text, `environment variable ${envName}`, 'expected a number');
     return n;
   }
   if (/^(1|true|yes|on)$/i.test(text)) return true;
@@ -135,7 +151,12 @@ function getPath(root: unknown, path: PropertyKey[]): unknown {
   return node;
 }
 
-function toConfigError(error: z.ZodError, raw: unknown, file: string, overriddenBy: Record<string, string>): ConfigError {
+function toConfigError(
+  error: z.ZodError,
+  raw: unknown,
+  file: string,
+  overriddenBy: Record<string, string>,
+): ConfigError {
   const issue = error.issues[0]!;
   let keyPath = issue.path;
   let expected = issue.message;
@@ -154,5 +175,5 @@ function toConfigError(error: z.ZodError, raw: unknown, file: string, overridden
 function formatValue(key: string, value: unknown): string {
   if (SECRET_KEY_RE.test(key)) return '<redacted>';
   if (value === undefined) return '(missing)';
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value;
 }

@@ -8,7 +8,9 @@ const Fraction = DecimalString.refine((s) => Number(s) > 0 && Number(s) <= 1, {
 const PositiveMoney = DecimalString.refine((s) => Number(s) > 0, {
   message: 'expected a positive amount written as a string, e.g. "10000"',
 });
-const HostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:7233' });
+const HostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:7233' });
 const Port = z.number().int().min(1).max(65535);
 const Url = (protocols: string[]) =>
   z.string().refine(
@@ -86,7 +88,10 @@ export const AlertsConfig = z.strictObject({
 
 export const AppConfig = z.strictObject({
   temporal: TemporalConfig,
-  database: z.strictObject({ url: Url(['postgres:', 'postgresql:']), poolSize: z.number().int().min(1).max(200) }),
+  database: z.strictObject({
+    url: Url(['postgres:', 'postgresql:']),
+    poolSize: z.number().int().min(1).max(200),
+  }),
   redis: z.strictObject({ url: Url(['redis:', 'rediss:']), keyPrefix: z.string() }),
   stack: StackConfig,
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),

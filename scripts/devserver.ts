@@ -84,14 +84,18 @@ async function waitHealthy(address: string, pid: number, timeoutMs: number, logP
     if (await temporalHealthy(address, 1_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`);
+  throw new Error(
+    `the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`,
+  );
 }
 
 /**
  * Start `temporal server start-dev` detached, persisting to a SQLite file in the data folder, unless it
  * is already up (idempotent). Registers Alpha-Bet's custom search attributes.
  */
-export async function startDevServer(o: DevServerOptions): Promise<DevServerState & { alreadyRunning: boolean }> {
+export async function startDevServer(
+  o: DevServerOptions,
+): Promise<DevServerState & { alreadyRunning: boolean }> {
   const dataDir = resolveDataDir(o.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const address = `${o.ip}:${o.port}`;
@@ -101,7 +105,15 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServerStat
   const existing = readPid(dataDir);
   if (existing && isAlive(existing.pid) && (await temporalHealthy(existing.address))) {
     await ensureSearchAttributes(existing.address, o.namespace);
-    return { running: true, pid: existing.pid, address: existing.address, uiUrl: existing.uiUrl, dbPath: existing.dbPath, startedHere: true, alreadyRunning: true };
+    return {
+      running: true,
+      pid: existing.pid,
+      address: existing.address,
+      uiUrl: existing.uiUrl,
+      dbPath: existing.dbPath,
+      startedHere: true,
+      alreadyRunning: true,
+    };
   }
   if (await temporalHealthy(address)) {
     throw new Error(
@@ -112,12 +124,18 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServerStat
 
   const logPath = join(dataDir, 'temporal.log');
   const args = [
-    'server', 'start-dev',
-    '--db-filename', dbPath,
-    '--ip', o.ip,
-    '--port', String(o.port),
-    '--namespace', o.namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbPath,
+    '--ip',
+    o.ip,
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace,
+    '--log-level',
+    'warn',
     ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
   ];
   const logFd = openSync(logPath, 'a');
@@ -160,10 +178,19 @@ async function stopPid(pid: number): Promise<void> {
   while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }
 
-export async function devServerState(o: Pick<DevServerOptions, 'dataDir' | 'dbFile' | 'ip' | 'port' | 'uiPort'>): Promise<DevServerState> {
+export async function devServerState(
+  o: Pick<DevServerOptions, 'dataDir' | 'dbFile' | 'ip' | 'port' | 'uiPort'>,
+): Promise<DevServerState> {
   const record = readPid(o.dataDir);
   if (record && isAlive(record.pid)) {
-    return { running: await temporalHealthy(record.address), pid: record.pid, address: record.address, uiUrl: record.uiUrl, dbPath: record.dbPath, startedHere: true };
+    return {
+      running: await temporalHealthy(record.address),
+      pid: record.pid,
+      address: record.address,
+      uiUrl: record.uiUrl,
+      dbPath: record.dbPath,
+      startedHere: true,
+    };
   }
   const address = `${o.ip}:${o.port}`;
   return {
@@ -177,7 +204,11 @@ export async function devServerState(o: Pick<DevServerOptions, 'dataDir' | 'dbFi
 }
 
 /** Register every custom search attribute the namespace lacks; existing ones are left alone. */
-export async function ensureSearchAttributes(address: string, namespace: string, connection?: Connection): Promise<string[]> {
+export async function ensureSearchAttributes(
+  address: string,
+  namespace: string,
+  connection?: Connection,
+): Promise<string[]> {
   const conn = connection ?? (await Connection.connect({ address }));
   try {
     const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });

@@ -25,7 +25,12 @@ export async function postgresState(url: string): Promise<ServiceState> {
   const address = displayAddress(url, 5432);
   try {
     const result = await ensureDatabase(url);
-    return { name: 'postgres', address, healthy: true, detail: result === 'created' ? 'database created' : 'accepting connections' };
+    return {
+      name: 'postgres',
+      address,
+      healthy: true,
+      detail: result === 'created' ? 'database created' : 'accepting connections',
+    };
   } catch (err) {
     return { name: 'postgres', address, healthy: false, detail: (err as Error).message };
   }
@@ -58,7 +63,9 @@ export async function ensurePostgres(url: string, log: (m: string) => void): Pro
   if (LOCAL_HOSTS.has(host) && versions.length > 0 && existsSync('/usr/bin/pg_ctlcluster')) {
     log(`PostgreSQL is not answering at ${state.address}; starting the local cluster ${versions[0]}/main`);
     try {
-      await execFileAsync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0]!, 'main', 'start'], { timeout: 60_000 });
+      await execFileAsync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0]!, 'main', 'start'], {
+        timeout: 60_000,
+      });
     } catch (err) {
       log(`pg_ctlcluster: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -84,7 +91,11 @@ export async function ensureRedis(url: string, log: (m: string) => void): Promis
     const port = u.port || '6379';
     log(`Redis is not answering at ${state.address}; starting ${server} on port ${port}`);
     try {
-      await execFileAsync(server, ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--save', '', '--appendonly', 'no'], { timeout: 30_000 });
+      await execFileAsync(
+        server,
+        ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--save', '', '--appendonly', 'no'],
+        { timeout: 30_000 },
+      );
     } catch (err) {
       log(`redis-server: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -1,7 +1,13 @@
 import type { AppConfig } from '../config/schema';
 import type { LoadedConfig } from '../config/load';
 import { migrate } from '../activities/infra/postgres';
-import { devServerState, ensureSearchAttributes, startDevServer, stopDevServer, temporalHealthy } from './devserver';
+import {
+  devServerState,
+  ensureSearchAttributes,
+  startDevServer,
+  stopDevServer,
+  temporalHealthy,
+} from './devserver';
 import { ensurePostgres, ensureRedis, postgresState, redisState } from './services';
 import { ensureTemporalCli } from './temporal-cli';
 
@@ -26,19 +32,35 @@ function devServerOptions(config: AppConfig) {
  * Bring everything up, idempotently: the Temporal dev server (or check a remote cluster), PostgreSQL
  * and Redis (started locally when installed but stopped), the migrations and the search attributes.
  */
-export async function stackUp({ config }: LoadedConfig, log: (m: string) => void): Promise<ComponentStatus[]> {
+export async function stackUp(
+  { config }: LoadedConfig,
+  log: (m: string) => void,
+): Promise<ComponentStatus[]> {
   const statuses: ComponentStatus[] = [];
 
-  const [pg, redis] = await Promise.all([ensurePostgres(config.database.url, log), ensureRedis(config.redis.url, log)]);
+  const [pg, redis] = await Promise.all([
+    ensurePostgres(config.database.url, log),
+    ensureRedis(config.redis.url, log),
+  ]);
   statuses.push({ component: 'postgres', address: pg.address, healthy: pg.healthy, detail: pg.detail });
   statuses.push({ component: 'redis', address: redis.address, healthy: redis.healthy, detail: redis.detail });
 
   if (pg.healthy) {
     try {
       const applied = await migrate(config.database.url);
-      statuses.push({ component: 'migrations', address: pg.address, healthy: true, detail: applied.length ? `applied ${applied.join(', ')}` : 'up to date' });
+      statuses.push({
+        component: 'migrations',
+        address: pg.address,
+        healthy: true,
+        detail: applied.length ? `applied ${applied.join(', ')}` : 'up to date',
+      });
     } catch (err) {
-      statuses.push({ component: 'migrations', address: pg.address, healthy: false, detail: (err as Error).message });
+      statuses.push({
+        component: 'migrations',
+        address: pg.address,
+        healthy: false,
+        detail: (err as Error).message,
+      });
     }
   }
 
@@ -51,10 +73,17 @@ export async function stackUp({ config }: LoadedConfig, log: (m: string) => void
       healthy: true,
       detail: `${dev.alreadyRunning ? 'already running' : 'started'} (pid ${dev.pid}, server ${cli.serverVersion}, ${dev.dbPath})`,
     });
-    statuses.push({ component: 'temporal-ui', address: dev.uiUrl ?? config.temporal.uiUrl, healthy: await httpOk(dev.uiUrl), detail: 'Web UI' });
+    statuses.push({
+      component: 'temporal-ui',
+      address: dev.uiUrl ?? config.temporal.uiUrl,
+      healthy: await httpOk(dev.uiUrl),
+      detail: 'Web UI',
+    });
   } else {
     const healthy = await temporalHealthy(config.temporal.address);
-    let detail = healthy ? 'remote cluster answering' : 'not answering: check TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY';
+    let detail = healthy
+      ? 'remote cluster answering'
+      : 'not answering: check TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY';
     if (healthy) {
       try {
         const added = await ensureSearchAttributes(config.temporal.address, config.temporal.namespace);
@@ -92,12 +121,24 @@ export async function stackStatus({ config }: LoadedConfig): Promise<ComponentSt
       component: 'temporal',
       address: dev.address,
       healthy: dev.running,
-      detail: dev.running ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}` : 'not running: `alphabet stack up`',
+      detail: dev.running
+        ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}`
+        : 'not running: `alphabet stack up`',
     });
-    statuses.push({ component: 'temporal-ui', address: dev.uiUrl ?? config.temporal.uiUrl, healthy: await httpOk(dev.uiUrl), detail: 'Web UI' });
+    statuses.push({
+      component: 'temporal-ui',
+      address: dev.uiUrl ?? config.temporal.uiUrl,
+      healthy: await httpOk(dev.uiUrl),
+      detail: 'Web UI',
+    });
   } else {
     const healthy = await temporalHealthy(config.temporal.address);
-    statuses.push({ component: 'temporal', address: config.temporal.address, healthy, detail: healthy ? 'remote cluster' : 'not answering' });
+    statuses.push({
+      component: 'temporal',
+      address: config.temporal.address,
+      healthy,
+      detail: healthy ? 'remote cluster' : 'not answering',
+    });
   }
   return statuses;
 }
@@ -116,6 +157,9 @@ export function formatStatuses(statuses: ComponentStatus[]): string {
   const width = Math.max(...statuses.map((s) => s.component.length));
   const addrWidth = Math.max(...statuses.map((s) => s.address.length));
   return statuses
-    .map((s) => `${s.healthy ? 'ok  ' : 'DOWN'}  ${s.component.padEnd(width)}  ${s.address.padEnd(addrWidth)}  ${s.detail}`)
+    .map(
+      (s) =>
+        `${s.healthy ? 'ok  ' : 'DOWN'}  ${s.component.padEnd(width)}  ${s.address.padEnd(addrWidth)}  ${s.detail}`,
+    )
     .join('\n');
 }

@@ -1,5 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, openSync, closeSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  openSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,14 +43,22 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * `go install` into the cache (minutes, once per machine). Every candidate's version is checked.
  */
 export async function ensureTemporalCli(
-  options: { env?: NodeJS.ProcessEnv; log?: (msg: string) => void; build?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    log?: (msg: string) => void;
+    build?: boolean;
+    /** Where Go is; found on PATH or in /usr/local/go by default, null when absent. */
+    goBinary?: string | null;
+  } = {},
 ): Promise<TemporalCli> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
 
   if (env.TEMPORAL_CLI) {
     if (!isExecutable(env.TEMPORAL_CLI)) {
-      throw new ProvisionError(`TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file; unset it or point it at the temporal binary`);
+      throw new ProvisionError(
+        `TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file; unset it or point it at the temporal binary`,
+      );
     }
     return { path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI', ...(await checkVersion(env.TEMPORAL_CLI)) };
   }
@@ -59,9 +77,12 @@ export async function ensureTemporalCli(
     return { path: cached, source: 'cache', ...(await checkVersion(cached)) };
   }
   if (options.build === false) {
-    throw new ProvisionError(`no temporal binary found (TEMPORAL_CLI unset, none on PATH, none at ${cached})`);
+    throw new ProvisionError(
+      `no temporal binary found (TEMPORAL_CLI unset, none on PATH, none at ${cached})`,
+    );
   }
-  await buildIntoCache(cacheDir(env), env, log);
+  const go = options.goBinary === undefined ? findGo(env) : options.goBinary;
+  await buildIntoCache(go, cacheDir(env), env, log);
   return { path: cached, source: 'built', ...(await checkVersion(cached)) };
 }
 
@@ -75,19 +96,35 @@ async function checkVersion(path: string): Promise<{ version: string; serverVers
   // A `go install` build reports "temporal version 0.0.0-DEV (Server 1.29.1, UI 2.42.1)".
   const cli = /temporal version (\S+)/.exec(out)?.[1];
   const server = /Server (\d+)\.(\d+)\.(\d+)/.exec(out);
-  if (!cli || !server) throw new ProvisionError(`${path} --version printed "${out.trim()}", not a Temporal CLI version`);
+  if (!cli || !server)
+    throw new ProvisionError(`${path} --version printed "${out.trim()}", not a Temporal CLI version`);
   const parts = [Number(server[1]), Number(server[2]), Number(server[3])];
   for (let i = 0; i < 3; i++) {
     if (parts[i]! > MIN_SERVER[i]!) break;
     if (parts[i]! < MIN_SERVER[i]!) {
-      throw new ProvisionError(`${path} bundles Temporal server ${parts.join('.')}; ${MIN_SERVER.join('.')} or newer is needed`);
+      throw new ProvisionError(
+        `${path} bundles Temporal server ${parts.join('.')}; ${MIN_SERVER.join('.')} or newer is needed`,
+      );
     }
   }
   return { version: cli, serverVersion: parts.join('.') };
 }
 
-async function buildIntoCache(dir: string, env: NodeJS.ProcessEnv, log: (msg: string) => void): Promise<void> {
-  const go = findOnPath('go', env.PATH ?? '') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+function findGo(env: NodeJS.ProcessEnv): string | null {
+  const fromRoot = env.GOROOT ? join(env.GOROOT, 'bin', 'go') : null;
+  return (
+    findOnPath('go', env.PATH ?? '') ??
+    [fromRoot, '/usr/local/go/bin/go'].find((p): p is string => !!p && isExecutable(p)) ??
+    null
+  );
+}
+
+async function buildIntoCache(
+  go: string | null,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  log: (msg: string) => void,
+): Promise<void> {
   if (!go) {
     throw new ProvisionError(
       'the Temporal CLI is missing and Go is not installed to build it. Either install Go 1.23 or newer ' +
@@ -104,7 +141,9 @@ async function buildIntoCache(dir: string, env: NodeJS.ProcessEnv, log: (msg: st
     const staging = join(dir, `.staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (a few minutes, once; cached in ${dir})`);
+    log(
+      `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (a few minutes, once; cached in ${dir})`,
+    );
     const started = Date.now();
     await new Promise<void>((resolvePromise, reject) => {
       const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
@@ -113,7 +152,13 @@ async function buildIntoCache(dir: string, env: NodeJS.ProcessEnv, log: (msg: st
       });
       child.on('error', reject);
       child.on('exit', (code) =>
-        code === 0 ? resolvePromise() : reject(new ProvisionError(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} exited with ${code}`)),
+        code === 0
+          ? resolvePromise()
+          : reject(
+              new ProvisionError(
+                `go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} exited with ${code}`,
+              ),
+            ),
       );
     });
     renameSync(join(staging, 'temporal'), join(dir, 'temporal'));

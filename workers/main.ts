@@ -14,10 +14,15 @@ await set.run();
 
 function parseRoles(text: string | undefined): QueueRole[] {
   if (!text) return [...QUEUE_ROLES];
-  const roles = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const roles = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const r of roles) {
     if (!(QUEUE_ROLES as readonly string[]).includes(r)) {
-      logger.fatal(`ALPHABET_WORKER_QUEUES: unknown queue "${r}"; expected some of ${QUEUE_ROLES.join(', ')}`);
+      logger.fatal(
+        `ALPHABET_WORKER_QUEUES: unknown queue "${r}"; expected some of ${QUEUE_ROLES.join(', ')}`,
+      );
       process.exit(2);
     }
   }

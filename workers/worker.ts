@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
@@ -49,11 +56,23 @@ function installRuntime(logger: Logger): void {
 }
 
 function levelFor(level: string): LogLevel {
-  const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+  const map: Record<string, LogLevel> = {
+    trace: 'TRACE',
+    debug: 'DEBUG',
+    info: 'INFO',
+    warn: 'WARN',
+    error: 'ERROR',
+    fatal: 'ERROR',
+  };
   return map[level] ?? 'WARN';
 }
 
-export async function createWorkerSet({ loaded, roles = QUEUE_ROLES, workflowBundle, logger: given }: WorkerSetOptions): Promise<WorkerSet> {
+export async function createWorkerSet({
+  loaded,
+  roles = QUEUE_ROLES,
+  workflowBundle,
+  logger: given,
+}: WorkerSetOptions): Promise<WorkerSet> {
   const { config, secrets } = loaded;
   const logger = given ?? createLogger({ level: config.log.level, name: 'worker', secrets });
   installRuntime(logger);
@@ -68,7 +87,9 @@ export async function createWorkerSet({ loaded, roles = QUEUE_ROLES, workflowBun
   try {
     connection = await NativeConnection.connect(temporalConnectOptions(config, secrets));
     // Bundle once for all task queues (webpack takes seconds), unless a prebuilt bundle is given.
-    const bundle = workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+    const bundle =
+      workflowBundle ??
+      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
     const workflowSource = { workflowBundle: bundle };
     for (const role of roles) {
       workers.push(
@@ -93,7 +114,10 @@ export async function createWorkerSet({ loaded, roles = QUEUE_ROLES, workflowBun
     deps,
     workers,
     async run() {
-      logger.info({ taskQueues: roles.map((r) => config.temporal.taskQueues[r]), address: config.temporal.address }, 'workers running');
+      logger.info(
+        { taskQueues: roles.map((r) => config.temporal.taskQueues[r]), address: config.temporal.address },
+        'workers running',
+      );
       try {
         await Promise.all(workers.map((w) => w.run()));
       } finally {

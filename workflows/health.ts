@@ -29,6 +29,8 @@ export async function healthCheckWorkflow({ probeId, taskQueues }: HealthCheckIn
     results.push(await probes.probeRedis({ probeId, taskQueue }));
   }
   const ok = results.every((r) => r.ok);
-  setCurrentDetails(`${ok ? 'healthy' : 'UNHEALTHY'}: ${results.length} round trips on ${taskQueues.join(', ')}`);
+  setCurrentDetails(
+    `${ok ? 'healthy' : 'UNHEALTHY'}: ${results.length} round trips on ${taskQueues.join(', ')}`,
+  );
   return { probeId, ok, results };
 }

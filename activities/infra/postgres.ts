@@ -44,7 +44,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<'exists' | 'c
 }
 
 /** Apply pending migrations (node-pg-migrate); a second run is a no-op. Returns the names applied. */
-export async function migrate(databaseUrl: string, log: (msg: string) => void = () => undefined): Promise<string[]> {
+export async function migrate(
+  databaseUrl: string,
+  log: (msg: string) => void = () => undefined,
+): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,

@@ -2,7 +2,10 @@ import { Redis } from 'ioredis';
 
 export type { Redis };
 
-export function createRedis(url: string, options: { lazyConnect?: boolean; maxRetries?: number } = {}): Redis {
+export function createRedis(
+  url: string,
+  options: { lazyConnect?: boolean; maxRetries?: number } = {},
+): Redis {
   const redis = new Redis(url, {
     lazyConnect: options.lazyConnect ?? false,
     maxRetriesPerRequest: options.maxRetries ?? 3,

@@ -34,6 +34,9 @@ export function temporalConnectOptions(config: AppConfig, secrets: Secrets): Tem
 }
 
 export async function connectClient(config: AppConfig, secrets: Secrets): Promise<Client> {
-  const connection = await Connection.connect({ ...temporalConnectOptions(config, secrets), connectTimeout: '5s' });
+  const connection = await Connection.connect({
+    ...temporalConnectOptions(config, secrets),
+    connectTimeout: '5s',
+  });
   return new Client({ connection, namespace: config.temporal.namespace });
 }

@@ -12,7 +12,18 @@ export function registerConfig(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) => {
       const { file, overriddenBy } = loadConfig();
-      emit({ ok: true, file, overriddenBy }, opts, (r) => `ok: ${r.file}${Object.keys(r.overriddenBy).length ? ` (overridden: ${Object.entries(r.overriddenBy).map(([k, v]) => `${k} by ${v}`).join(', ')})` : ''}`);
+      emit(
+        { ok: true, file, overriddenBy },
+        opts,
+        (r) =>
+          `ok: ${r.file}${
+            Object.keys(r.overriddenBy).length
+              ? ` (overridden: ${Object.entries(r.overriddenBy)
+                  .map(([k, v]) => `${k} by ${v}`)
+                  .join(', ')})`
+              : ''
+          }`,
+      );
     });
 
   cmd
@@ -21,7 +32,9 @@ export function registerConfig(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) => {
       const { config, secrets, file } = loadConfig();
-      const secretState = Object.fromEntries(Object.keys(SECRET_ENV).map((k) => [k, k in secrets ? 'set' : 'unset']));
+      const secretState = Object.fromEntries(
+        Object.keys(SECRET_ENV).map((k) => [k, k in secrets ? 'set' : 'unset']),
+      );
       emit({ file, config, secrets: secretState }, opts, (r) => JSON.stringify(r, null, 2));
     });
 }

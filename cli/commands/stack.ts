@@ -4,11 +4,15 @@ import { formatStatuses, stackDown, stackStatus, stackUp } from '../../scripts/s
 import { emit } from '../output';
 
 export function registerStack(program: Command): void {
-  const stack = program.command('stack').description('the local platform: Temporal dev server, PostgreSQL, Redis, migrations');
+  const stack = program
+    .command('stack')
+    .description('the local platform: Temporal dev server, PostgreSQL, Redis, migrations');
 
   stack
     .command('up')
-    .description('start what is missing (idempotent): dev server with search attributes, PostgreSQL, Redis, migrations')
+    .description(
+      'start what is missing (idempotent): dev server with search attributes, PostgreSQL, Redis, migrations',
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const loaded = loadConfig();

@@ -10,7 +10,9 @@ import { parseDuration } from '../duration';
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('bring the whole platform up on the embedded defaults, run a health check, keep running until Ctrl-C')
+    .description(
+      'bring the whole platform up on the embedded defaults, run a health check, keep running until Ctrl-C',
+    )
     .option('--duration <d>', 'stop by itself after this long (e.g. 2m)')
     .option('--keep-stack', 'leave the Temporal dev server running on exit')
     .action(async (opts: { duration?: string; keepStack?: boolean }) => {
@@ -25,7 +27,11 @@ export function registerStart(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const loaded = loadConfig();
       const report = await runHealthCheck(loaded);
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.ok ? 'healthy' : 'UNHEALTHY'}: ${report.url}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${report.ok ? 'healthy' : 'UNHEALTHY'}: ${report.url}\n`,
+      );
       if (!report.ok) process.exitCode = 1;
     });
 }
@@ -36,11 +42,16 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
   const statuses = await stackUp(loaded, (m) => say(`  ${m}`));
   say(formatStatuses(statuses));
   const down = statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
-  if (down.length) throw new Error(`cannot start: ${down.map((s) => `${s.component} (${s.detail})`).join('; ')}`);
+  if (down.length)
+    throw new Error(`cannot start: ${down.map((s) => `${s.component} (${s.detail})`).join('; ')}`);
   const startedDevServer = statuses.some((s) => s.component === 'temporal' && s.detail.startsWith('started'));
 
   // Worker logs go to a file-friendly JSON stream on stderr at warn level, keeping the terminal readable.
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'worker', secrets: loaded.secrets });
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ?? 'warn',
+    name: 'worker',
+    secrets: loaded.secrets,
+  });
   const workers = await createWorkerSet({ loaded, logger });
   const running = workers.run();
 
@@ -56,10 +67,18 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
 
   try {
     const report = await runHealthCheck(loaded);
-    say(`health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${loaded.config.temporal.taskQueues.ingestion}, ${loaded.config.temporal.taskQueues.strategies}, ${loaded.config.temporal.taskQueues.bets}`);
-    say(`Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`);
+    say(
+      `health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${loaded.config.temporal.taskQueues.ingestion}, ${loaded.config.temporal.taskQueues.strategies}, ${loaded.config.temporal.taskQueues.bets}`,
+    );
+    say(
+      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
+    );
     say(`this health check: ${report.url}`);
-    say(durationMs ? `running for ${Math.round(durationMs / 1000)} s; Ctrl-C stops earlier` : 'running; Ctrl-C stops');
+    say(
+      durationMs
+        ? `running for ${Math.round(durationMs / 1000)} s; Ctrl-C stops earlier`
+        : 'running; Ctrl-C stops',
+    );
     if (durationMs) setTimeout(() => stop('duration reached'), durationMs).unref();
   } catch (err) {
     stop(`health check failed (${(err as Error).message})`);

@@ -6,6 +6,8 @@ import { sharedDataDir } from '../../config/paths';
 export function sharedData(...parts: string[]): string | null {
   const path = join(sharedDataDir(), ...parts);
   if (existsSync(path)) return path;
-  process.stderr.write(`skipping: ${path} is absent (the team's data folder ../shared/data; set ALPHABET_SHARED_DATA)\n`);
+  process.stderr.write(
+    `skipping: ${path} is absent (the team's data folder ../shared/data; set ALPHABET_SHARED_DATA)\n`,
+  );
   return null;
 }

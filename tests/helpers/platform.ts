@@ -20,11 +20,18 @@ export function testConfig(overrides: Record<string, string> = {}): LoadedConfig
   // Each test file gets its own task queues so files never steal each other's tasks.
   const suffix = Math.random().toString(36).slice(2, 8);
   const q = loaded.config.temporal.taskQueues;
-  loaded.config.temporal.taskQueues = { ingestion: `${q.ingestion}-${suffix}`, strategies: `${q.strategies}-${suffix}`, bets: `${q.bets}-${suffix}` };
+  loaded.config.temporal.taskQueues = {
+    ingestion: `${q.ingestion}-${suffix}`,
+    strategies: `${q.strategies}-${suffix}`,
+    bets: `${q.bets}-${suffix}`,
+  };
   return loaded;
 }
 
-export async function startWorkers(loaded: LoadedConfig, roles?: readonly QueueRole[]): Promise<WorkerSet & { done: Promise<void> }> {
+export async function startWorkers(
+  loaded: LoadedConfig,
+  roles?: readonly QueueRole[],
+): Promise<WorkerSet & { done: Promise<void> }> {
   const set = await createWorkerSet({
     loaded,
     roles,

@@ -56,7 +56,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', REDIS_URL);
   project.provide('dataDir', dataDir);
-  process.stderr.write(`[global-setup] dev server ${server.address}, database ${TEST_DATABASE}, ready in ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `[global-setup] dev server ${server.address}, database ${TEST_DATABASE}, ready in ${Date.now() - started} ms\n`,
+  );
 
   return async () => {
     await stopDevServer(dataDir);

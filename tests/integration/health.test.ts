@@ -44,7 +44,9 @@ describe('health-check workflow on the real dev server', () => {
     expect(rows.map((r) => r.task_queue).sort()).toEqual([...queues].sort());
     for (const row of rows) expect(row.value).toBe(`${probeId}@${row.task_queue}`);
     for (const queue of queues) {
-      expect(await stores.redis.get(`${loaded.config.redis.keyPrefix}health:${probeId}:${queue}`)).toBe(`${probeId}@${queue}`);
+      expect(await stores.redis.get(`${loaded.config.redis.keyPrefix}health:${probeId}:${queue}`)).toBe(
+        `${probeId}@${queue}`,
+      );
     }
   });
 

@@ -36,7 +36,11 @@ describe('dev server restart on the same SQLite file', () => {
 
     // Run a worker just long enough to start the timer, then take everything down.
     let nativeConnection = await NativeConnection.connect({ address: first.address });
-    let worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    let worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     await worker.runUntil(async () => {
       for (let i = 0; i < 100; i++) {
         const history = await handle.fetchHistory();
@@ -59,7 +63,11 @@ describe('dev server restart on the same SQLite file', () => {
     expect((await resumed.describe()).status.name).toBe('RUNNING');
 
     nativeConnection = await NativeConnection.connect({ address: second.address });
-    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     const result = await worker.runUntil(resumed.result());
     expect(result).toBe('slept 6000 ms');
     await nativeConnection.close();
