@@ -13,6 +13,7 @@ export function testConfig(overrides: Record<string, string> = {}): LoadedConfig
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       DATABASE_URL: inject('databaseUrl'),
       REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
       LOG_LEVEL: 'warn',
       ...overrides,
     },

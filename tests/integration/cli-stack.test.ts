@@ -15,6 +15,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       DATABASE_URL: inject('databaseUrl'),
       REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
       ...env,
     },
   }).then(
