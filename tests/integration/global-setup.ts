@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { isAlive, startDevServer, stopDevServer } from '../../scripts/devserver';
@@ -51,7 +51,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       namespace: 'default',
       headless: true,
     }),
-    bundleWorkflowCode({ workflowsPath: resolve(import.meta.dirname, '../fixtures/workflows.ts') }),
+    bundleWorkflowCode({
+      workflowsPath: resolve(import.meta.dirname, '../fixtures/workflows.ts'),
+      logger: new DefaultLogger('WARN'),
+    }),
   ]);
   const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
