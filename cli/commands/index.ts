@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { registerArb } from './arb';
 import { registerConfig } from './config';
+import { registerKelly } from './kelly';
+import { registerOdds } from './odds';
 import { registerStack } from './stack';
 import { registerStart } from './start';
 
@@ -8,4 +11,7 @@ export function registerCommands(program: Command): void {
   registerStart(program);
   registerStack(program);
   registerConfig(program);
+  registerOdds(program);
+  registerArb(program);
+  registerKelly(program);
 }

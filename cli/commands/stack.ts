@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { formatStatuses, stackDown, stackStatus, stackUp } from '../../scripts/stack';
 import { emit } from '../output';
+
+// Loaded on use: the stack module pulls in the PostgreSQL, Redis and Temporal clients.
+const stackModule = () => import('../../scripts/stack');
 
 export function registerStack(program: Command): void {
   const stack = program
@@ -16,6 +18,7 @@ export function registerStack(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const loaded = loadConfig();
+      const { stackUp, formatStatuses } = await stackModule();
       const statuses = await stackUp(loaded, (m) => process.stderr.write(`${m}\n`));
       emit({ components: statuses }, opts, () => formatStatuses(statuses));
       if (statuses.some((s) => !s.healthy && s.component !== 'temporal-ui')) process.exitCode = 1;
@@ -26,6 +29,7 @@ export function registerStack(program: Command): void {
     .description('stop the Temporal dev server started from this data folder (its SQLite state is kept)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
+      const { stackDown, formatStatuses } = await stackModule();
       const statuses = await stackDown(loadConfig());
       emit({ components: statuses }, opts, () => formatStatuses(statuses));
     });
@@ -35,6 +39,7 @@ export function registerStack(program: Command): void {
     .description('every component, its address and whether it is healthy')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
+      const { stackStatus, formatStatuses } = await stackModule();
       const statuses = await stackStatus(loadConfig());
       emit({ components: statuses }, opts, () => formatStatuses(statuses));
       if (statuses.some((s) => !s.healthy)) process.exitCode = 1;

@@ -1,0 +1,476 @@
+import { D, HUNDRED, ONE, ZERO, parseDecimal, toDecimalString, type DecimalInput } from './decimal';
+import { ArbitrageError } from './errors';
+import { addFractions, decimalToExactFraction, fraction, subtractFractions } from './fraction';
+import { parseDecimalOdds } from './odds';
+
+// ---- market keys ----
+
+export interface MarketKeyParts {
+  readonly event: string;
+  /** Market type: "1x2", "moneyline", "spread", "total"… */
+  readonly market: string;
+  /** Handicap or total line; "-1.5" and "-1.50" give the same key. Absent for lineless markets. */
+  readonly line?: DecimalInput | null;
+  /** Period the market settles on; default "FT". */
+  readonly period?: string;
+}
+
+/** "event|market|line|period": the identity of one bettable market, so 2.5 and 3.5 totals never mix. */
+export function marketKey(parts: MarketKeyParts): string {
+  const line =
+    parts.line === undefined || parts.line === null ? '' : toDecimalString(parseDecimal(parts.line, 'line'));
+  const fields = [parts.event, parts.market, line, parts.period ?? 'FT'];
+  for (const [i, name] of ['event', 'market', 'line', 'period'].entries()) {
+    const value = fields[i]!;
+    if (value.includes('|')) throw new ArbitrageError('market key parts cannot contain "|"', name, value);
+    if (name !== 'line' && value === '')
+      throw new ArbitrageError('market key part cannot be empty', name, value);
+  }
+  return fields.join('|');
+}
+
+export function parseMarketKey(key: string): Required<MarketKeyParts> {
+  const parts = key.split('|');
+  if (parts.length !== 4)
+    throw new ArbitrageError('market key must look like event|market|line|period', 'marketKey', key);
+  const [event, market, line, period] = parts as [string, string, string, string];
+  return { event, market, line: line === '' ? null : line, period };
+}
+
+// ---- quotes and legs ----
+
+export interface Quote {
+  readonly bookmaker: string;
+  readonly outcome: string;
+  /** Decimal odds as a decimal string (or Decimal / finite number). */
+  readonly price: DecimalInput;
+  /** Epoch milliseconds the price was seen; used for staleness. */
+  readonly observedAt?: number;
+}
+
+export interface ArbitrageOptions {
+  /** Total outlay to spread across the legs; no stake plan without it. */
+  readonly totalStake?: DecimalInput;
+  /** Stakes are whole multiples of this unit (e.g. 5, or 0.01); exact ideal stakes without it. */
+  readonly unit?: DecimalInput;
+  /** Per-bookmaker maximum stake. */
+  readonly maxStakes?: Readonly<Record<string, DecimalInput>>;
+  /** Per-bookmaker commission on net winnings (exchanges), e.g. 0.02. */
+  readonly commission?: Readonly<Record<string, DecimalInput>>;
+  /** Profit (fraction) above which an arbitrage is flagged suspect; default 0.10. */
+  readonly profitCap?: DecimalInput;
+  /** Current time in epoch ms; enables the staleness check. */
+  readonly now?: number;
+  /** Quotes older than this at `now` make the arbitrage suspect; default 60 000 ms. */
+  readonly staleAfterMs?: number;
+}
+
+export interface ArbitrageLeg {
+  readonly bookmaker: string;
+  readonly outcome: string;
+  readonly price: string;
+  /** Price after commission: 1 + (o − 1)(1 − commission). */
+  readonly effectivePrice: string;
+  readonly observedAt?: number;
+}
+
+export interface SuspectReason {
+  readonly code: 'profit-cap' | 'stale-quote' | 'unknown-age';
+  readonly message: string;
+}
+
+export interface StakePlan {
+  /** Per leg, in leg order. */
+  readonly stakes: string[];
+  /** What each leg returns (stake × effective price) if its outcome wins. */
+  readonly payouts: string[];
+  readonly totalStake: string;
+  /** min(payouts) − totalStake: what the plan is guaranteed to make after rounding. */
+  readonly guaranteedProfit: string;
+  /** Bookmaker whose maximum stake limited the outlay, or null. */
+  readonly limitedBy: string | null;
+  /** False when the rounding search hit its iteration budget (only for margins below ~0.01%). */
+  readonly roundingExhaustive: boolean;
+}
+
+export interface ArbitrageSolution {
+  readonly marketKey?: string;
+  readonly isArbitrage: boolean;
+  readonly legs: ArbitrageLeg[];
+  /** Σ 1/effective price. */
+  readonly booksum: string;
+  /** 1/booksum − 1 as a fraction (0.0373… = 3.73%), before rounding. */
+  readonly profit: string;
+  /** The same in percent. */
+  readonly profitPct: string;
+  readonly plan: StakePlan | null;
+  readonly suspect: boolean;
+  readonly reasons: SuspectReason[];
+}
+
+/** One leg as supplied to the solver: an explicit price at a bookmaker. */
+export interface LegInput {
+  readonly bookmaker: string;
+  readonly outcome?: string;
+  readonly price: DecimalInput;
+  readonly observedAt?: number;
+}
+
+export interface PricedLeg {
+  readonly bookmaker: string;
+  readonly outcome: string;
+  readonly price: D;
+  readonly effective: D;
+  readonly commission: D;
+  readonly observedAt?: number;
+}
+
+const DEFAULT_PROFIT_CAP = new D('0.10');
+const DEFAULT_STALE_AFTER_MS = 60_000;
+// Enough to make the rounding search exhaustive for any margin above roughly 0.01%.
+const MAX_ROUNDING_STEPS = 20_000;
+
+function commissionOf(options: ArbitrageOptions, bookmaker: string): D {
+  const raw = options.commission?.[bookmaker];
+  if (raw === undefined) return ZERO;
+  const c = parseDecimal(raw, `commission[${bookmaker}]`, ArbitrageError);
+  if (c.isNegative() || c.gte(ONE)) {
+    throw new ArbitrageError('commission must be at least 0 and below 1', `commission[${bookmaker}]`, raw);
+  }
+  return c;
+}
+
+/** Exchange commission is charged on net winnings only: 1 + (o − 1)(1 − commission). */
+export function effectivePrice(price: DecimalInput, commission: DecimalInput = 0): D {
+  const o = parseDecimalOdds(price, 'price');
+  const c = parseDecimal(commission, 'commission', ArbitrageError);
+  if (c.isNegative() || c.gte(ONE))
+    throw new ArbitrageError('commission must be at least 0 and below 1', 'commission', commission);
+  return c.isZero() ? o : ONE.plus(o.minus(ONE).mul(ONE.minus(c)));
+}
+
+function priceLeg(leg: LegInput, outcome: string, options: ArbitrageOptions, field: string): PricedLeg {
+  const price = parseDecimalOdds(leg.price, field);
+  const c = commissionOf(options, leg.bookmaker);
+  const effective = c.isZero() ? price : ONE.plus(price.minus(ONE).mul(ONE.minus(c)));
+  return { bookmaker: leg.bookmaker, outcome, price, effective, commission: c, observedAt: leg.observedAt };
+}
+
+/**
+ * Σ 1/e < 1, decided in exact rationals: 40-digit division would call 3 / 3 / 3 an arbitrage
+ * (0.333…3 × 3 < 1).
+ */
+function beatsTheBook(legs: readonly PricedLeg[]): boolean {
+  let sum = fraction(0n, 1n);
+  for (const leg of legs) {
+    const price = decimalToExactFraction(leg.price);
+    const keep = subtractFractions(fraction(1n, 1n), decimalToExactFraction(leg.commission));
+    // e = 1 + (o − 1)(1 − c), exactly.
+    const profit = subtractFractions(price, fraction(1n, 1n));
+    const effective = addFractions(fraction(1n, 1n), fraction(profit.num * keep.num, profit.den * keep.den));
+    sum = addFractions(sum, fraction(effective.den, effective.num));
+  }
+  return sum.num < sum.den;
+}
+
+/**
+ * Best effective price per outcome across bookmakers. Ties go to the fresher quote, then the earlier one.
+ * With `outcomes` given, a market missing any of them returns null and an unknown outcome is an error.
+ */
+export function bestPrices(
+  quotes: readonly Quote[],
+  options: ArbitrageOptions = {},
+  outcomes?: readonly string[],
+): PricedLeg[] | null {
+  // Pre-seeding the expected outcomes fixes the leg order and makes a missing outcome visible.
+  const best = new Map<string, PricedLeg | undefined>(outcomes?.map((o) => [o, undefined]));
+  quotes.forEach((q, i) => {
+    if (outcomes && !best.has(q.outcome)) {
+      throw new ArbitrageError(
+        'quote names an outcome this market does not have',
+        `quotes[${i}].outcome`,
+        q.outcome,
+      );
+    }
+    const leg = priceLeg(q, q.outcome, options, `quotes[${i}].price`);
+    const current = best.get(q.outcome);
+    if (
+      current === undefined ||
+      leg.effective.gt(current.effective) ||
+      (leg.effective.eq(current.effective) &&
+        (leg.observedAt ?? -Infinity) > (current.observedAt ?? -Infinity))
+    ) {
+      best.set(q.outcome, leg);
+    }
+  });
+  const legs: PricedLeg[] = [];
+  for (const leg of best.values()) {
+    if (leg === undefined) return null;
+    legs.push(leg);
+  }
+  if (legs.length < 2) return null;
+  return legs;
+}
+
+/**
+ * Solve one arbitrage over explicit legs (one per outcome): profit, suspect flags and, with `totalStake`,
+ * a stake plan whose rounded stakes maximise the guaranteed (worst-outcome) profit.
+ */
+export function solveArbitrage(legs: readonly LegInput[], options: ArbitrageOptions = {}): ArbitrageSolution {
+  if (legs.length < 2) throw new ArbitrageError('an arbitrage needs at least two legs', 'legs', legs.length);
+  const priced = legs.map((l, i) => priceLeg(l, l.outcome ?? `leg${i + 1}`, options, `legs[${i}].price`));
+  return solvePriced(priced, options);
+}
+
+/** The arbitrage in one market's quotes, or null when the best prices do not beat the book. */
+export function findArbitrage(
+  key: string,
+  quotes: readonly Quote[],
+  options: ArbitrageOptions & { readonly outcomes?: readonly string[] } = {},
+): ArbitrageSolution | null {
+  const legs = bestPrices(quotes, options, options.outcomes);
+  if (!legs) return null;
+  const solution = solvePriced(legs, options, key);
+  return solution.isArbitrage ? solution : null;
+}
+
+/**
+ * Every arbitrage across markets grouped by market key (Map or plain object). `outcomesFor` supplies each
+ * market's full outcome list; without it the outcomes seen in the quotes are taken as complete.
+ */
+export function findArbitrages(
+  markets: ReadonlyMap<string, readonly Quote[]> | Readonly<Record<string, readonly Quote[]>>,
+  options: ArbitrageOptions & { readonly outcomesFor?: (key: string) => readonly string[] | undefined } = {},
+): ArbitrageSolution[] {
+  const entries = markets instanceof Map ? markets.entries() : Object.entries(markets);
+  const found: ArbitrageSolution[] = [];
+  for (const [key, quotes] of entries as Iterable<[string, readonly Quote[]]>) {
+    const solution = findArbitrage(key, quotes, { ...options, outcomes: options.outcomesFor?.(key) });
+    if (solution) found.push(solution);
+  }
+  return found;
+}
+
+function solvePriced(legs: readonly PricedLeg[], options: ArbitrageOptions, key?: string): ArbitrageSolution {
+  const inverse = legs.map((l) => ONE.div(l.effective));
+  let booksum = ZERO;
+  for (const x of inverse) booksum = booksum.plus(x);
+  const profit = ONE.div(booksum).minus(ONE);
+  const isArbitrage = beatsTheBook(legs);
+  const reasons = suspectReasons(legs, profit, options);
+  const plan = options.totalStake === undefined ? null : planStakes(legs, inverse, booksum, options);
+  return {
+    ...(key === undefined ? {} : { marketKey: key }),
+    isArbitrage,
+    legs: legs.map((l) => ({
+      bookmaker: l.bookmaker,
+      outcome: l.outcome,
+      price: toDecimalString(l.price),
+      effectivePrice: toDecimalString(l.effective),
+      ...(l.observedAt === undefined ? {} : { observedAt: l.observedAt }),
+    })),
+    booksum: toDecimalString(booksum),
+    profit: toDecimalString(profit),
+    profitPct: toDecimalString(profit.mul(HUNDRED)),
+    plan,
+    suspect: reasons.length > 0,
+    reasons,
+  };
+}
+
+export function suspectReasons(
+  legs: readonly { bookmaker: string; outcome: string; observedAt?: number }[],
+  profit: D,
+  options: ArbitrageOptions,
+): SuspectReason[] {
+  const reasons: SuspectReason[] = [];
+  const cap =
+    options.profitCap === undefined
+      ? DEFAULT_PROFIT_CAP
+      : parseDecimal(options.profitCap, 'profitCap', ArbitrageError);
+  if (profit.gt(cap)) {
+    reasons.push({
+      code: 'profit-cap',
+      message: `profit ${toDecimalString(profit.mul(HUNDRED).toDecimalPlaces(4))}% exceeds the ${toDecimalString(cap.mul(HUNDRED))}% cap`,
+    });
+  }
+  if (options.now !== undefined) {
+    const limit = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    for (const leg of legs) {
+      if (leg.observedAt === undefined) {
+        reasons.push({
+          code: 'unknown-age',
+          message: `${leg.bookmaker} ${leg.outcome} quote has no observation time`,
+        });
+      } else if (options.now - leg.observedAt > limit) {
+        reasons.push({
+          code: 'stale-quote',
+          message: `${leg.bookmaker} ${leg.outcome} quote is ${options.now - leg.observedAt} ms old (limit ${limit} ms)`,
+        });
+      }
+    }
+  }
+  return reasons;
+}
+
+function planStakes(
+  legs: readonly PricedLeg[],
+  inverse: readonly D[],
+  booksum: D,
+  options: ArbitrageOptions,
+): StakePlan {
+  const total = parseDecimal(options.totalStake!, 'totalStake', ArbitrageError);
+  if (total.lte(ZERO))
+    throw new ArbitrageError('total stake must be greater than 0', 'totalStake', options.totalStake);
+  const caps = legs.map((l) => {
+    const raw = options.maxStakes?.[l.bookmaker];
+    if (raw === undefined) return null;
+    const cap = parseDecimal(raw, `maxStake[${l.bookmaker}]`, ArbitrageError);
+    if (cap.lte(ZERO))
+      throw new ArbitrageError('maximum stake must be greater than 0', `maxStake[${l.bookmaker}]`, raw);
+    return cap;
+  });
+
+  // A capped leg limits the balanced outlay to cap·e·booksum; the other legs scale down with it.
+  let outlay = total;
+  let limitedBy: string | null = null;
+  legs.forEach((l, i) => {
+    const cap = caps[i];
+    if (!cap) return;
+    const limit = cap.mul(l.effective).mul(booksum);
+    if (limit.lt(outlay)) {
+      outlay = limit;
+      limitedBy = l.bookmaker;
+    }
+  });
+
+  if (options.unit === undefined) {
+    const stakes = exactStakes(inverse, booksum, outlay, total, caps);
+    return finishPlan(legs, stakes, limitedBy, true);
+  }
+  const unit = parseDecimal(options.unit, 'unit', ArbitrageError);
+  if (unit.lte(ZERO)) throw new ArbitrageError('rounding unit must be greater than 0', 'unit', options.unit);
+  const search = searchRoundings(legs, caps, inverse, booksum, outlay, total, unit);
+  if (!search) {
+    throw new ArbitrageError(
+      'total stake is too small to place every leg in whole units',
+      'totalStake',
+      options.totalStake,
+    );
+  }
+  return finishPlan(legs, search.stakes, limitedBy, search.exhaustive);
+}
+
+/**
+ * Unrounded balanced stakes. Division rounds in the 40th digit, so clamp to the caps and take any excess over
+ * the total off the largest stake: the constraints then hold exactly, payouts stay equal to ~1e-38.
+ */
+function exactStakes(
+  inverse: readonly D[],
+  booksum: D,
+  outlay: D,
+  total: D,
+  caps: readonly (D | null)[],
+): D[] {
+  const stakes = inverse.map((x, i) => {
+    const s = outlay.mul(x).div(booksum);
+    const cap = caps[i];
+    return cap && s.gt(cap) ? cap : s;
+  });
+  let sum = ZERO;
+  let largest = 0;
+  stakes.forEach((s, i) => {
+    sum = sum.plus(s);
+    if (s.gt(stakes[largest]!)) largest = i;
+  });
+  if (sum.gt(total)) stakes[largest] = stakes[largest]!.minus(sum.minus(total));
+  return stakes;
+}
+
+function finishPlan(
+  legs: readonly PricedLeg[],
+  stakes: D[],
+  limitedBy: string | null,
+  exhaustive: boolean,
+): StakePlan {
+  const payouts = stakes.map((s, i) => s.mul(legs[i]!.effective));
+  let totalStake = ZERO;
+  for (const s of stakes) totalStake = totalStake.plus(s);
+  let minPayout = payouts[0]!;
+  for (const p of payouts) if (p.lt(minPayout)) minPayout = p;
+  return {
+    stakes: stakes.map(toDecimalString),
+    payouts: payouts.map(toDecimalString),
+    totalStake: toDecimalString(totalStake),
+    guaranteedProfit: toDecimalString(minPayout.minus(totalStake)),
+    limitedBy,
+    roundingExhaustive: exhaustive,
+  };
+}
+
+/**
+ * Best rounding of the stakes to whole units. In an optimal plan some leg j pays the least; every other leg
+ * then carries the smallest whole-unit stake paying at least as much (more would only cost). So the search
+ * runs over (j, k units on j): from the largest k that fits the outlay and caps, down while a smaller k could
+ * still win. Profit(k) ≥ k·u·e_j·m − (n−1)·u and Profit(k') ≤ k'·u·e_j·m for margin m = 1 − booksum, so
+ * k' more than (n−1)/(e_j·m) below k can never beat k: the search is exhaustive within that window.
+ * Without a margin (no arbitrage) it keeps the largest plan that fits: the balanced hedge of the outlay.
+ */
+function searchRoundings(
+  legs: readonly PricedLeg[],
+  caps: readonly (D | null)[],
+  inverse: readonly D[],
+  booksum: D,
+  outlay: D,
+  total: D,
+  unit: D,
+): { stakes: D[]; exhaustive: boolean } | null {
+  const n = legs.length;
+  const margin = ONE.minus(booksum).toNumber();
+  let best: { stakes: D[]; profit: D; total: D } | null = null;
+  let exhaustive = true;
+
+  const plan = (j: number, k: D): { stakes: D[]; total: D; payout: D } | null => {
+    const stakeJ = k.mul(unit);
+    const payout = stakeJ.mul(legs[j]!.effective);
+    const stakes: D[] = [];
+    let sum = ZERO;
+    for (let i = 0; i < n; i++) {
+      const s = i === j ? stakeJ : payout.div(legs[i]!.effective).div(unit).ceil().mul(unit);
+      const cap = caps[i];
+      if (cap && s.gt(cap)) return null;
+      sum = sum.plus(s);
+      stakes.push(s);
+    }
+    // Every leg must still pay at least the binding leg (guards the rounding of the division above).
+    for (let i = 0; i < n; i++) if (stakes[i]!.mul(legs[i]!.effective).lt(payout)) return null;
+    return sum.gt(total) ? null : { stakes, total: sum, payout };
+  };
+
+  for (let j = 0; j < n; j++) {
+    // Largest feasible k: feasibility only gets harder as k grows, so binary-search [1, just above ideal].
+    let lo = ONE;
+    let hi = outlay.mul(inverse[j]!).div(booksum).div(unit).floor().plus(2);
+    if (!plan(j, lo)) continue;
+    while (hi.minus(lo).gt(ONE)) {
+      const mid = lo.plus(hi).div(2).floor();
+      if (plan(j, mid)) lo = mid;
+      else hi = mid;
+    }
+    // Without a margin a smaller outlay only loses less; keep the largest plan that fits instead.
+    const window = margin > 0 ? Math.ceil((n - 1) / (legs[j]!.effective.toNumber() * margin)) + 1 : 0;
+    const steps = Math.min(window, Math.floor(MAX_ROUNDING_STEPS / n));
+    if (steps < window) exhaustive = false;
+    for (let step = 0; step <= steps; step++) {
+      const k = lo.minus(step);
+      if (k.lt(ONE)) break;
+      const candidate = plan(j, k);
+      if (!candidate) continue;
+      const profit = candidate.payout.minus(candidate.total);
+      if (!best || profit.gt(best.profit) || (profit.eq(best.profit) && candidate.total.lt(best.total))) {
+        best = { stakes: candidate.stakes, profit, total: candidate.total };
+      }
+    }
+  }
+  return best ? { stakes: best.stakes, exhaustive } : null;
+}

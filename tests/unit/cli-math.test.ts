@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// Each run starts a Node process that compiles the CLI with tsx: two at a time suits a 2-core machine.
+const PARALLEL = 2;
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function alphabet(...args: string[]): Promise<Run> {
+  while (running >= PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    return await spawn(args);
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+function spawn(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/alphabet.mjs', ...args],
+      { cwd: root, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function json(...args: string[]): Promise<unknown> {
+  const run = await alphabet(...args, '--json');
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+describe.concurrent('alphabet odds / arb / kelly', { timeout: 180_000 }, () => {
+  it('odds convert -110 --from american', async () => {
+    expect(await json('odds', 'convert', '-110', '--from', 'american')).toEqual({
+      decimal: '1.9090909090909090909',
+      american: '-110',
+      fractional: '10/11',
+      impliedProbability: '0.52380952380952380952',
+    });
+  });
+
+  it('odds convert fractional 3-2', async () => {
+    expect(await json('odds', 'convert', '3-2', '--from', 'fractional')).toEqual({
+      decimal: '2.5',
+      american: '+150',
+      fractional: '3/2',
+      impliedProbability: '0.4',
+    });
+  });
+
+  it('odds devig --method shin on the published vector', async () => {
+    const r = (await json('odds', 'devig', '2.7', '2.3', '4.4', '--method', 'shin')) as {
+      method: string;
+      probabilities: string[];
+      margin: string;
+      parameter: string;
+    };
+    expect(r.method).toBe('shin');
+    expect(r.probabilities.map((p) => Number(p).toFixed(6))).toEqual(['0.359344', '0.423244', '0.217412']);
+    // At least 12 significant digits, as decimal strings summing to 1.
+    for (const p of r.probabilities) expect(p.replace(/^0\.0*/, '').length).toBeGreaterThanOrEqual(12);
+    expect(Number(r.parameter).toFixed(6)).toBe('0.016236');
+    expect(Number(r.margin).toFixed(6)).toBe('0.032426');
+  });
+
+  it('odds devig takes negative American odds as positionals', async () => {
+    const r = (await json('odds', 'devig', '-110', '-110', '--from', 'american', '--method', 'power')) as {
+      probabilities: string[];
+      parameter: string | null;
+    };
+    expect(r.probabilities).toEqual(['0.5', '0.5']);
+    expect(r.parameter).not.toBeNull();
+    const mult = (await json('odds', 'devig', '-110', '+120', '--from', 'american')) as { parameter: null };
+    expect(mult.parameter).toBeNull();
+  });
+
+  it('odds devig --method worst-case names the method per outcome', async () => {
+    const r = (await json('odds', 'devig', '2.7', '2.3', '4.4', '--method', 'worst-case')) as {
+      methods: string[];
+    };
+    expect(r.methods).toEqual(['multiplicative', 'multiplicative', 'additive']);
+  });
+
+  it('arb calc reproduces 495 / 505 and 35.25', async () => {
+    const r = (await json('arb', 'calc', '--odds', '2.10,2.05', '--stake', '1000', '--round', '5')) as Record<
+      string,
+      unknown
+    >;
+    expect(r).toMatchObject({ stakes: ['495', '505'], guaranteedProfit: '35.25', totalStake: '1000' });
+    expect(Number(r.profitPct).toFixed(4)).toBe('3.7349');
+  });
+
+  it('arb calc with a book maximum', async () => {
+    const r = (await json(
+      'arb',
+      'calc',
+      '--odds',
+      'pin=2.10,soft=2.05',
+      '--stake',
+      '1000',
+      '--round',
+      '1',
+      '--max-stake',
+      'pin=300',
+    )) as {
+      stakes: string[];
+      limitedBy: string;
+    };
+    expect(Number(r.stakes[0])).toBeLessThanOrEqual(300);
+    expect(r.limitedBy).toBe('pin');
+  });
+
+  it('kelly for mutually exclusive outcomes', async () => {
+    const r = (await json('kelly', '--prob', '0.45,0.30,0.25', '--odds', '2.5,3.2,2.8')) as {
+      fractions: string[];
+    };
+    expect(r.fractions.map((f) => Number(f).toFixed(4))).toEqual(['0.1022', '0.0283', '0.0000']);
+    const quarter = (await json('kelly', '--prob', '0.6', '--odds', '2', '--fraction', '0.25')) as {
+      fractions: string[];
+    };
+    expect(quarter.fractions).toEqual(['0.05']);
+  });
+
+  it.each([
+    [
+      ['odds', 'convert', '0.95'],
+      /^alphabet: <odds>: decimal odds must be greater than 1 \(odds: "0.95"\)\n$/,
+    ],
+    [['odds', 'convert', '-50', '--from', 'american'], /American odds cannot lie between -100 and \+100/],
+    [['odds', 'devig', '2', '2', '--method', 'magic'], /--method/],
+    [['arb', 'calc', '--odds', '2.1,abc', '--stake', '100'], /^alphabet: --odds: .*abc/],
+    [['arb', 'calc', '--odds', '2.1,2.05', '--stake', '-5'], /^alphabet: --stake: /],
+    [
+      ['arb', 'calc', '--odds', '2.1,2.05', '--stake', '100', '--max-stake', 'nobook=5'],
+      /--max-stake: unknown book/,
+    ],
+    [['kelly', '--prob', '0.5,0.6', '--odds', '2,2'], /^alphabet: --prob\/--odds: .*sum to more than 1/],
+    [['kelly', '--prob', '0.5', '--odds', '2,2'], /--odds: 2 odds for 1 probabilities/],
+  ])('%j fails with one line and status 2', async (args, message) => {
+    const run = await alphabet(...args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+  });
+});
