@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { RolloutConfig } from '../shared/rollout';
 import { DecimalString } from '../shared/entities';
+import { StrategyRecord } from '../shared/strategies/registry';
+import { providerOptionsSchema } from '../activities/providers/options';
 
 /** A fraction of the bankroll written as a decimal string in (0, 1]. */
 const Fraction = DecimalString.refine((s) => Number(s) > 0 && Number(s) <= 1, {
@@ -56,15 +59,54 @@ export const StackConfig = z.strictObject({
   }),
 });
 
-export const ProviderConfig = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' }),
-  type: z.enum(['simulated', 'the-odds-api', 'replay']),
-  enabled: z.boolean(),
-  pollIntervalSeconds: z.number().positive(),
-  sports: z.array(z.string().min(1)).min(1),
-  /** Provider-specific options, validated by the adapter that reads them. */
-  options: z.record(z.string(), z.unknown()).default({}),
+export const ProviderConfig = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' }),
+    type: z.enum(['simulated', 'the-odds-api', 'replay']),
+    enabled: z.boolean(),
+    /** Below 60 s the poller loops inside one heartbeating activity (Temporal's advice for frequent polling). */
+    pollIntervalSeconds: z.number().positive().max(86_400),
+    sports: z
+      .array(z.string().regex(/^[a-z0-9_]+$/, { message: 'a sport key such as americanfootball_nfl' }))
+      .min(1),
+    /** Board entries expire this long after their last refresh; default three poll intervals, at least 60 s. */
+    stalenessSeconds: z.number().positive().optional(),
+    /** Provider-specific options, validated by the provider type's own schema (activities/providers/options.ts). */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((provider, ctx) => {
+    const parsed = providerOptionsSchema(provider.type).safeParse(provider.options);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: issue.code === 'unrecognized_keys' ? `unknown ${provider.type} option` : issue.message,
+      });
+    }
+  });
+
+const Providers = z.array(ProviderConfig).superRefine((providers, ctx) => {
+  const seen = new Set<string>();
+  providers.forEach((p, i) => {
+    if (seen.has(p.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `provider name "${p.name}" is used twice` });
+    seen.add(p.name);
+  });
 });
+
+const NonNegativeMoney = DecimalString.refine((s) => Number(s) >= 0, {
+  message: 'expected an amount of at least 0 written as a string, e.g. "0"',
+});
+/** A share in [0, 1), e.g. a slippage or a probability. */
+const Share = DecimalString.refine((s) => Number(s) >= 0 && Number(s) < 1, {
+  message: 'expected a decimal string from 0 up to (not including) 1, e.g. "0.01"',
+});
+const Seconds = z.number().positive();
+const LedgerAccount = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_:-]*$/, { message: 'lower-case letters, digits, -, _ and :' });
 
 export const RiskConfig = z.strictObject({
   bankroll: PositiveMoney,
@@ -73,17 +115,185 @@ export const RiskConfig = z.strictObject({
   dailyLossStopFraction: Fraction,
   maxEventExposureFraction: Fraction,
   maxSportExposureFraction: Fraction,
+  /** Fractional Kelly when the strategy's parameters name none (`kellyFraction`). */
+  defaultKellyFraction: Fraction.default('0.25'),
+  /** Stakes are whole multiples of this (rounded down); payouts are rounded down to it too. */
+  stakeUnit: PositiveMoney.default('0.01'),
+  /** Below this stake we do not bet. */
+  minStake: NonNegativeMoney.default('1'),
+  /** IANA time zone whose calendar day the daily loss stop counts. */
+  dayTimeZone: z.string().min(1).default('UTC'),
+  /** Ledger accounts: paper bets draw on the paper account, manual and adapter bets on the live one. */
+  accounts: z
+    .strictObject({ paper: LedgerAccount.default('paper'), live: LedgerAccount.default('live') })
+    .prefault({}),
 });
 
-export const AlertsConfig = z.strictObject({
-  channels: z.array(
-    z.strictObject({
-      name: z.string().min(1),
-      type: z.enum(['console', 'webhook', 'email', 'sms']),
-      enabled: z.boolean(),
-      options: z.record(z.string(), z.unknown()).default({}),
-    }),
-  ),
+const PlacementMode = z.enum(['paper', 'manual', 'adapter']);
+
+/** How bets are re-quoted, placed, closed and settled (issue 6). */
+export const PlacementConfig = z.strictObject({
+  /** Mode for a strategy in `live` mode that `strategies` does not name (strategies in `paper` mode bet paper). */
+  liveMode: PlacementMode.default('manual'),
+  /** Per-strategy mode: `{ value-nfl: manual }`. */
+  strategies: z.record(z.string(), PlacementMode).default({}),
+  requote: z
+    .strictObject({
+      /** A board quote older than this is stale: the bet is skipped. */
+      maxQuoteAgeSeconds: Seconds.default(60),
+      /** Largest adverse relative price move accepted since detection, e.g. "0.02" = 2 %. */
+      priceTolerance: Share.default('0.02'),
+    })
+    .prefault({}),
+  paper: z
+    .strictObject({
+      /** Fill price = re-quoted price × (1 − slippage). */
+      slippage: Share.default('0'),
+      /** Share of paper bets the simulated book rejects (drawn from the idempotency key, not at random). */
+      rejectionProbability: Share.default('0'),
+      /** Most each book takes on one bet; `default` for books not named. */
+      bookMaxStakes: z.record(z.string(), PositiveMoney).default({ default: '5000' }),
+    })
+    .prefault({}),
+  manual: z
+    .strictObject({
+      /** How long an operator has to confirm or skip (never past the event's start). */
+      confirmationDeadlineSeconds: Seconds.default(900),
+    })
+    .prefault({}),
+  /** Books that take bets through an adapter: `{ examplebook: { baseUrl: http://… } }`. */
+  adapters: z
+    .record(
+      z.string(),
+      z.strictObject({ baseUrl: Url(['http:', 'https:']), timeoutSeconds: Seconds.default(10) }),
+    )
+    .default({}),
+  closingLine: z
+    .strictObject({
+      /** Books whose devigged close is the fair line, first quoted wins. */
+      sharpBookmakers: z.array(z.string().min(1)).default(['pinnacle']),
+      devigMethod: z
+        .enum(['multiplicative', 'additive', 'power', 'shin', 'odds-ratio', 'worst-case'])
+        .default('multiplicative'),
+    })
+    .prefault({}),
+  settlement: z
+    .strictObject({
+      /** Minutes from the start until results are expected, by sport key; `default` for the rest. */
+      expectedDurationMinutes: z.record(z.string(), z.number().nonnegative()).default({ default: 180 }),
+      pollInitialSeconds: Seconds.default(300),
+      pollMaxSeconds: Seconds.default(1800),
+      pollBackoff: z.number().min(1).default(2),
+      /** Sport key prefixes whose head-to-head market has a draw (3-way); elsewhere a tie voids h2h bets. */
+      threeWayH2hSports: z.array(z.string().min(1)).default(['soccer']),
+    })
+    .prefault({}),
+});
+
+export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
+
+/** Options each channel type takes (credentials come from the environment, never from here). */
+export const AlertChannelOptions = {
+  console: z.strictObject({}),
+  webhook: z.strictObject({
+    url: Url(['http:', 'https:']),
+    /** Body shape: generic JSON (with Slack's `text` and Discord's `content`), or only what one of them takes. */
+    format: z.enum(['generic', 'slack', 'discord']).default('generic'),
+    timeoutSeconds: Seconds.default(10),
+  }),
+  email: z.strictObject({
+    host: z.string().min(1),
+    port: Port,
+    /** TLS from the first byte (465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    timeoutSeconds: Seconds.default(10),
+  }),
+  sms: z.strictObject({
+    /** Twilio-compatible REST API root, e.g. https://api.twilio.com */
+    baseUrl: Url(['http:', 'https:']),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    timeoutSeconds: Seconds.default(10),
+  }),
+} as const;
+
+const AlertChannel = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' }),
+    type: z.enum(['console', 'webhook', 'email', 'sms']),
+    enabled: z.boolean(),
+    options: z.record(z.string(), z.unknown()).default({}),
+    /** At most `max` alerts per `perSeconds` on this channel; the rest are dropped (and logged). */
+    rateLimit: z
+      .strictObject({ max: z.number().int().positive(), perSeconds: Seconds })
+      .nullable()
+      .default(null),
+    /** A failing delivery is retried on its own, never holding up a bet. */
+    retry: z
+      .strictObject({
+        maximumAttempts: z.number().int().positive().default(8),
+        initialIntervalSeconds: Seconds.default(1),
+        maximumIntervalSeconds: Seconds.default(60),
+      })
+      .prefault({}),
+  })
+  .superRefine((channel, ctx) => {
+    const parsed = AlertChannelOptions[channel.type].safeParse(channel.options);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: issue.code === 'unrecognized_keys' ? `unknown ${channel.type} option` : issue.message,
+      });
+    }
+  });
+
+export const AlertsConfig = z
+  .strictObject({
+    channels: z.array(AlertChannel),
+    /** Which alerts go where: event types (`bet.placed`, `bet.*`, `*`) at or above a severity. */
+    routes: z
+      .array(
+        z.strictObject({
+          events: z.array(z.string().min(1)).min(1),
+          minSeverity: AlertSeverity.default('info'),
+          channels: z.array(z.string().min(1)).min(1),
+        }),
+      )
+      .default([{ events: ['*'], minSeverity: 'info', channels: ['console'] }]),
+    /** The same alert (type and subject) is sent once within this window. */
+    dedupWindowSeconds: z.number().nonnegative().default(300),
+  })
+  .superRefine((alerts, ctx) => {
+    const names = new Set(alerts.channels.map((c) => c.name));
+    alerts.routes.forEach((route, i) =>
+      route.channels.forEach((name, j) => {
+        if (!names.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'channels', j],
+            message: `no channel named "${name}" in alerts.channels`,
+          });
+      }),
+    );
+  });
+
+/**
+ * Seed data for the strategies table (issue 5): each strategy's parameters are validated by its type's zod
+ * schema (shared/strategies/registry.ts). Inserted once; after that the table is the source of truth and
+ * `alphabet strategy set` changes it (every change recorded with who and when).
+ */
+const Strategies = z.array(StrategyRecord).superRefine((strategies, ctx) => {
+  const seen = new Set<string>();
+  strategies.forEach((s, i) => {
+    if (seen.has(s.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `strategy name "${s.name}" is used twice` });
+    seen.add(s.name);
+  });
 });
 
 export const AppConfig = z.strictObject({
@@ -96,8 +306,11 @@ export const AppConfig = z.strictObject({
   stack: StackConfig,
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   risk: RiskConfig,
-  providers: z.array(ProviderConfig),
+  placement: PlacementConfig.prefault({}),
+  providers: Providers,
   alerts: AlertsConfig,
+  rollout: RolloutConfig,
+  strategies: Strategies.default([]),
 });
 export type AppConfig = z.infer<typeof AppConfig>;
 

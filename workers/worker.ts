@@ -12,6 +12,8 @@ import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger, type Logger } from '../activities/infra/logger';
 import { temporalConnectOptions } from '../activities/infra/temporal';
+import { createProviderRegistry } from '../activities/providers/registry';
+import { createAlertChannels } from '../activities/alerts/channels';
 import type { LoadedConfig } from '../config/load';
 
 const require = createRequire(import.meta.url);
@@ -79,7 +81,11 @@ export async function createWorkerSet({
 
   const db = createPool(config.database.url, config.database.poolSize);
   const redis = createRedis(config.redis.url);
-  const deps: ActivityDeps = { db, redis, config, secrets, logger };
+  // Odds providers from config.providers (the simulated market's server starts on first use).
+  const providers = createProviderRegistry(config, secrets);
+  // Alert channels from config.alerts, built once (SMTP transports are reused).
+  const alertChannels = createAlertChannels(config, secrets, logger);
+  const deps: ActivityDeps = { db, redis, config, secrets, logger, providers, alertChannels };
   const activities = createActivities(deps);
 
   let connection: NativeConnection | undefined;
@@ -106,6 +112,8 @@ export async function createWorkerSet({
     await connection?.close().catch(() => undefined);
     await db.end().catch(() => undefined);
     redis.disconnect();
+    await providers.close();
+    for (const c of alertChannels) c.close?.();
     throw err;
   }
 
@@ -124,6 +132,8 @@ export async function createWorkerSet({
         await conn.close().catch(() => undefined);
         await db.end().catch(() => undefined);
         redis.disconnect();
+        await providers.close();
+        for (const c of alertChannels) c.close?.();
         logger.info('workers stopped, connections closed');
       }
     },

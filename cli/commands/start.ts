@@ -1,9 +1,11 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../../config/load';
+import type { Pool } from 'pg';
+import { loadConfig, PROJECT_ROOT, type LoadedConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { connectClient } from '../../activities/infra/temporal';
 import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
-import { createWorkerSet } from '../../workers/worker';
 import type { healthCheckWorkflow } from '../../workflows';
 import { parseDuration } from '../duration';
 
@@ -52,6 +54,8 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     name: 'worker',
     secrets: loaded.secrets,
   });
+  // The worker SDK is heavy to load: only `start` needs it, so other commands stay quick.
+  const { createWorkerSet } = await import('../../workers/worker');
   const workers = await createWorkerSet({ loaded, logger });
   const running = workers.run();
 
@@ -65,32 +69,141 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
   process.once('SIGINT', () => stop('Ctrl-C'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 
+  let demo: Demo | null = null;
   try {
     const report = await runHealthCheck(loaded);
     say(
-      `health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${loaded.config.temporal.taskQueues.ingestion}, ${loaded.config.temporal.taskQueues.strategies}, ${loaded.config.temporal.taskQueues.bets}`,
+      `health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${Object.values(loaded.config.temporal.taskQueues).join(', ')}`,
     );
+    say(`this health check: ${report.url}`);
+    demo = await startDemo(loaded, workers.deps.db, say);
     say(
       `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
     );
-    say(`this health check: ${report.url}`);
     say(
       durationMs
         ? `running for ${Math.round(durationMs / 1000)} s; Ctrl-C stops earlier`
         : 'running; Ctrl-C stops',
     );
     if (durationMs) setTimeout(() => stop('duration reached'), durationMs).unref();
+    const ticker = setInterval(() => {
+      if (!stopping) void printSummary(workers.deps.db, demo!.since, say).catch(() => undefined);
+    }, 15_000);
+    ticker.unref();
+    void running.finally(() => clearInterval(ticker));
   } catch (err) {
-    stop(`health check failed (${(err as Error).message})`);
+    stop(`start-up failed (${(err as Error).message})`);
     process.exitCode = 1;
   }
 
-  await running;
+  await running.catch((err: unknown) => {
+    say(`worker stopped with an error: ${(err as Error).message}`);
+    process.exitCode = 1;
+  });
+  if (demo) {
+    await demo.stop();
+    await writeReport(loaded, demo.since, say);
+  }
   if (startedDevServer && !keepStack && usesLocalDevServer(loaded.config)) {
     await stackDown(loaded);
     say('stopped the Temporal dev server (state kept; `npm start` resumes it)');
   }
   say('stopped cleanly');
+}
+
+interface Demo {
+  since: Date;
+  stop(): Promise<void>;
+}
+
+/** The embedded demo: the simulated market over HTTP, a poller per provider, the strategies in paper mode. */
+async function startDemo(loaded: LoadedConfig, db: Pool, say: (m: string) => void): Promise<Demo> {
+  const since = new Date();
+  const { startIngestion } = await import('../../activities/ingestion/start');
+  const { startStrategyWorkflows } = await import('../../activities/strategies/start');
+  const client = await connectClient(loaded.config, loaded.secrets);
+  try {
+    const ingestion = await startIngestion(loaded, client);
+    for (const sim of ingestion.simulators) say(`simulated market ${sim.provider}: ${sim.url}`);
+    for (const p of ingestion.pollers) say(`poller ${p.workflowId}: ${p.result}`);
+    const strategies = await startStrategyWorkflows(client, loaded, db);
+    for (const st of strategies) say(`strategy ${st.workflowId}: ${st.result}`);
+    return {
+      since,
+      async stop() {
+        await ingestion.stop();
+      },
+    };
+  } finally {
+    await client.connection.close();
+  }
+}
+
+interface StrategyLine {
+  strategy: string;
+  mode: string;
+  opportunities: number;
+  skipped: number;
+  bets: number;
+  settled: number;
+  open: number;
+  staked: string;
+  profit: string;
+  clv: string | null;
+}
+
+/** Opportunities, bets, P&L and CLV per strategy since the demo started (exact: NUMERIC sums as text). */
+async function strategyLines(db: Pool, since: Date): Promise<StrategyLine[]> {
+  const { rows } = await db.query<StrategyLine>(
+    `SELECT s.name AS strategy, s.mode,
+            (SELECT count(*)::int FROM opportunities o WHERE o.strategy_name = s.name AND o.detected_at >= $1) AS opportunities,
+            (SELECT count(*)::int FROM opportunities o WHERE o.strategy_name = s.name AND o.detected_at >= $1
+               AND o.decision = 'skipped') AS skipped,
+            count(b.bet_id) FILTER (WHERE b.status NOT IN ('skipped', 'pending', 'failed'))::int AS bets,
+            count(b.bet_id) FILTER (WHERE b.status IN ('won', 'lost', 'push', 'voided'))::int AS settled,
+            count(b.bet_id) FILTER (WHERE b.status IN ('placed', 'reserved', 'awaiting_confirmation'))::int AS open,
+            COALESCE(sum(b.stake) FILTER (WHERE b.status IN ('placed', 'won', 'lost', 'push')), 0)::text AS staked,
+            COALESCE(sum(b.profit_loss) FILTER (WHERE b.status IN ('won', 'lost', 'push', 'voided')), 0)::text AS profit,
+            round(avg(b.clv_sharp), 6)::text AS clv
+       FROM strategies s LEFT JOIN bets b ON b.strategy_name = s.name AND b.created_at >= $1
+      GROUP BY s.name, s.mode ORDER BY s.name`,
+    [since],
+  );
+  return rows;
+}
+
+function formatLines(lines: StrategyLine[]): string {
+  const header =
+    'strategy            mode    opps  skipped  bets  open  settled      staked         P&L   mean CLV';
+  const body = lines.map(
+    (l) =>
+      `${l.strategy.padEnd(18)}  ${l.mode.padEnd(6)}  ${String(l.opportunities).padStart(4)}  ${String(l.skipped).padStart(7)}  ${String(l.bets).padStart(4)}  ${String(l.open).padStart(4)}  ${String(l.settled).padStart(7)}  ${l.staked.padStart(10)}  ${l.profit.padStart(10)}  ${(l.clv ?? '-').padStart(9)}`,
+  );
+  return [header, ...body].join('\n');
+}
+
+async function printSummary(db: Pool, since: Date, say: (m: string) => void): Promise<void> {
+  say(`\n— ${new Date().toISOString()} —\n${formatLines(await strategyLines(db, since))}`);
+}
+
+/** The closing report of a run: the per-strategy table, printed and written to reports/. */
+async function writeReport(loaded: LoadedConfig, since: Date, say: (m: string) => void): Promise<void> {
+  const { createPool } = await import('../../activities/infra/postgres');
+  const db = createPool(loaded.config.database.url, 1);
+  try {
+    const lines = await strategyLines(db, since);
+    const table = formatLines(lines);
+    const dir = resolve(PROJECT_ROOT, 'reports');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `demo-${since.toISOString().replace(/[:.]/g, '-')}.md`);
+    writeFileSync(
+      file,
+      `# Alpha-Bet demo run\n\nFrom ${since.toISOString()} to ${new Date().toISOString()}, simulated market, strategies in paper mode.\n\n\`\`\`\n${table}\n\`\`\`\n\nEvery bet: \`npx alphabet bets list\`; bankroll: \`npx alphabet bankroll\`.\n`,
+    );
+    say(`\nreport of this run (${file}):\n${table}`);
+  } finally {
+    await db.end();
+  }
 }
 
 export async function runHealthCheck(loaded: LoadedConfig) {

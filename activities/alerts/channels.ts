@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import nodemailer from 'nodemailer';
+import type { AppConfig, Secrets } from '../../config/schema';
+import { AlertChannelOptions } from '../../config/schema';
+import type { Logger } from '../infra/logger';
+import { alertLine, type Alert } from '../../shared/alerts';
+
+/**
+ * Where alerts go. Each channel sends one alert or throws: a retryable error (network, 5xx, 429) is
+ * retried by its own activity's policy; a non-retryable one (401/403/400, missing credentials) gives up.
+ * Delivery is at-least-once: a server that got a message but whose answer was lost may see it twice.
+ */
+export interface AlertChannel {
+  readonly name: string;
+  readonly type: 'console' | 'webhook' | 'email' | 'sms';
+  send(alert: Alert): Promise<void>;
+  close?(): void;
+}
+
+type ChannelConfig = AppConfig['alerts']['channels'][number];
+
+/** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
+function httpFailure(channel: string, status: number, body: string): Error {
+  const message = `${channel}: HTTP ${status} ${body.slice(0, 200)}`;
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+    return ApplicationFailure.nonRetryable(message, 'AlertRejected');
+  return new Error(message);
+}
+
+function consoleChannel(c: ChannelConfig, logger: Logger): AlertChannel {
+  return {
+    name: c.name,
+    type: 'console',
+    async send(alert) {
+      const level = alert.severity === 'critical' ? 'error' : alert.severity === 'warning' ? 'warn' : 'info';
+      logger[level](
+        { alert: { id: alert.id, type: alert.type, fields: alert.fields, link: alert.link } },
+        alertLine(alert),
+      );
+      return Promise.resolve();
+    },
+  };
+}
+
+/** JSON POST. Generic bodies carry Slack's `text` and Discord's `content` beside the structured alert. */
+function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+  const o = AlertChannelOptions.webhook.parse(c.options);
+  return {
+    name: c.name,
+    type: 'webhook',
+    async send(alert) {
+      const line = alertLine(alert);
+      const payload =
+        o.format === 'slack'
+          ? { text: line }
+          : o.format === 'discord'
+            ? { content: line.slice(0, 2000) }
+            : { text: line, content: line.slice(0, 2000), alert };
+      const body = JSON.stringify(payload);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'x-alphabet-alert-id': alert.id,
+      };
+      if (secrets.WEBHOOK_SECRET) {
+        const ts = String(Math.floor(Date.now() / 1000));
+        const mac = createHmac('sha256', secrets.WEBHOOK_SECRET).update(`${ts}.${body}`).digest('hex');
+        headers['x-alphabet-timestamp'] = ts;
+        headers['x-alphabet-signature'] = `sha256=${mac}`;
+      }
+      const res = await fetch(o.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
+      });
+      const text = await res.text();
+      if (!res.ok) throw httpFailure(c.name, res.status, text);
+    },
+  };
+}
+
+function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+  const o = AlertChannelOptions.email.parse(c.options);
+  const transport = nodemailer.createTransport({
+    host: o.host,
+    port: o.port,
+    secure: o.secure,
+    ...(secrets.SMTP_USER ? { auth: { user: secrets.SMTP_USER, pass: secrets.SMTP_PASSWORD ?? '' } } : {}),
+    connectionTimeout: o.timeoutSeconds * 1000,
+    greetingTimeout: o.timeoutSeconds * 1000,
+    socketTimeout: o.timeoutSeconds * 1000,
+  });
+  return {
+    name: c.name,
+    type: 'email',
+    async send(alert) {
+      const lines = [alert.text, '', ...Object.entries(alert.fields).map(([k, v]) => `${k}: ${v}`)];
+      if (alert.link) lines.push('', alert.link);
+      try {
+        await transport.sendMail({
+          from: o.from,
+          to: o.to,
+          subject: `[${alert.severity.toUpperCase()}] ${alert.title}`,
+          text: lines.join('\n'),
+          headers: { 'X-Alphabet-Alert-Id': alert.id },
+        });
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        // 5xx SMTP answers (bad address, auth refused) are permanent; 4xx and network trouble are not.
+        if (typeof code === 'number' && code >= 500)
+          throw ApplicationFailure.nonRetryable(
+            `${c.name}: SMTP ${code} ${(err as Error).message}`,
+            'AlertRejected',
+          );
+        throw err;
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/** Twilio-compatible: POST {baseUrl}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded, basic auth. */
+function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+  const o = AlertChannelOptions.sms.parse(c.options);
+  return {
+    name: c.name,
+    type: 'sms',
+    async send(alert) {
+      const sid = secrets.TWILIO_ACCOUNT_SID;
+      const auth = secrets.TWILIO_AUTH_TOKEN;
+      if (!sid || !auth)
+        throw ApplicationFailure.nonRetryable(
+          `${c.name}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set in the environment`,
+          'AlertConfig',
+        );
+      const url = `${o.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`;
+      for (const to of o.to) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${sid}:${auth}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            To: to,
+            From: o.from,
+            Body: alertLine(alert).slice(0, 1600),
+          }).toString(),
+          signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
+        });
+        const text = await res.text();
+        if (!res.ok) throw httpFailure(c.name, res.status, text);
+      }
+    },
+  };
+}
+
+/** Every enabled channel of the config, built once per worker. */
+export function createAlertChannels(config: AppConfig, secrets: Secrets, logger: Logger): AlertChannel[] {
+  return config.alerts.channels
+    .filter((c) => c.enabled)
+    .map((c) => {
+      switch (c.type) {
+        case 'console':
+          return consoleChannel(c, logger);
+        case 'webhook':
+          return webhookChannel(c, secrets);
+        case 'email':
+          return emailChannel(c, secrets);
+        case 'sms':
+          return smsChannel(c, secrets);
+      }
+    });
+}

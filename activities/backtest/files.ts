@@ -1,0 +1,130 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+
+/**
+ * `--data` arguments as files: a file as is, a directory as every .csv / .csv.gz in it, and a glob
+ * (`*`, `?`, `[…]` in any path segment, `**` for any depth) as its matches, sorted. The shell usually
+ * expands globs first; quoted ones are expanded here. Duplicates are dropped, order is kept.
+ */
+export function expandDataArgs(
+  args: readonly string[],
+  cwd = process.cwd(),
+): { files: string[]; unmatched: string[] } {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const unmatched: string[] = [];
+  const add = (f: string): void => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      files.push(f);
+    }
+  };
+  for (const arg of args) {
+    const abs = resolve(cwd, arg);
+    if (!/[*?[]/.test(arg)) {
+      let isDir = false;
+      try {
+        isDir = statSync(abs).isDirectory();
+      } catch {
+        unmatched.push(arg);
+        continue;
+      }
+      if (isDir) {
+        const inside = readdirSync(abs)
+          .filter((n) => /\.csv(\.gz)?$/i.test(n))
+          .sort()
+          .map((n) => join(abs, n));
+        if (inside.length === 0) unmatched.push(arg);
+        inside.forEach(add);
+      } else add(abs);
+      continue;
+    }
+    const matches = glob(abs);
+    if (matches.length === 0) unmatched.push(arg);
+    matches.forEach(add);
+  }
+  return { files, unmatched };
+}
+
+function segmentRegex(segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function glob(pattern: string): string[] {
+  const parts = pattern.split(sep);
+  const root = parts[0] === '' ? sep : parts[0]!;
+  const out: string[] = [];
+  const walk = (dir: string, i: number): void => {
+    if (i === parts.length) {
+      out.push(dir);
+      return;
+    }
+    const part = parts[i]!;
+    if (part === '**') {
+      walk(dir, i + 1);
+      for (const e of entries(dir)) if (e.dir) walk(join(dir, e.name), i);
+      return;
+    }
+    if (!/[*?[]/.test(part)) {
+      const next = join(dir, part);
+      if (i === parts.length - 1 ? exists(next) : isDirectory(next)) walk(next, i + 1);
+      return;
+    }
+    const re = segmentRegex(part);
+    for (const e of entries(dir)) {
+      if (!re.test(e.name) || e.name.startsWith('.')) continue;
+      if (i === parts.length - 1 ? !e.dir : e.dir) walk(join(dir, e.name), i + 1);
+    }
+  };
+  walk(root, 1);
+  return [...new Set(out)].sort();
+}
+
+function entries(dir: string): { name: string; dir: boolean }[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory() }));
+  } catch {
+    return [];
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The importer a file belongs to, by name. */
+export function dataKind(file: string): 'football-data' | 'line-changes' | 'unknown' {
+  if (/_line_changes\.csv(\.gz)?$/i.test(file)) return 'line-changes';
+  if (/\.csv$/i.test(file)) return 'football-data';
+  return 'unknown';
+}

@@ -1,0 +1,364 @@
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { BacktestSummary, GroupLine } from '../../shared/backtest/summary';
+
+/**
+ * Backtest results as files under reports/: the results themselves (JSON, what `alphabet report` reads
+ * back), and a human report in Markdown (with the bankroll curve as an SVG beside it) or HTML (the SVG
+ * inline). The report states what it measured and how; it never fills in a figure the run did not have.
+ */
+
+export const RESULTS_FORMAT = 'alphabet-backtest/v1';
+
+export interface BacktestResultsFile {
+  readonly format: typeof RESULTS_FORMAT;
+  readonly createdAt: string;
+  /** The command line that produced it. */
+  readonly command: string;
+  /** What was replayed: the kind of source, files, price set, ranges. */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly summary: BacktestSummary;
+  /** Bankroll after each settled bet: [n, event start, bankroll]; n = 0 is the start. */
+  readonly curve: readonly [number, string, string][];
+}
+
+export type ReportFormat = 'md' | 'html';
+
+export interface WrittenReport {
+  readonly results: string;
+  readonly report: string;
+  readonly chart: string | null;
+}
+
+/** Write the results JSON and the report; names are `<stem>.json`, `<stem>.md`/`.svg` or `<stem>.html`. */
+export function writeReport(
+  results: BacktestResultsFile,
+  dir: string,
+  format: ReportFormat,
+  stem = defaultStem(results),
+): WrittenReport {
+  mkdirSync(dir, { recursive: true });
+  const resultsPath = join(dir, `${stem}.json`);
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  return { results: resultsPath, ...writeReportOnly(results, dir, format, stem) };
+}
+
+/** Only the human report (from results already on disk). */
+export function writeReportOnly(
+  results: BacktestResultsFile,
+  dir: string,
+  format: ReportFormat,
+  stem = defaultStem(results),
+): { report: string; chart: string | null } {
+  mkdirSync(dir, { recursive: true });
+  const svg = bankrollSvg(results.curve);
+  if (format === 'html') {
+    const report = join(dir, `${stem}.html`);
+    writeFileSync(report, renderHtml(results, svg));
+    return { report, chart: null };
+  }
+  const chart = join(dir, `${stem}-bankroll.svg`);
+  writeFileSync(chart, svg);
+  const report = join(dir, `${stem}.md`);
+  writeFileSync(report, renderMarkdown(results, basename(chart)));
+  return { report, chart };
+}
+
+export function defaultStem(results: BacktestResultsFile): string {
+  const stamp = results.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `backtest-${results.summary.strategy}-${stamp}`;
+}
+
+/** Every results file in a directory, newest first (optionally one strategy's). */
+export function listResults(
+  dir: string,
+  strategy?: string,
+): { path: string; results: BacktestResultsFile }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: { path: string; results: BacktestResultsFile; mtime: number }[] = [];
+  for (const n of names) {
+    const path = join(dir, n);
+    try {
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<BacktestResultsFile>;
+      if (parsed.format !== RESULTS_FORMAT || parsed.summary === undefined) continue;
+      if (strategy !== undefined && parsed.summary.strategy !== strategy) continue;
+      out.push({ path, results: parsed as BacktestResultsFile, mtime: statSync(path).mtimeMs });
+    } catch {
+      continue;
+    }
+  }
+  return out
+    .sort((a, b) =>
+      a.results.createdAt < b.results.createdAt
+        ? 1
+        : a.results.createdAt > b.results.createdAt
+          ? -1
+          : b.mtime - a.mtime,
+    )
+    .map(({ path, results }) => ({ path, results }));
+}
+
+/** Read one results file, checking its format. */
+export function readResults(path: string): BacktestResultsFile {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<BacktestResultsFile>;
+  if (parsed.format !== RESULTS_FORMAT || parsed.summary === undefined) {
+    throw new Error(`${path} is not a backtest results file (format ${RESULTS_FORMAT})`);
+  }
+  return parsed as BacktestResultsFile;
+}
+
+// ---- chart ----
+
+const W = 720;
+const H = 300;
+const PAD = { left: 64, right: 16, top: 16, bottom: 36 };
+
+/**
+ * The bankroll after each settled bet as an SVG line chart (display only: coordinates are floats; the
+ * figures in the report are the exact ones). Long curves are thinned to each bucket's low and high, so
+ * every drawdown stays visible.
+ */
+export function bankrollSvg(curve: readonly (readonly [number, string, string])[]): string {
+  const points = thin(
+    curve.map(([n, , b]) => [n, Number(b)] as [number, number]),
+    1200,
+  );
+  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`;
+  if (points.length < 2) {
+    return `${head}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no settled bets: no bankroll curve</text></svg>\n`;
+  }
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  let y0 = Math.min(...ys);
+  let y1 = Math.max(...ys);
+  if (y0 === y1) {
+    y0 -= 1;
+    y1 += 1;
+  }
+  const px = (x: number): number => PAD.left + ((x - x0) / (x1 - x0 || 1)) * (W - PAD.left - PAD.right);
+  const py = (y: number): number => H - PAD.bottom - ((y - y0) / (y1 - y0)) * (H - PAD.top - PAD.bottom);
+  const start = ys[0]!;
+  const path = points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
+    .join('');
+  const ticks = [y0, start, y1].filter((v, i, a) => a.indexOf(v) === i);
+  return [
+    head,
+    `<rect x="${PAD.left}" y="${PAD.top}" width="${W - PAD.left - PAD.right}" height="${H - PAD.top - PAD.bottom}" fill="none" stroke="#ccc"/>`,
+    `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(start).toFixed(1)}" y2="${py(start).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>`,
+    ...ticks.map(
+      (v) =>
+        `<text x="${PAD.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${escapeXml(fmt(v))}</text>`,
+    ),
+    `<text x="${PAD.left}" y="${H - 12}">bet ${x0}</text>`,
+    `<text x="${W - PAD.right}" y="${H - 12}" text-anchor="end">bet ${x1}</text>`,
+    `<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 12}" text-anchor="middle">bankroll after each settled bet</text>`,
+    `<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="1.5"/>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+function thin(points: [number, number][], max: number): [number, number][] {
+  if (points.length <= max) return points;
+  const bucket = Math.ceil(points.length / (max / 2));
+  const out: [number, number][] = [points[0]!];
+  for (let i = 1; i < points.length; i += bucket) {
+    const slice = points.slice(i, i + bucket);
+    let lo = slice[0]!;
+    let hi = slice[0]!;
+    for (const p of slice) {
+      if (p[1] < lo[1]) lo = p;
+      if (p[1] > hi[1]) hi = p;
+    }
+    if (lo === hi) out.push(lo);
+    else out.push(...(lo[0] < hi[0] ? [lo, hi] : [hi, lo]));
+  }
+  const last = points[points.length - 1]!;
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(2);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+// ---- report text ----
+
+function pct(v: string | null, digits = 2): string {
+  return v === null ? 'n/a' : `${(Number(v) * 100).toFixed(digits)}%`;
+}
+
+interface Section {
+  readonly title: string;
+  readonly rows?: readonly (readonly string[])[];
+  readonly header?: readonly string[];
+  readonly text?: readonly string[];
+}
+
+function sections(r: BacktestResultsFile): Section[] {
+  const s = r.summary;
+  const out: Section[] = [];
+  out.push({
+    title: 'Data',
+    text: [
+      ...Object.entries(r.data).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
+      `parameters: ${JSON.stringify(r.parameters)}`,
+    ],
+  });
+  out.push({
+    title: 'Results',
+    header: ['measure', 'value'],
+    rows: [
+      ['matches in the data', String(s.matches)],
+      ['matches replayed', String(s.evaluated)],
+      ['bets', String(s.bets)],
+      ['wins / losses / pushes / voids', `${s.wins} / ${s.losses} / ${s.pushes} / ${s.voids}`],
+      ['unsettled (no result in the data)', String(s.unsettled)],
+      ['hit rate (wins / graded bets)', pct(s.hitRate)],
+      ['average odds taken', s.averageOdds ?? 'n/a'],
+      ['turnover', s.turnover],
+      ['profit', s.profit],
+      ['yield (profit / turnover)', pct(s.yield)],
+      ['starting bankroll', s.bankroll.initial],
+      ['final bankroll', s.bankroll.final],
+      ['ROI on bankroll (profit / starting bankroll)', pct(s.bankroll.roi)],
+      ['maximum drawdown', `${s.bankroll.maxDrawdown} (${pct(s.bankroll.maxDrawdownFraction)} of the peak)`],
+      [
+        `mean CLV vs ${s.clvReference}`,
+        s.clv.mean === null
+          ? `n/a (no bet has that closing line)`
+          : `${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} (standard error; ${s.clv.bets} bets)`,
+      ],
+    ],
+  });
+  const g = s.sampleSize;
+  out.push({
+    title: 'Is the sample big enough?',
+    text: [
+      `standard error of the return per unit staked: ${g.returnStandardError ?? 'n/a'}; yield / standard error = ${g.zScore ?? 'n/a'}.`,
+      g.byYield === null
+        ? 'The observed yield is not positive: there is no edge to confirm.'
+        : `To tell a yield of ${pct(g.byYield.edge)} from zero at about two standard errors takes ~${g.byYield.betsNeeded} bets at these odds: ${g.byYield.enough ? 'the sample has them' : `the sample (${s.bets}) does not`}.`,
+      g.byClv === null
+        ? 'The mean CLV is not positive or not measured.'
+        : `If the true edge were the mean CLV (${pct(g.byClv.edge)}), results would need ~${g.byClv.betsNeeded} bets at these odds to show it: ${g.byClv.enough ? 'the sample has them' : `the sample has ${s.bets}`}. The CLV itself is ${s.clv.standardError === null ? 'one bet' : `${(Number(s.clv.mean) / Number(s.clv.standardError)).toFixed(1)} standard errors from zero over ${s.clv.bets} bets`}.`,
+    ],
+  });
+  const skipped = Object.entries(s.skipped);
+  if (skipped.length > 0) {
+    out.push({
+      title: 'Matches not bet',
+      header: ['reason', 'matches'],
+      rows: skipped.map(([k, v]) => [k, String(v)]),
+    });
+  }
+  out.push({
+    title: 'Calibration (stated probability against outcomes)',
+    header: ['probability', 'bets', 'wins', 'mean stated', 'observed', '± s.e.'],
+    rows: s.calibration.rows.map((c) => [
+      `${c.from}–${c.to}`,
+      String(c.bets),
+      String(c.wins),
+      pct(c.meanProbability, 1),
+      pct(c.observedRate, 1),
+      pct(c.standardError, 1),
+    ]),
+    text:
+      s.calibration.rows.length === 0
+        ? ['No won or lost bet carries a stated probability.']
+        : [`${s.calibration.bets} won or lost bets with a stated probability.`],
+  });
+  for (const [title, lines] of [
+    ['By league', s.byLeague],
+    ['By season', s.bySeason],
+  ] as const) {
+    if (lines === undefined || Object.keys(lines).length === 0) continue;
+    out.push({
+      title,
+      header: ['', 'bets', 'wins', 'hit rate', 'profit', 'yield', 'mean CLV (bets)'],
+      rows: Object.entries(lines as Record<string, GroupLine>).map(([k, l]) => [
+        k,
+        String(l.bets),
+        String(l.wins),
+        pct(l.hitRate),
+        l.profit,
+        pct(l.yield),
+        l.clvMean === null ? 'n/a' : `${pct(l.clvMean)} (${l.clvBets})`,
+      ]),
+    });
+  }
+  out.push({
+    title: 'How these figures are made',
+    text: [
+      'Every bet is settled by the live settlement rules from the result in the data; money is exact (decimal), ratios are rounded for display.',
+      'Hit rate = won / (won + lost + push). Yield = profit / turnover. ROI = profit / starting bankroll. Drawdown is the largest fall from a running peak of the bankroll, in settlement order.',
+      `CLV = price taken × fair closing probability − 1, the fair probability from the ${s.clvReference}; bets without that close are left out of the mean.`,
+      'Calibration bins the probability the strategy stated for each bet (e.g. consensus: 1/average − alpha).',
+    ],
+  });
+  return out;
+}
+
+export function renderMarkdown(r: BacktestResultsFile, chartFile: string | null): string {
+  const lines = [
+    `# Backtest: ${r.summary.strategy}`,
+    '',
+    `Generated ${r.createdAt} by \`${r.command}\`.`,
+    '',
+  ];
+  for (const s of sections(r)) {
+    lines.push(`## ${s.title}`, '');
+    if (s.rows !== undefined && s.header !== undefined) {
+      lines.push(`| ${s.header.join(' | ')} |`, `|${s.header.map(() => ' --- ').join('|')}|`);
+      for (const row of s.rows) lines.push(`| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+      lines.push('');
+    }
+    for (const t of s.text ?? []) lines.push(t, '');
+    if (s.title === 'Results' && chartFile !== null) lines.push(`![bankroll curve](${chartFile})`, '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+export function renderHtml(r: BacktestResultsFile, svg: string): string {
+  const e = escapeXml;
+  const body: string[] = [
+    `<h1>Backtest: ${e(r.summary.strategy)}</h1>`,
+    `<p>Generated ${e(r.createdAt)} by <code>${e(r.command)}</code>.</p>`,
+  ];
+  for (const s of sections(r)) {
+    body.push(`<h2>${e(s.title)}</h2>`);
+    if (s.rows !== undefined && s.header !== undefined) {
+      body.push(
+        '<table>',
+        `<tr>${s.header.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`,
+        ...s.rows.map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`),
+        '</table>',
+      );
+    }
+    for (const t of s.text ?? []) body.push(`<p>${e(t)}</p>`);
+    if (s.title === 'Results') body.push(svg);
+  }
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>Backtest: ${e(r.summary.strategy)}</title>`,
+    '<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}</style>',
+    '</head><body>',
+    ...body,
+    '</body></html>',
+    '',
+  ].join('\n');
+}

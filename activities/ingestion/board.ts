@@ -1,0 +1,295 @@
+import type { Redis } from 'ioredis';
+import { parseMarketKeyString, type MarketKey } from '../../shared/entities';
+import { marketLine } from '../providers/normalize';
+import {
+  boardField,
+  encodeLastKnown,
+  quoteMarketKey,
+  slotKey,
+  type CanonicalQuote,
+  type Change,
+  type LastKnown,
+} from './changes';
+import { CHANGES_STREAM_MAXLEN, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+
+/** One price on the board (the value of a board hash field). */
+export interface BoardEntry {
+  price: string;
+  point: string | null;
+  provider: string;
+  /** When we observed it (recorded time for replays). */
+  observedAt: string;
+  /** The book's own update time. */
+  sourceUpdatedAt: string | null;
+  /** When the history recorded this price (the last change). */
+  changedAt: string;
+  /** Wall-clock ms of the last refresh, and when the entry goes stale without another one. */
+  seenAt: number;
+  staleAt: number;
+  pollId: string;
+}
+
+export interface BoardEvent {
+  eventId: string;
+  sport: string;
+  league: string | null;
+  startTime: string;
+  status: string;
+  participants: { name: string; role: string }[];
+}
+
+export interface BoardWrite {
+  provider: string;
+  pollId: string;
+  observedAt: string;
+  seenAtMs: number;
+  stalenessSeconds: number;
+  quotes: readonly CanonicalQuote[];
+  changes: readonly Change[];
+  /** Last known state the changes were detected against (for changedAt of unchanged quotes). */
+  lastKnown: Map<string, Map<string, LastKnown>>;
+  events: readonly BoardEvent[];
+}
+
+/**
+ * Apply a committed poll to Redis in one MULTI: last-known prices, the board (every quote seen refreshes
+ * its entry and the market's expiry; a moved line removes the book's entry from the old market), the indexes,
+ * one change-stream entry per changed market and one pub/sub message, and the "applied" marker.
+ */
+export async function applyToRedis(
+  redis: Redis,
+  keys: IngestKeys,
+  w: BoardWrite,
+): Promise<{ changedMarkets: number }> {
+  const m = redis.multi();
+  const ttl = Math.max(1, Math.ceil(w.stalenessSeconds));
+  const staleAt = w.seenAtMs + ttl * 1000;
+  // Every write refreshes the key's expiry; each entry also carries its own staleAt, which readers check.
+  const expire = (key: string) => m.expire(key, ttl);
+
+  // Last known prices.
+  const changedByEvent = new Map<string, Change[]>();
+  for (const c of w.changes) {
+    const list = changedByEvent.get(c.quote.eventId);
+    if (list) list.push(c);
+    else changedByEvent.set(c.quote.eventId, [c]);
+  }
+  for (const ev of new Set(w.quotes.map((q) => q.eventId))) {
+    const key = keys.last(w.provider, ev);
+    const fields: string[] = [LAST_KNOWN_MARKER, '1'];
+    for (const c of changedByEvent.get(ev) ?? []) {
+      fields.push(
+        slotKey(c.quote),
+        encodeLastKnown({ point: c.quote.point, price: c.quote.price, changedAt: w.observedAt }),
+      );
+    }
+    m.hset(key, ...fields);
+    m.expire(key, LAST_KNOWN_TTL_SECONDS);
+  }
+
+  // Board entries, grouped per market.
+  const changedSlots = new Set(w.changes.map((c) => `${c.quote.eventId}|${slotKey(c.quote)}`));
+  const byMarket = new Map<string, string[]>();
+  const marketsByEvent = new Map<string, Set<string>>();
+  for (const q of w.quotes) {
+    const mk = quoteMarketKey(q);
+    const slot = `${q.eventId}|${slotKey(q)}`;
+    const changedAt = changedSlots.has(slot)
+      ? w.observedAt
+      : (w.lastKnown.get(q.eventId)?.get(slotKey(q))?.changedAt ?? w.observedAt);
+    const entry: BoardEntry = {
+      price: q.price,
+      point: q.point,
+      provider: w.provider,
+      observedAt: w.observedAt,
+      sourceUpdatedAt: q.sourceUpdatedAt,
+      changedAt,
+      seenAt: w.seenAtMs,
+      staleAt,
+      pollId: w.pollId,
+    };
+    const fields = byMarket.get(mk) ?? [];
+    fields.push(boardField(q), JSON.stringify(entry));
+    byMarket.set(mk, fields);
+    const set = marketsByEvent.get(q.eventId) ?? new Set<string>();
+    set.add(mk);
+    marketsByEvent.set(q.eventId, set);
+  }
+  // A book that moved its line leaves the old line's market.
+  for (const c of w.changes) {
+    const prev = c.previous;
+    if (!prev || prev.point === c.quote.point) continue;
+    const oldKey = quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) });
+    m.hdel(
+      keys.market(oldKey),
+      boardField({ bookmaker: c.quote.bookmaker, outcome: c.quote.outcome, point: prev.point }),
+    );
+  }
+  for (const [mk, fields] of byMarket) {
+    m.hset(keys.market(mk), ...fields);
+    expire(keys.market(mk));
+  }
+
+  // Indexes: event → markets, sport → events, sports; scored by refresh time and trimmed when stale.
+  const minScore = w.seenAtMs - ttl * 1000;
+  const sports = new Set<string>();
+  for (const ev of w.events) {
+    const markets = marketsByEvent.get(ev.eventId);
+    if (!markets) continue;
+    const mkKey = keys.eventMarkets(ev.eventId);
+    m.zadd(mkKey, ...[...markets].flatMap((mk) => [String(w.seenAtMs), mk]));
+    m.zremrangebyscore(mkKey, '-inf', `(${minScore}`);
+    expire(mkKey);
+    m.set(keys.eventInfo(ev.eventId), JSON.stringify(ev), 'EX', ttl);
+    m.zadd(keys.sportEvents(ev.sport), String(w.seenAtMs), ev.eventId);
+    sports.add(ev.sport);
+  }
+  for (const sport of sports) {
+    m.zremrangebyscore(keys.sportEvents(sport), '-inf', `(${minScore}`);
+    expire(keys.sportEvents(sport));
+    m.zadd(keys.sports, String(w.seenAtMs), sport);
+  }
+  if (sports.size) {
+    m.zremrangebyscore(keys.sports, '-inf', `(${minScore}`);
+    expire(keys.sports);
+  }
+
+  // Announce the changed markets.
+  const changedMarkets = new Map<string, { event: string; sport: string; n: number }>();
+  for (const c of w.changes) {
+    const mk = quoteMarketKey(c.quote);
+    const e = changedMarkets.get(mk) ?? { event: c.quote.eventId, sport: c.quote.sport, n: 0 };
+    e.n++;
+    changedMarkets.set(mk, e);
+  }
+  for (const [mk, e] of changedMarkets) {
+    m.xadd(
+      keys.changesStream,
+      'MAXLEN',
+      '~',
+      String(CHANGES_STREAM_MAXLEN),
+      '*',
+      'market',
+      mk,
+      'event',
+      e.event,
+      'sport',
+      e.sport,
+      'provider',
+      w.provider,
+      'poll',
+      w.pollId,
+      'observedAt',
+      w.observedAt,
+      'changes',
+      String(e.n),
+    );
+  }
+  if (changedMarkets.size) {
+    m.publish(
+      keys.changesChannel,
+      JSON.stringify({
+        provider: w.provider,
+        pollId: w.pollId,
+        observedAt: w.observedAt,
+        markets: [...changedMarkets].map(([market, e]) => ({
+          market,
+          event: e.event,
+          sport: e.sport,
+          changes: e.n,
+        })),
+      }),
+    );
+  }
+  m.set(keys.applied(w.provider), w.pollId);
+  const results = await m.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+  if (!results) throw new Error('Redis MULTI was aborted');
+  return { changedMarkets: changedMarkets.size };
+}
+
+export interface BoardQuoteView extends BoardEntry {
+  bookmaker: string;
+  outcome: string;
+  /** How old the book's price is: its age when observed plus the time since we observed it. */
+  ageMs: number;
+  stale: boolean;
+}
+
+export interface BoardMarketView {
+  key: string;
+  market: MarketKey;
+  quotes: BoardQuoteView[];
+}
+
+export interface BoardEventView extends BoardEvent {
+  markets: BoardMarketView[];
+}
+
+export interface ReadBoardOptions {
+  eventId?: string;
+  sport?: string;
+  now?: number;
+  /** Show entries past their staleness limit too (marked stale). */
+  includeStale?: boolean;
+}
+
+/** The current board from Redis, with quote ages. */
+export async function readBoard(
+  redis: Redis,
+  keys: IngestKeys,
+  opts: ReadBoardOptions = {},
+): Promise<BoardEventView[]> {
+  const now = opts.now ?? Date.now();
+  let eventIds: string[];
+  if (opts.eventId) eventIds = [opts.eventId];
+  else {
+    const sports = opts.sport ? [opts.sport] : await redis.zrange(keys.sports, '0', '-1');
+    const lists = await Promise.all(sports.map((s) => redis.zrange(keys.sportEvents(s), '0', '-1')));
+    eventIds = [...new Set(lists.flat())];
+  }
+  const out: BoardEventView[] = [];
+  for (const eventId of eventIds) {
+    const [info, marketKeys] = await Promise.all([
+      redis.get(keys.eventInfo(eventId)),
+      redis.zrange(keys.eventMarkets(eventId), '0', '-1'),
+    ]);
+    if (!info && marketKeys.length === 0) continue;
+    const event: BoardEvent = info
+      ? (JSON.parse(info) as BoardEvent)
+      : { eventId, sport: '?', league: null, startTime: '', status: 'unknown', participants: [] };
+    const pipe = redis.pipeline();
+    for (const mk of marketKeys) pipe.hgetall(keys.market(mk));
+    const hashes = (await pipe.exec()) ?? [];
+    const markets: BoardMarketView[] = [];
+    marketKeys.forEach((mk, i) => {
+      const hash = (hashes[i]?.[1] ?? {}) as Record<string, string>;
+      const quotes: BoardQuoteView[] = [];
+      for (const [field, value] of Object.entries(hash)) {
+        const entry = JSON.parse(value) as BoardEntry;
+        const stale = entry.staleAt <= now;
+        if (stale && !opts.includeStale) continue;
+        const [bookmaker = '', outcome = ''] = field.split('|');
+        const bookAge = entry.sourceUpdatedAt
+          ? Math.max(0, Date.parse(entry.observedAt) - Date.parse(entry.sourceUpdatedAt))
+          : 0;
+        quotes.push({
+          ...entry,
+          bookmaker,
+          outcome,
+          ageMs: bookAge + Math.max(0, now - entry.seenAt),
+          stale,
+        });
+      }
+      if (quotes.length === 0) return;
+      quotes.sort((a, b) => a.outcome.localeCompare(b.outcome) || a.bookmaker.localeCompare(b.bookmaker));
+      markets.push({ key: mk, market: parseMarketKeyString(mk), quotes });
+    });
+    if (markets.length === 0 && !opts.eventId) continue;
+    markets.sort((a, b) => a.key.localeCompare(b.key));
+    out.push({ ...event, markets });
+  }
+  out.sort((a, b) => a.startTime.localeCompare(b.startTime) || a.eventId.localeCompare(b.eventId));
+  return out;
+}

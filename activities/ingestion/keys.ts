@@ -1,0 +1,39 @@
+/**
+ * Redis key layout of the odds board and of ingestion's own state (every key under config.redis.keyPrefix):
+ *
+ *   board:<marketKey>             HASH  field "<bookmaker>|<outcome>|<point or ->" → quote JSON; EXPIRE = staleness
+ *   board:ev:<eventId>:markets    ZSET  market keys of the event, score = last refresh (ms)
+ *   board:ev:<eventId>:info       STRING event JSON (sport, participants, start, status)
+ *   board:sport:<sport>           ZSET  event ids, score = last refresh (ms)
+ *   board:sports                  ZSET  sports with a board, score = last refresh (ms)
+ *   odds:changes                  STREAM one entry per changed market per poll (XADD MAXLEN ~)
+ *   odds:changes                  PUB/SUB channel: one JSON message per poll with changes
+ *   ingest:last:<provider>:<ev>   HASH  "<type>|<period>|<bookmaker>|<outcome>" → "<point>|<price>|<changedAt>"
+ *                                       (last known price for change detection; rebuilt from PostgreSQL when lost)
+ *   ingest:applied:<provider>     STRING the last poll id whose effects reached Redis
+ *
+ * `<marketKey>` is marketKeyString(): "<eventId>|<marketType>|<period>|<line or ->" (it always holds "|", so
+ * market hashes never collide with the index keys). The quote JSON has at least { price, observedAt, provider }
+ * (see BoardEntry), the layout activities/bets/quotes.ts reads.
+ */
+export function ingestKeys(prefix: string) {
+  return {
+    market: (marketKey: string) => `${prefix}board:${marketKey}`,
+    eventMarkets: (eventId: string) => `${prefix}board:ev:${eventId}:markets`,
+    eventInfo: (eventId: string) => `${prefix}board:ev:${eventId}:info`,
+    sportEvents: (sport: string) => `${prefix}board:sport:${sport}`,
+    sports: `${prefix}board:sports`,
+    changesStream: `${prefix}odds:changes`,
+    changesChannel: `${prefix}odds:changes`,
+    last: (provider: string, eventId: string) => `${prefix}ingest:last:${provider}:${eventId}`,
+    applied: (provider: string) => `${prefix}ingest:applied:${provider}`,
+  };
+}
+export type IngestKeys = ReturnType<typeof ingestKeys>;
+
+/** Marker field of a last-known hash: present once the hash reflects PostgreSQL for that event. */
+export const LAST_KNOWN_MARKER = '_';
+/** Last-known hashes outlive their events a while; PostgreSQL rebuilds them when they are gone. */
+export const LAST_KNOWN_TTL_SECONDS = 14 * 24 * 3600;
+/** Change-stream length (approximate trim). */
+export const CHANGES_STREAM_MAXLEN = 100_000;

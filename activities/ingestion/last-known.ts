@@ -1,0 +1,105 @@
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
+import { D, toDecimalString } from '../../shared/math/decimal';
+import { decodeLastKnown, encodeLastKnown, slotKey, type LastKnown, type LastKnownByEvent } from './changes';
+import { LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+
+/**
+ * The last known price per slot, for change detection. Redis holds it; an event whose hash is missing (new
+ * event, expired, Redis flushed, or invalidated after a crash between the PostgreSQL commit and the Redis
+ * write) is rebuilt from the history itself — the latest row per slot — so change detection survives restarts
+ * and never writes a row twice.
+ */
+export async function loadLastKnown(
+  db: Pool,
+  redis: Redis,
+  keys: IngestKeys,
+  provider: string,
+  eventIds: readonly string[],
+): Promise<LastKnownByEvent> {
+  const out: LastKnownByEvent = new Map();
+  if (eventIds.length === 0) return out;
+  const pipe = redis.pipeline();
+  for (const ev of eventIds) pipe.hgetall(keys.last(provider, ev));
+  const results = (await pipe.exec()) ?? [];
+  const missing: string[] = [];
+  eventIds.forEach((ev, i) => {
+    const [err, hash] = results[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    const h = (hash ?? {}) as Record<string, string>;
+    if (!(LAST_KNOWN_MARKER in h)) {
+      missing.push(ev);
+      return;
+    }
+    const slots = new Map<string, LastKnown>();
+    for (const [field, value] of Object.entries(h)) {
+      if (field === LAST_KNOWN_MARKER) continue;
+      const v = decodeLastKnown(value);
+      if (v) slots.set(field, v);
+    }
+    out.set(ev, slots);
+  });
+  if (missing.length) {
+    const hydrated = await hydrateFromHistory(db, provider, missing);
+    const m = redis.multi();
+    for (const ev of missing) {
+      const slots = hydrated.get(ev) ?? new Map<string, LastKnown>();
+      out.set(ev, slots);
+      const key = keys.last(provider, ev);
+      m.del(key);
+      m.hset(key, LAST_KNOWN_MARKER, '1', ...[...slots].flatMap(([slot, v]) => [slot, encodeLastKnown(v)]));
+      m.expire(key, LAST_KNOWN_TTL_SECONDS);
+    }
+    await m.exec();
+  }
+  return out;
+}
+
+export async function hydrateFromHistory(
+  db: Pool,
+  provider: string,
+  eventIds: readonly string[],
+): Promise<LastKnownByEvent> {
+  const { rows } = await db.query<{
+    event_id: string;
+    market_type: 'h2h' | 'spreads' | 'totals';
+    period: string;
+    bookmaker: string;
+    outcome: string;
+    point: string | null;
+    price: string;
+    observed_at: Date;
+  }>(
+    `SELECT DISTINCT ON (event_id, market_type, period, bookmaker, outcome)
+            event_id, market_type, period, bookmaker, outcome, point::text AS point, price::text AS price, observed_at
+       FROM odds_quotes
+      WHERE provider = $1 AND event_id = ANY($2::text[])
+      ORDER BY event_id, market_type, period, bookmaker, outcome, observed_at DESC`,
+    [provider, eventIds],
+  );
+  const out: LastKnownByEvent = new Map();
+  for (const r of rows) {
+    const slots = out.get(r.event_id) ?? new Map<string, LastKnown>();
+    slots.set(
+      slotKey({ marketType: r.market_type, period: r.period, bookmaker: r.bookmaker, outcome: r.outcome }),
+      {
+        point: r.point === null ? null : toDecimalString(new D(r.point)),
+        price: toDecimalString(new D(r.price)),
+        changedAt: r.observed_at.toISOString(),
+      },
+    );
+    out.set(r.event_id, slots);
+  }
+  return out;
+}
+
+/** Forget the last known prices of these events (they are rebuilt from PostgreSQL on next use). */
+export async function invalidateLastKnown(
+  redis: Redis,
+  keys: IngestKeys,
+  provider: string,
+  eventIds: readonly string[],
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  await redis.del(...eventIds.map((ev) => keys.last(provider, ev)));
+}

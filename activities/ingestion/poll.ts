@@ -1,0 +1,293 @@
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../infra/logger';
+import type { OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
+import { excerpt } from '../providers/normalize';
+import { applyToRedis, type BoardEvent } from './board';
+import { dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
+import type { EventResolver } from './events';
+import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
+import { ingestKeys, type IngestKeys } from './keys';
+import { loadLastKnown } from './last-known';
+import { CHANGES_STREAM_MAXLEN } from './keys';
+
+export interface PollContext {
+  db: Pool;
+  redis: Redis;
+  keys: IngestKeys;
+  resolver: EventResolver;
+  provider: OddsProvider;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface PollInput {
+  /** Deterministic, from the workflow: a retried poll carries the same id and writes nothing twice. */
+  pollId: string;
+  sports: readonly string[];
+  stalenessSeconds: number;
+}
+
+export interface PollSummary {
+  pollId: string;
+  observedAt: string | null;
+  quotesSeen: number;
+  changesWritten: number;
+  rejects: number;
+  events: number;
+  requests: number;
+  quota: ProviderQuota | null;
+  /** Nothing to observe (a replay waiting for its clock): nothing recorded. */
+  idle: boolean;
+  exhausted: boolean;
+  /** This poll id had already been committed (a retry): its recorded figures, nothing written. */
+  alreadyCommitted: boolean;
+}
+
+/** Test hook: fail at a given point, to prove a crash there loses and duplicates nothing. */
+export type CrashPoint = 'after-fetch' | 'after-commit';
+
+export function createPollContext(deps: {
+  db: Pool;
+  redis: Redis;
+  keyPrefix: string;
+  resolver: EventResolver;
+  provider: OddsProvider;
+  logger?: Logger;
+}): PollContext {
+  return {
+    db: deps.db,
+    redis: deps.redis,
+    keys: ingestKeys(deps.keyPrefix),
+    resolver: deps.resolver,
+    provider: deps.provider,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  };
+}
+
+/**
+ * One poll, provider payload to Redis and PostgreSQL:
+ *
+ *  1. If this poll id is already committed (a retry after a crash), make sure its effects reached Redis and
+ *     return its recorded figures. If the provider's latest committed poll never reached Redis, invalidate
+ *     the last known prices it touched (they are rebuilt from PostgreSQL).
+ *  2. Fetch (recorded sources resume from the cursor of the latest committed poll).
+ *  3. Canonical events; drop duplicate slots into rejects.
+ *  4. Change detection against the last known prices.
+ *  5. ONE PostgreSQL transaction: change rows, rejects, and the odds_polls row that marks the poll committed.
+ *  6. ONE Redis MULTI: last known prices, board, indexes, change stream, pub/sub, applied marker.
+ */
+export async function runPoll(
+  ctx: PollContext,
+  input: PollInput,
+  crashAt?: CrashPoint,
+): Promise<PollSummary> {
+  const { db, redis, keys, provider } = ctx;
+  const name = provider.name;
+  const now = ctx.now ?? Date.now;
+
+  const [{ self, latest }, applied] = await Promise.all([
+    committedPolls(db, name, input.pollId),
+    redis.get(keys.applied(name)),
+  ]);
+  if (self) {
+    if (applied !== self.pollId) {
+      await reconcileRedis(ctx, self);
+    }
+    return {
+      pollId: self.pollId,
+      observedAt: self.polledAt,
+      quotesSeen: self.quotesSeen,
+      changesWritten: self.changesWritten,
+      rejects: self.rejects,
+      events: self.eventIds.length,
+      requests: self.requests,
+      quota:
+        self.quotaRemaining !== null || self.quotaUsed !== null
+          ? { remaining: self.quotaRemaining, used: self.quotaUsed, last: null }
+          : null,
+      idle: false,
+      exhausted: false,
+      alreadyCommitted: true,
+    };
+  }
+  if (latest && applied !== latest.pollId) {
+    await reconcileRedis(ctx, latest);
+  }
+
+  const batch = await provider.fetchOdds({ sports: input.sports, cursor: latest?.cursor ?? null });
+  if (batch.idle) {
+    return {
+      pollId: input.pollId,
+      observedAt: null,
+      quotesSeen: 0,
+      changesWritten: 0,
+      rejects: 0,
+      events: 0,
+      requests: batch.requests,
+      quota: batch.quota,
+      idle: true,
+      exhausted: batch.exhausted,
+      alreadyCommitted: false,
+    };
+  }
+  if (crashAt === 'after-fetch') throw new Error('injected crash after fetch');
+
+  // Canonical events.
+  const ids = await ctx.resolver.resolve(name, batch.events);
+  const eventsById = new Map(batch.events.map((e) => [e.providerEventId, e]));
+  const rejects: RejectInput[] = [...batch.rejects];
+  const canonical: CanonicalQuote[] = [];
+  for (const q of batch.quotes) {
+    const eventId = ids.get(q.providerEventId);
+    const ev = eventsById.get(q.providerEventId);
+    if (!eventId || !ev) {
+      rejects.push({
+        reason: 'missing_field',
+        message: 'quote for an event that is not in the payload',
+        field: q.path,
+        value: q.providerEventId,
+        rawExcerpt: excerpt(q),
+      });
+      continue;
+    }
+    canonical.push({ ...q, eventId, sport: ev.sport });
+  }
+  const { kept, rejects: dupes } = dedupeQuotes(canonical);
+  rejects.push(...dupes);
+
+  // Change detection.
+  const eventIds = [...new Set(kept.map((q) => q.eventId))];
+  const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds);
+  const changes = detectChanges(kept, lastKnown);
+
+  // PostgreSQL: the commit point.
+  const committed = await commitPoll(db, {
+    pollId: input.pollId,
+    provider: name,
+    polledAt: batch.observedAt,
+    sports: input.sports,
+    quotesSeen: kept.length,
+    changes,
+    rejects,
+    quota: batch.quota,
+    eventIds,
+    cursor: batch.cursor,
+    requests: batch.requests,
+  });
+  if (!committed) {
+    // A concurrent attempt of the same poll won the race: report what it recorded.
+    return runPoll(ctx, input);
+  }
+  if (crashAt === 'after-commit') throw new Error('injected crash after the PostgreSQL commit');
+
+  // Redis: the board and the announcements.
+  const boardEvents: BoardEvent[] = [];
+  for (const e of batch.events) {
+    const eventId = ids.get(e.providerEventId);
+    if (!eventId) continue;
+    boardEvents.push({
+      eventId,
+      sport: e.sport,
+      league: e.league,
+      startTime: e.startTime,
+      status: e.status,
+      participants: e.participants,
+    });
+  }
+  await applyToRedis(redis, keys, {
+    provider: name,
+    pollId: input.pollId,
+    observedAt: batch.observedAt,
+    seenAtMs: now(),
+    stalenessSeconds: input.stalenessSeconds,
+    quotes: kept,
+    changes,
+    lastKnown,
+    events: boardEvents,
+  });
+
+  return {
+    pollId: input.pollId,
+    observedAt: batch.observedAt,
+    quotesSeen: kept.length,
+    changesWritten: committed.changesWritten,
+    rejects: rejects.length,
+    events: eventIds.length,
+    requests: batch.requests,
+    quota: batch.quota,
+    idle: false,
+    exhausted: batch.exhausted,
+    alreadyCommitted: false,
+  };
+}
+
+/**
+ * A poll committed to PostgreSQL whose Redis write never happened (a crash in between): forget the last known
+ * prices of its events (they are rebuilt from the history on next use), announce its changed markets now
+ * (so announcements are at least once), and mark it applied. The board heals on the next poll.
+ */
+async function reconcileRedis(ctx: PollContext, poll: CommittedPoll): Promise<void> {
+  const { db, redis, keys, provider } = ctx;
+  const { rows } = await db.query<{ market: string; event_id: string; sport: string; n: string }>(
+    `SELECT q.event_id || '|' || q.market_type || '|' || q.period || '|' || COALESCE(q.line::text, '-') AS market,
+            q.event_id, e.sport, count(*) AS n
+       FROM odds_quotes q JOIN events e ON e.event_id = q.event_id
+      WHERE q.event_id = ANY($1::text[]) AND q.observed_at = $2 AND q.provider = $3 AND q.poll_id = $4
+      GROUP BY 1, 2, 3`,
+    [poll.eventIds, poll.polledAt, provider.name, poll.pollId],
+  );
+  const m = redis.multi();
+  if (poll.eventIds.length) m.del(...poll.eventIds.map((ev) => keys.last(provider.name, ev)));
+  for (const r of rows) {
+    m.xadd(
+      keys.changesStream,
+      'MAXLEN',
+      '~',
+      String(CHANGES_STREAM_MAXLEN),
+      '*',
+      'market',
+      r.market,
+      'event',
+      r.event_id,
+      'sport',
+      r.sport,
+      'provider',
+      provider.name,
+      'poll',
+      poll.pollId,
+      'observedAt',
+      poll.polledAt,
+      'changes',
+      r.n,
+    );
+  }
+  if (rows.length) {
+    m.publish(
+      keys.changesChannel,
+      JSON.stringify({
+        provider: provider.name,
+        pollId: poll.pollId,
+        observedAt: poll.polledAt,
+        markets: rows.map((r) => ({
+          market: r.market,
+          event: r.event_id,
+          sport: r.sport,
+          changes: Number(r.n),
+        })),
+      }),
+    );
+  }
+  m.set(keys.applied(provider.name), poll.pollId);
+  await m.exec();
+}
+
+/** Rejects outside a poll (results endpoint): recorded with no poll id. */
+export async function recordRejects(
+  db: Pool,
+  provider: string,
+  pollId: string | null,
+  rejects: readonly RejectInput[],
+): Promise<void> {
+  await insertRejects(db, provider, pollId, rejects);
+}

@@ -1,0 +1,708 @@
+import type { MarketType } from '../../../shared/entities';
+import type { OddsApiBookmaker, OddsApiEvent, OddsApiMarket, OddsApiScore } from '../odds-api-format';
+import { hashKeys, normal, normalCdf, normalQuantile, poisson, uniform } from './rng';
+
+/**
+ * The simulated market: a pure function of (seed, clock). Nothing is stored; every price, event and result
+ * at any instant is computed from the seed and the time, so two servers with the same seed agree and a test
+ * can ask for any moment directly.
+ *
+ * Time runs in model minutes; `speed` model minutes pass per wall-clock minute (60: a model minute is a
+ * second, so a whole game fits in a short demo). Per sport, a new event starts every `spacing` model
+ * minutes; it is listed `open` minutes before the start and lasts `game` minutes.
+ *
+ * Each event has a latent true strength that drifts minute by minute with occasional jumps (news: the
+ * steam moves). The sharp book prices the truth at once with a small margin; soft books take wider margins
+ * and see the truth late (reaction delay) on a coarser update grid, sometimes freeze for a while (stale
+ * prices) and now and then misprice one side — so lagging books after a jump, and mispricings, produce
+ * arbitrages. Results are drawn from the true distribution at the start.
+ */
+
+export interface SportSpec {
+  key: string;
+  title: string;
+  kind: 'normal' | 'poisson';
+  markets: readonly MarketType[];
+  teams: readonly string[];
+  /** normal kind: sd of the final margin and of the total, mean total around which events vary. */
+  marginSd: number;
+  totalMean: number;
+  totalSpread: number;
+  totalSd: number;
+  /** Scales the latent drift and jumps (the soccer latent is a log goal ratio, more sensitive). */
+  volatility: number;
+  spacing: number;
+  offset: number;
+  open: number;
+  game: number;
+}
+
+export interface BookSpec {
+  key: string;
+  title: string;
+  margin: number;
+  delay: number;
+  updateEvery: number;
+  staleProb: number;
+  mispriceProb: number;
+  decimals: number;
+  sharp: boolean;
+}
+
+const NFL = [
+  'Arizona Cardinals',
+  'Atlanta Falcons',
+  'Baltimore Ravens',
+  'Buffalo Bills',
+  'Carolina Panthers',
+  'Chicago Bears',
+  'Cincinnati Bengals',
+  'Cleveland Browns',
+  'Dallas Cowboys',
+  'Denver Broncos',
+  'Detroit Lions',
+  'Green Bay Packers',
+  'Houston Texans',
+  'Indianapolis Colts',
+  'Jacksonville Jaguars',
+  'Kansas City Chiefs',
+  'Las Vegas Raiders',
+  'Los Angeles Chargers',
+  'Los Angeles Rams',
+  'Miami Dolphins',
+  'Minnesota Vikings',
+  'New England Patriots',
+  'New Orleans Saints',
+  'New York Giants',
+  'New York Jets',
+  'Philadelphia Eagles',
+  'Pittsburgh Steelers',
+  'San Francisco 49ers',
+  'Seattle Seahawks',
+  'Tampa Bay Buccaneers',
+  'Tennessee Titans',
+  'Washington Commanders',
+];
+const NBA = [
+  'Atlanta Hawks',
+  'Boston Celtics',
+  'Brooklyn Nets',
+  'Charlotte Hornets',
+  'Chicago Bulls',
+  'Cleveland Cavaliers',
+  'Dallas Mavericks',
+  'Denver Nuggets',
+  'Detroit Pistons',
+  'Golden State Warriors',
+  'Houston Rockets',
+  'Indiana Pacers',
+  'Los Angeles Clippers',
+  'Los Angeles Lakers',
+  'Memphis Grizzlies',
+  'Miami Heat',
+  'Milwaukee Bucks',
+  'Minnesota Timberwolves',
+  'New Orleans Pelicans',
+  'New York Knicks',
+  'Oklahoma City Thunder',
+  'Orlando Magic',
+  'Philadelphia 76ers',
+  'Phoenix Suns',
+  'Portland Trail Blazers',
+  'Sacramento Kings',
+  'San Antonio Spurs',
+  'Toronto Raptors',
+  'Utah Jazz',
+  'Washington Wizards',
+];
+const EPL = [
+  'Arsenal',
+  'Aston Villa',
+  'Bournemouth',
+  'Brentford',
+  'Brighton and Hove Albion',
+  'Burnley',
+  'Chelsea',
+  'Crystal Palace',
+  'Everton',
+  'Fulham',
+  'Leeds United',
+  'Liverpool',
+  'Manchester City',
+  'Manchester United',
+  'Newcastle United',
+  'Nottingham Forest',
+  'Sunderland',
+  'Tottenham Hotspur',
+  'West Ham United',
+  'Wolverhampton Wanderers',
+];
+const NHL = [
+  'Anaheim Ducks',
+  'Boston Bruins',
+  'Buffalo Sabres',
+  'Calgary Flames',
+  'Carolina Hurricanes',
+  'Chicago Blackhawks',
+  'Colorado Avalanche',
+  'Columbus Blue Jackets',
+  'Dallas Stars',
+  'Detroit Red Wings',
+  'Edmonton Oilers',
+  'Florida Panthers',
+  'Los Angeles Kings',
+  'Minnesota Wild',
+  'Montréal Canadiens',
+  'Nashville Predators',
+  'New Jersey Devils',
+  'New York Islanders',
+  'New York Rangers',
+  'Ottawa Senators',
+  'Philadelphia Flyers',
+  'Pittsburgh Penguins',
+  'San Jose Sharks',
+  'Seattle Kraken',
+  'St Louis Blues',
+  'Tampa Bay Lightning',
+  'Toronto Maple Leafs',
+  'Utah Mammoth',
+  'Vancouver Canucks',
+  'Vegas Golden Knights',
+  'Washington Capitals',
+  'Winnipeg Jets',
+];
+
+export const SIM_SPORTS: readonly SportSpec[] = [
+  {
+    key: 'americanfootball_nfl',
+    title: 'NFL',
+    kind: 'normal',
+    markets: ['h2h', 'spreads', 'totals'],
+    teams: NFL,
+    marginSd: 13.5,
+    totalMean: 45,
+    totalSpread: 5,
+    totalSd: 10,
+    volatility: 1,
+    spacing: 30,
+    offset: 0,
+    open: 60,
+    game: 75,
+  },
+  {
+    key: 'basketball_nba',
+    title: 'NBA',
+    kind: 'normal',
+    markets: ['h2h', 'spreads', 'totals'],
+    teams: NBA,
+    marginSd: 12,
+    totalMean: 226,
+    totalSpread: 8,
+    totalSd: 18,
+    volatility: 1,
+    spacing: 25,
+    offset: 7,
+    open: 60,
+    game: 60,
+  },
+  {
+    key: 'soccer_epl',
+    title: 'EPL',
+    kind: 'poisson',
+    markets: ['h2h', 'totals'],
+    teams: EPL,
+    marginSd: 0,
+    totalMean: 2.7,
+    totalSpread: 0.4,
+    totalSd: 0,
+    volatility: 0.6,
+    spacing: 20,
+    offset: 3,
+    open: 60,
+    game: 55,
+  },
+  {
+    key: 'icehockey_nhl',
+    title: 'NHL',
+    kind: 'normal',
+    markets: ['h2h', 'spreads', 'totals'],
+    teams: NHL,
+    marginSd: 2.4,
+    totalMean: 6,
+    totalSpread: 0.6,
+    totalSd: 2.3,
+    volatility: 1,
+    spacing: 35,
+    offset: 11,
+    open: 60,
+    game: 65,
+  },
+];
+
+export const SIM_BOOKS: readonly BookSpec[] = [
+  {
+    key: 'pinnacle',
+    title: 'Pinnacle',
+    margin: 0.02,
+    delay: 0,
+    updateEvery: 1,
+    staleProb: 0,
+    mispriceProb: 0,
+    decimals: 3,
+    sharp: true,
+  },
+  {
+    key: 'draftkings',
+    title: 'DraftKings',
+    margin: 0.045,
+    delay: 3,
+    updateEvery: 2,
+    staleProb: 0.04,
+    mispriceProb: 0.004,
+    decimals: 2,
+    sharp: false,
+  },
+  {
+    key: 'fanduel',
+    title: 'FanDuel',
+    margin: 0.048,
+    delay: 4,
+    updateEvery: 2,
+    staleProb: 0.04,
+    mispriceProb: 0.004,
+    decimals: 2,
+    sharp: false,
+  },
+  {
+    key: 'williamhill_us',
+    title: 'Caesars',
+    margin: 0.05,
+    delay: 5,
+    updateEvery: 3,
+    staleProb: 0.05,
+    mispriceProb: 0.005,
+    decimals: 2,
+    sharp: false,
+  },
+  {
+    key: 'betmgm',
+    title: 'BetMGM',
+    margin: 0.055,
+    delay: 6,
+    updateEvery: 3,
+    staleProb: 0.06,
+    mispriceProb: 0.005,
+    decimals: 2,
+    sharp: false,
+  },
+  {
+    key: 'bovada',
+    title: 'Bovada',
+    margin: 0.065,
+    delay: 9,
+    updateEvery: 5,
+    staleProb: 0.1,
+    mispriceProb: 0.008,
+    decimals: 2,
+    sharp: false,
+  },
+];
+
+/** Latent drift (logit sd per model minute), and news jumps: chance per minute and their sd. */
+const DRIFT_PER_MINUTE = 0.015;
+const JUMP_PER_MINUTE = 0.01;
+const JUMP_SIZE = 0.25;
+/** Stale and mispricing windows, in model minutes. */
+const STALE_WINDOW = 20;
+const MISPRICE_WINDOW = 15;
+const MISPRICE_BOOST = 1.08;
+/** Completed games stay on /scores this long (model minutes). */
+const SCORES_KEEP = 240;
+
+// Random-stream tags.
+const T = {
+  home: 1,
+  away: 2,
+  strength: 3,
+  total: 4,
+  step: 5,
+  jump: 6,
+  jumpSize: 7,
+  tstep: 8,
+  stale: 9,
+  misprice: 10,
+  mispriceSide: 11,
+  result: 12,
+  result2: 13,
+  absent: 14,
+};
+
+export interface SimEvent {
+  sport: string;
+  k: number;
+  id: string;
+  home: string;
+  away: string;
+  startMs: number;
+  endMs: number;
+  openMs: number;
+}
+
+/** The true state at one model minute. */
+export interface TrueState {
+  /** normal kind: logit of P(home wins); poisson kind: log(λh/λa). */
+  x: number;
+  /** normal kind: expected total; poisson kind: λh + λa. */
+  total: number;
+}
+
+export interface TrueProbabilities {
+  h2h: { home: number; draw: number | null; away: number };
+  /** normal kind: expected home margin. */
+  expectedMargin: number | null;
+  expectedTotal: number;
+}
+
+export interface SimulatedMarketOptions {
+  seed: number;
+  speed: number;
+  sports?: readonly string[];
+}
+
+export class SimulatedMarket {
+  readonly seed: number;
+  readonly speed: number;
+  readonly sports: readonly SportSpec[];
+  private readonly minuteMs: number;
+  private readonly paths = new Map<string, TrueState[]>();
+
+  constructor(opts: SimulatedMarketOptions) {
+    this.seed = opts.seed;
+    this.speed = opts.speed;
+    this.minuteMs = 60_000 / opts.speed;
+    this.sports = opts.sports ? SIM_SPORTS.filter((s) => opts.sports!.includes(s.key)) : SIM_SPORTS;
+  }
+
+  sport(key: string): SportSpec | undefined {
+    return this.sports.find((s) => s.key === key);
+  }
+
+  /** Model minutes at a wall-clock instant. */
+  minuteAt(nowMs: number): number {
+    return nowMs / this.minuteMs;
+  }
+
+  event(sport: SportSpec, k: number): SimEvent {
+    const si = sportIndex(sport);
+    const n = sport.teams.length;
+    const h = Math.floor(uniform(this.seed, T.home, si, k) * n);
+    let a = Math.floor(uniform(this.seed, T.away, si, k) * (n - 1));
+    if (a >= h) a++;
+    const startMin = k * sport.spacing + sport.offset;
+    return {
+      sport: sport.key,
+      k,
+      id: eventHexId(this.seed, si, k),
+      home: sport.teams[h]!,
+      away: sport.teams[a]!,
+      startMs: Math.round(startMin * this.minuteMs),
+      endMs: Math.round((startMin + sport.game) * this.minuteMs),
+      openMs: Math.round((startMin - sport.open) * this.minuteMs),
+    };
+  }
+
+  /** Events listed for betting at `nowMs` (open ≤ now < start). */
+  openEvents(sport: SportSpec, nowMs: number): SimEvent[] {
+    const t = this.minuteAt(nowMs);
+    const first = Math.floor((t - sport.offset) / sport.spacing) + 1;
+    const last = Math.floor((t + sport.open - sport.offset) / sport.spacing);
+    const out: SimEvent[] = [];
+    for (let k = first; k <= last; k++) {
+      const ev = this.event(sport, k);
+      if (ev.openMs <= nowMs && nowMs < ev.startMs) out.push(ev);
+    }
+    return out;
+  }
+
+  /** Events from listing until SCORES_KEEP after the end. */
+  scoreEvents(sport: SportSpec, nowMs: number): SimEvent[] {
+    const t = this.minuteAt(nowMs);
+    const first = Math.ceil((t - sport.game - SCORES_KEEP - sport.offset) / sport.spacing);
+    const last = Math.floor((t + sport.open - sport.offset) / sport.spacing);
+    const out: SimEvent[] = [];
+    for (let k = first; k <= last; k++) {
+      const ev = this.event(sport, k);
+      if (ev.openMs <= nowMs) out.push(ev);
+    }
+    return out;
+  }
+
+  /** The latent path from the listing (tick 0) to the start (tick `open`), cached: it never changes. */
+  private path(sport: SportSpec, k: number): TrueState[] {
+    const key = `${sport.key}:${k}`;
+    const hit = this.paths.get(key);
+    if (hit) return hit;
+    const si = sportIndex(sport);
+    const s = this.seed;
+    const states: TrueState[] = [];
+    let x =
+      sport.kind === 'normal'
+        ? normal(s, T.strength, si, k) * 0.8
+        : 0.25 + normal(s, T.strength, si, k) * 0.45;
+    let total = sport.totalMean + normal(s, T.total, si, k) * sport.totalSpread;
+    for (let i = 0; i <= sport.open; i++) {
+      if (i > 0) {
+        x += normal(s, T.step, si, k, i) * DRIFT_PER_MINUTE * sport.volatility;
+        if (uniform(s, T.jump, si, k, i) < JUMP_PER_MINUTE)
+          x += normal(s, T.jumpSize, si, k, i) * JUMP_SIZE * sport.volatility;
+        total += normal(s, T.tstep, si, k, i) * sport.totalSpread * 0.03;
+      }
+      x = Math.max(-3.5, Math.min(3.5, x));
+      states.push({ x, total });
+    }
+    if (this.paths.size > 20_000) this.paths.clear();
+    this.paths.set(key, states);
+    return states;
+  }
+
+  /** The truth at an absolute model minute (clamped to the pre-match path). */
+  trueState(sport: SportSpec, k: number, minute: number): TrueState {
+    const ev0 = k * sport.spacing + sport.offset - sport.open;
+    const tick = Math.max(0, Math.min(sport.open, Math.floor(minute - ev0)));
+    return this.path(sport, k)[tick]!;
+  }
+
+  trueProbabilities(sport: SportSpec, k: number, nowMs: number): TrueProbabilities {
+    return probabilities(sport, this.trueState(sport, k, this.minuteAt(nowMs)));
+  }
+
+  /** Final score, drawn from the true distribution at the start. */
+  result(sport: SportSpec, k: number): { home: number; away: number } {
+    const si = sportIndex(sport);
+    const st = this.path(sport, k)[sport.open]!;
+    if (sport.kind === 'poisson') {
+      const { lh, la } = lambdas(st);
+      return {
+        home: poisson(lh, uniform(this.seed, T.result, si, k)),
+        away: poisson(la, uniform(this.seed, T.result2, si, k)),
+      };
+    }
+    const mu = sport.marginSd * normalQuantile(sigmoid(st.x));
+    const margin = mu + sport.marginSd * normal(this.seed, T.result, si, k);
+    let m = Math.round(margin);
+    if (m === 0) m = margin >= 0 ? 1 : -1;
+    let tot = Math.max(
+      Math.abs(m),
+      Math.round(st.total + sport.totalSd * normal(this.seed, T.result2, si, k)),
+    );
+    if ((tot - m) % 2 !== 0) tot += 1;
+    return { home: (tot + m) / 2, away: (tot - m) / 2 };
+  }
+
+  /** `/v4/sports/{sport}/odds` at `nowMs`. */
+  odds(
+    sportKey: string,
+    nowMs: number,
+    opts: { oddsFormat: 'american' | 'decimal'; markets?: readonly string[]; bookmakers?: readonly string[] },
+  ): OddsApiEvent[] {
+    const sport = this.sport(sportKey);
+    if (!sport) return [];
+    const markets = sport.markets.filter((m) => !opts.markets || opts.markets.includes(m));
+    const books = SIM_BOOKS.filter((b) => !opts.bookmakers || opts.bookmakers.includes(b.key));
+    return this.openEvents(sport, nowMs).map((ev) => ({
+      id: ev.id,
+      sport_key: sport.key,
+      sport_title: sport.title,
+      commence_time: isoSeconds(ev.startMs),
+      home_team: ev.home,
+      away_team: ev.away,
+      bookmakers: books.map((b) => this.bookQuotes(sport, ev, b, nowMs, markets, opts.oddsFormat)),
+    }));
+  }
+
+  private bookQuotes(
+    sport: SportSpec,
+    ev: SimEvent,
+    book: BookSpec,
+    nowMs: number,
+    markets: readonly MarketType[],
+    format: 'american' | 'decimal',
+  ): OddsApiBookmaker {
+    const si = sportIndex(sport);
+    const bi = SIM_BOOKS.indexOf(book);
+    const t = this.minuteAt(nowMs);
+    let seen = Math.floor((t - book.delay) / book.updateEvery) * book.updateEvery;
+    const window = Math.floor(t / STALE_WINDOW);
+    if (uniform(this.seed, T.stale, si, ev.k, bi, window) < book.staleProb) {
+      seen = Math.min(
+        seen,
+        Math.floor((window * STALE_WINDOW - book.delay) / book.updateEvery) * book.updateEvery,
+      );
+    }
+    const updatedMs = Math.min(nowMs, Math.max(ev.openMs, Math.round((seen + book.delay) * this.minuteMs)));
+    const state = this.trueState(sport, ev.k, seen);
+    const mw = Math.floor(t / MISPRICE_WINDOW);
+    const misprice = uniform(this.seed, T.misprice, si, ev.k, bi, mw) < book.mispriceProb;
+    const mispriceSide = uniform(this.seed, T.mispriceSide, si, ev.k, bi, mw);
+    const lastUpdate = isoSeconds(updatedMs);
+
+    const out: OddsApiMarket[] = [];
+    for (const market of markets) {
+      const lines = marketLines(sport, state, market, ev);
+      if (!lines) continue;
+      const prices = bookPrices(
+        lines.probs,
+        book,
+        misprice ? Math.floor(mispriceSide * lines.probs.length) : -1,
+      );
+      out.push({
+        key: market,
+        last_update: lastUpdate,
+        outcomes: lines.names.map((name, i) => ({
+          name,
+          price: format === 'american' ? decimalToAmericanInt(prices[i]!) : Number(prices[i]!),
+          ...(lines.points ? { point: lines.points[i]! } : {}),
+        })),
+      });
+    }
+    return { key: book.key, title: book.title, last_update: lastUpdate, markets: out };
+  }
+
+  /** `/v4/sports/{sport}/scores` at `nowMs`. */
+  scores(sportKey: string, nowMs: number): OddsApiScore[] {
+    const sport = this.sport(sportKey);
+    if (!sport) return [];
+    return this.scoreEvents(sport, nowMs).map((ev) => {
+      const started = nowMs >= ev.startMs;
+      const completed = nowMs >= ev.endMs;
+      let scores: { name: string; score: string }[] | null = null;
+      if (started) {
+        const final = this.result(sport, ev.k);
+        const f = completed ? 1 : (nowMs - ev.startMs) / (ev.endMs - ev.startMs);
+        scores = [
+          { name: ev.home, score: String(Math.floor(final.home * f)) },
+          { name: ev.away, score: String(Math.floor(final.away * f)) },
+        ];
+      }
+      return {
+        id: ev.id,
+        sport_key: sport.key,
+        sport_title: sport.title,
+        commence_time: isoSeconds(ev.startMs),
+        completed,
+        home_team: ev.home,
+        away_team: ev.away,
+        scores,
+        last_update: started ? isoSeconds(Math.min(nowMs, ev.endMs)) : null,
+      };
+    });
+  }
+}
+
+function sportIndex(sport: SportSpec): number {
+  const i = SIM_SPORTS.findIndex((s) => s.key === sport.key);
+  return i < 0 ? 99 : i;
+}
+
+function eventHexId(seed: number, si: number, k: number): string {
+  let hex = '';
+  for (let part = 0; part < 4; part++)
+    hex += hashKeys(seed, [0xe7, si, k, part]).toString(16).padStart(8, '0');
+  return hex;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+function lambdas(st: TrueState): { lh: number; la: number } {
+  const r = Math.exp(st.x);
+  const la = st.total / (1 + r);
+  return { lh: st.total - la, la };
+}
+
+function poissonPmf(lambda: number, max: number): number[] {
+  const out: number[] = [];
+  let p = Math.exp(-lambda);
+  for (let k = 0; k <= max; k++) {
+    out.push(p);
+    p *= lambda / (k + 1);
+  }
+  return out;
+}
+
+export function probabilities(sport: SportSpec, st: TrueState): TrueProbabilities {
+  if (sport.kind === 'poisson') {
+    const { lh, la } = lambdas(st);
+    const ph = poissonPmf(lh, 15);
+    const pa = poissonPmf(la, 15);
+    let home = 0;
+    let draw = 0;
+    for (let i = 0; i <= 15; i++) {
+      for (let j = 0; j <= 15; j++) {
+        const p = ph[i]! * pa[j]!;
+        if (i > j) home += p;
+        else if (i === j) draw += p;
+      }
+    }
+    return { h2h: { home, draw, away: 1 - home - draw }, expectedMargin: null, expectedTotal: st.total };
+  }
+  const home = sigmoid(st.x);
+  return {
+    h2h: { home, draw: null, away: 1 - home },
+    expectedMargin: sport.marginSd * normalQuantile(home),
+    expectedTotal: st.total,
+  };
+}
+
+interface Lines {
+  names: string[];
+  probs: number[];
+  points: number[] | null;
+}
+
+function marketLines(sport: SportSpec, st: TrueState, market: MarketType, ev: SimEvent): Lines | null {
+  const p = probabilities(sport, st);
+  if (market === 'h2h') {
+    if (p.h2h.draw !== null)
+      return { names: [ev.home, ev.away, 'Draw'], probs: [p.h2h.home, p.h2h.away, p.h2h.draw], points: null };
+    return { names: [ev.home, ev.away], probs: [p.h2h.home, p.h2h.away], points: null };
+  }
+  if (market === 'spreads') {
+    if (p.expectedMargin === null) return null;
+    const mu = p.expectedMargin;
+    const line = Math.floor(mu) + 0.5;
+    const cover = 1 - normalCdf((line - mu) / sport.marginSd);
+    return { names: [ev.home, ev.away], probs: [cover, 1 - cover], points: [-line, line] };
+  }
+  if (sport.kind === 'poisson') {
+    const line = 2.5;
+    const pmf = poissonPmf(st.total, 2);
+    const under = pmf[0]! + pmf[1]! + pmf[2]!;
+    return { names: ['Over', 'Under'], probs: [1 - under, under], points: [line, line] };
+  }
+  const line = Math.floor(st.total) + 0.5;
+  const over = 1 - normalCdf((line - st.total) / sport.totalSd);
+  return { names: ['Over', 'Under'], probs: [over, 1 - over], points: [line, line] };
+}
+
+/** Decimal prices as exact strings: fair probability plus the book's margin, rounded down to its tick. */
+function bookPrices(probs: readonly number[], book: BookSpec, boosted: number): string[] {
+  const scale = 10 ** book.decimals;
+  return probs.map((q, i) => {
+    const qc = Math.min(0.97, Math.max(0.03, q));
+    let price = 1 / (qc * (1 + book.margin));
+    if (i === boosted) price *= MISPRICE_BOOST;
+    const ticks = Math.max(Math.floor(price * scale + 1e-9), scale + 1);
+    return (ticks / scale).toFixed(book.decimals);
+  });
+}
+
+/** 2.50 → +150, 1.91 → -110 (rounded to a whole number, as US books quote). */
+export function decimalToAmericanInt(decimal: string): number {
+  const d = Number(decimal);
+  const american = d >= 2 ? Math.round((d - 1) * 100) : -Math.round(100 / (d - 1));
+  return american === -100 ? 100 : american;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

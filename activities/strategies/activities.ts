@@ -1,0 +1,227 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ActivityDeps } from '../deps';
+import type { Opportunity, StrategyMode } from '../../shared/entities';
+import { StrategyParameterError, indexBoard, strategyDefinition } from '../../shared/strategies';
+import { createRedisBoardReader, type BoardReader } from './board-reader';
+import {
+  UnknownStrategyError,
+  getStrategy,
+  markHandedOff,
+  pendingOpportunities,
+  recordOpportunities,
+  recordStrategyEvent,
+  skipPending,
+  updateStrategy,
+  type Decision,
+  type PendingOpportunity,
+  type StrategyChange,
+  type StrategyChangeRequest,
+  type StrategyRow,
+} from './repository';
+
+export interface LoadStrategyResult {
+  strategy: StrategyRow;
+  /** Where bet lifecycles run (config.temporal.taskQueues.bets). */
+  betsTaskQueue: string;
+}
+
+export interface UpdateStrategyInput extends StrategyChangeRequest {
+  name: string;
+}
+
+export interface UpdateStrategyResult {
+  strategy: StrategyRow;
+  changes: StrategyChange[];
+}
+
+export interface SweepInput {
+  name: string;
+  type: string;
+  mode: StrategyMode;
+  parameters: Record<string, unknown>;
+  /** Sweep number within the workflow (logs and details only). */
+  sweep: number;
+}
+
+export interface SweepResult {
+  sweep: number;
+  /** The board's instant and its change-stream position. */
+  asOf: string;
+  cursor: string | null;
+  quotes: number;
+  events: number;
+  /** Opportunities the strategy found on this board. */
+  found: number;
+  /** Newly recorded now, by decision; the rest were already recorded by an earlier sweep. */
+  recorded: number;
+  duplicates: number;
+  pending: number;
+  skipped: number;
+  suspect: number;
+  eventsCreated: number;
+  readMs: number;
+  evaluateMs: number;
+  recordMs: number;
+  stats: Record<string, number>;
+  /** A few of the new opportunity ids (for the Web UI details; the table has them all). */
+  newIds: string[];
+}
+
+export interface WaitForBoardInput {
+  since: string | null;
+  timeoutMs: number;
+}
+
+const STATE_TTL_SECONDS = 7 * 24 * 3600;
+
+function nonRetryable(err: unknown): never {
+  if (err instanceof StrategyParameterError)
+    throw ApplicationFailure.nonRetryable(err.message, 'InvalidStrategyParameters');
+  if (err instanceof UnknownStrategyError)
+    throw ApplicationFailure.nonRetryable(err.message, 'UnknownStrategy');
+  throw err;
+}
+
+/**
+ * Strategy activities: all I/O of the StrategyWorkflow. The board is read here (never passed through
+ * workflow history); a stateful type's rolling state lives in Redis between sweeps.
+ */
+export function createStrategyActivities(deps: ActivityDeps & { boardReader?: BoardReader }) {
+  const { db, redis, config, logger } = deps;
+  const reader = deps.boardReader ?? createRedisBoardReader(redis, config.redis.keyPrefix);
+  const stateKey = (name: string) => `${config.redis.keyPrefix}strategy:${name}:state`;
+
+  return {
+    async loadStrategy({ name }: { name: string }): Promise<LoadStrategyResult> {
+      const strategy = await getStrategy(db, name);
+      if (!strategy) nonRetryable(new UnknownStrategyError(name));
+      return { strategy, betsTaskQueue: config.temporal.taskQueues.bets };
+    },
+
+    async updateStrategy(input: UpdateStrategyInput): Promise<UpdateStrategyResult> {
+      try {
+        const { name, ...request } = input;
+        return await updateStrategy(db, name, request);
+      } catch (err) {
+        nonRetryable(err);
+      }
+    },
+
+    async recordStrategyEvent(input: {
+      name: string;
+      field: string;
+      value: unknown;
+      by: string;
+    }): Promise<void> {
+      await recordStrategyEvent(db, input.name, input.field, input.value, input.by);
+    },
+
+    async sweepStrategy(input: SweepInput): Promise<SweepResult> {
+      let params: Record<string, unknown>;
+      let def: ReturnType<typeof strategyDefinition>;
+      try {
+        def = strategyDefinition(input.type);
+        params = def.parameters.parse(input.parameters) as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof Error && 'issues' in err) {
+          throw ApplicationFailure.nonRetryable(
+            `parameters refused: ${err.message}`,
+            'InvalidStrategyParameters',
+          );
+        }
+        nonRetryable(err);
+      }
+      const t0 = performance.now();
+      const board = await reader.read({ sports: (params.sports as string[] | null) ?? null });
+      const t1 = performance.now();
+      let state: unknown = def.initialState();
+      if (state !== undefined) {
+        const saved = await redis.get(stateKey(input.name));
+        if (saved) state = JSON.parse(saved);
+      }
+      const indexed = indexBoard(board);
+      const evaluation = def.evaluate(indexed, params, state, { strategy: input.name });
+      const t2 = performance.now();
+
+      const items = evaluation.opportunities.map((opportunity: Opportunity) => ({
+        opportunity,
+        decision: decide(opportunity, input.mode, def.validate(opportunity, params, board.asOf)),
+      }));
+      const recorded = await recordOpportunities(db, board, items);
+      if (evaluation.state !== undefined) {
+        await redis.set(stateKey(input.name), JSON.stringify(evaluation.state), 'EX', STATE_TTL_SECONDS);
+      }
+      const t3 = performance.now();
+      const result: SweepResult = {
+        sweep: input.sweep,
+        asOf: board.asOf,
+        cursor: board.cursor ?? null,
+        quotes: board.quotes.length,
+        events: Object.keys(board.events).length,
+        found: evaluation.opportunities.length,
+        recorded: recorded.inserted.length,
+        duplicates: recorded.duplicates,
+        pending: recorded.inserted.filter((r) => r.decision === 'pending').length,
+        skipped: recorded.inserted.filter((r) => r.decision === 'skipped').length,
+        suspect: evaluation.opportunities.filter((o: Opportunity) => o.suspect).length,
+        eventsCreated: recorded.eventsCreated,
+        readMs: Math.round(t1 - t0),
+        evaluateMs: Math.round(t2 - t1),
+        recordMs: Math.round(t3 - t2),
+        stats: evaluation.stats,
+        newIds: recorded.inserted.slice(0, 5).map((r) => r.id),
+      };
+      logger.debug({ strategy: input.name, ...result, newIds: undefined }, 'strategy sweep');
+      return result;
+    },
+
+    /** Returns when the board changes after `since`, or at the timeout (the sweep's fallback interval). */
+    async waitForBoardChange({
+      since,
+      timeoutMs,
+    }: WaitForBoardInput): Promise<{ changed: boolean; cursor: string }> {
+      let ctx: Context | null = null;
+      try {
+        ctx = Context.current();
+      } catch {
+        // called outside an activity (tests): no heartbeats, no cancellation
+      }
+      return reader.waitForChange(since, timeoutMs, {
+        onTick: () => ctx?.heartbeat(),
+        signal: ctx?.cancellationSignal,
+      });
+    },
+
+    async claimPendingOpportunities({
+      name,
+      limit,
+    }: {
+      name: string;
+      limit: number;
+    }): Promise<PendingOpportunity[]> {
+      return pendingOpportunities(db, name, limit);
+    },
+
+    async markOpportunitiesHandedOff({ ids }: { ids: string[] }): Promise<number> {
+      return markHandedOff(db, ids);
+    },
+
+    async skipPendingOpportunities({ ids, reason }: { ids: string[]; reason: string }): Promise<number> {
+      return skipPending(db, ids, reason);
+    },
+  };
+}
+
+/** What happens to a newly found opportunity: handed to a bet lifecycle, or skipped and why. */
+function decide(
+  opportunity: Opportunity,
+  mode: StrategyMode,
+  validation: { ok: boolean; violations: string[] },
+): Decision {
+  if (opportunity.suspect)
+    return { decision: 'skipped', reason: `suspect: ${opportunity.suspectReasons.join('; ')}` };
+  if (mode === 'backtest') return { decision: 'skipped', reason: 'backtest mode: recorded, not bet' };
+  if (!validation.ok)
+    return { decision: 'skipped', reason: `constraints: ${validation.violations.join('; ')}` };
+  return { decision: 'pending' };
+}

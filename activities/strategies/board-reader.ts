@@ -1,0 +1,303 @@
+import type { Redis } from '../infra/redis';
+import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
+import { D, toDecimalString } from '../../shared/math';
+import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
+import { ingestKeys } from '../ingestion/keys';
+import type { BoardEntry } from '../ingestion/board';
+
+/**
+ * How strategies see the current board: read it (optionally one set of sports), and wait until it changes.
+ * The sweep activity depends on this interface only (ActivityDeps.boardReader); the default implementation
+ * reads ingestion's Redis layout.
+ */
+export interface BoardFilter {
+  sports?: readonly string[] | null;
+}
+
+export interface BoardChange {
+  /** True when the change stream moved past `since`. */
+  changed: boolean;
+  /** The stream position to wait from next time. */
+  cursor: string;
+}
+
+export interface BoardReader {
+  /** The board now; `cursor` is the change-stream position read before the board, so no change is missed. */
+  read(filter?: BoardFilter): Promise<BoardSnapshot>;
+  /** Resolve when the board changes after `since`, or after `timeoutMs` with changed=false. */
+  waitForChange(
+    since: string | null,
+    timeoutMs: number,
+    options?: { onTick?: () => void; signal?: AbortSignal },
+  ): Promise<BoardChange>;
+}
+
+/**
+ * The Redis board as ingestion writes it (activities/ingestion/keys.ts, all under config.redis.keyPrefix):
+ *
+ *   board:sports                ZSET   sports with a board
+ *   board:sport:<sport>         ZSET   event ids of the sport
+ *   board:ev:<eventId>:info     STRING event JSON {eventId, sport, league, startTime, status, participants}
+ *   board:ev:<eventId>:markets  ZSET   market keys (marketKeyString) of the event
+ *   board:m:<marketKey>         HASH   "<bookmaker>|<outcome>|<point or ->" → BoardEntry JSON
+ *   odds:changes                STREAM one entry per changed market
+ *
+ * Read in three pipelined round trips (events, markets, hashes) whatever the board's size. An entry past
+ * its `staleAt` is left out. A quote's age is the book's age when observed plus the time since we saw it
+ * (ingestion's rule): observedAt = seenAt, sourceUpdatedAt = seenAt − (observedAt − sourceUpdatedAt).
+ */
+export function createRedisBoardReader(
+  redis: Redis,
+  prefix: string,
+  options: { now?: () => number; pollMs?: number } = {},
+): BoardReader {
+  const keys = ingestKeys(prefix);
+  const now = options.now ?? Date.now;
+  // Interned names across reads: the strategies compare and look up these strings once per quote, and
+  // one shared string per bookmaker (instead of a fresh copy per quote) makes that cheap.
+  const slots = new Map<string, { bookmaker: string; outcome: string } | null>();
+  const strings = new Map<string, string>();
+  const intern = (s: string): string => {
+    let v = strings.get(s);
+    if (v === undefined) {
+      if (strings.size > 100_000) strings.clear();
+      strings.set(s, (v = s));
+    }
+    return v;
+  };
+  const slotOf = (field: string) => {
+    let v = slots.get(field);
+    if (v === undefined) {
+      const first = field.indexOf('|');
+      const last = field.lastIndexOf('|');
+      v =
+        first < 0 || last <= first
+          ? null
+          : { bookmaker: intern(field.slice(0, first)), outcome: intern(field.slice(first + 1, last)) };
+      if (slots.size > 500_000) slots.clear();
+      slots.set(field, v);
+    }
+    return v;
+  };
+  return {
+    async read(filter = {}) {
+      const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
+      const cursor = last[0]?.[0] ?? '0-0';
+      const asOfMs = now();
+      const sports = filter.sports ?? (await redis.zrange(keys.sports, '0', '-1'));
+      const sportPipe = redis.pipeline();
+      for (const s of sports) sportPipe.zrange(keys.sportEvents(s), '0', '-1');
+      const eventIds = [...new Set((await execAll<string[]>(sportPipe)).flat())];
+
+      const eventPipe = redis.pipeline();
+      for (const id of eventIds) eventPipe.get(keys.eventInfo(id)).zrange(keys.eventMarkets(id), '0', '-1');
+      const eventReplies = await execAll<string | string[] | null>(eventPipe);
+      const events: Record<string, BoardEvent> = {};
+      const marketKeys: string[] = [];
+      eventIds.forEach((id, i) => {
+        const info = eventReplies[2 * i] as string | null;
+        const markets = (eventReplies[2 * i + 1] as string[] | null) ?? [];
+        if (!info) return;
+        const event = toBoardEvent(id, info);
+        if (!event) return;
+        events[id] = event;
+        for (const mk of markets) marketKeys.push(mk);
+      });
+
+      const marketPipe = redis.pipeline();
+      for (const mk of marketKeys) marketPipe.hgetall(keys.market(mk));
+      const hashes = await execAll<Record<string, string>>(marketPipe);
+      const quotes: BoardQuote[] = [];
+      const iso = isoCache();
+      marketKeys.forEach((mk, i) => {
+        const hash = hashes[i];
+        if (!hash) return;
+        let market: MarketKey;
+        try {
+          market = parseMarketKeyString(mk);
+        } catch {
+          return;
+        }
+        for (const field in hash) {
+          let entry: BoardEntry;
+          try {
+            entry = JSON.parse(hash[field]!) as BoardEntry;
+          } catch {
+            continue;
+          }
+          if (typeof entry.staleAt === 'number' && entry.staleAt <= asOfMs) continue;
+          const slot = slotOf(field);
+          if (!slot) continue;
+          const seenAt = typeof entry.seenAt === 'number' ? entry.seenAt : Date.parse(entry.observedAt);
+          const bookAge = entry.sourceUpdatedAt
+            ? Math.max(0, iso.ms(entry.observedAt) - iso.ms(entry.sourceUpdatedAt))
+            : 0;
+          const atMs = entry.sourceUpdatedAt ? seenAt - bookAge : seenAt;
+          quotes.push({
+            market,
+            outcome: slot.outcome,
+            point: entry.point === null ? null : intern(entry.point),
+            provider: intern(entry.provider),
+            bookmaker: slot.bookmaker,
+            price: entry.price,
+            observedAt: iso.text(seenAt),
+            sourceUpdatedAt: entry.sourceUpdatedAt ? iso.text(atMs) : null,
+            atMs,
+          });
+        }
+      });
+      return { asOf: new Date(asOfMs).toISOString(), cursor, events, quotes };
+    },
+
+    async waitForChange(since, timeoutMs, { onTick, signal } = {}) {
+      // Polls the stream's last id on the shared connection (no blocking XREAD holding a connection).
+      const pollMs = options.pollMs ?? 200;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
+        const cursor = last[0]?.[0] ?? '0-0';
+        if (since === null || compareIds(cursor, since) > 0) return { changed: since !== null, cursor };
+        const left = deadline - Date.now();
+        if (left <= 0 || signal?.aborted) return { changed: false, cursor };
+        onTick?.();
+        await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+      }
+    },
+  };
+}
+
+function toBoardEvent(id: string, info: string): BoardEvent | null {
+  try {
+    const e = JSON.parse(info) as {
+      eventId?: string;
+      sport?: string;
+      league?: string | null;
+      startTime?: string;
+      status?: string;
+      participants?: { id?: string; name: string; role: string }[];
+    };
+    if (!e.sport || !e.startTime || !Number.isFinite(Date.parse(e.startTime))) return null;
+    const status = EventStatus.safeParse(e.status);
+    return {
+      id,
+      sport: e.sport,
+      league: e.league ?? null,
+      startTime: new Date(Date.parse(e.startTime)).toISOString(),
+      status: status.success ? status.data : 'scheduled',
+      participants: (e.participants ?? []).map((p) => ({ id: p.id ?? p.name, name: p.name, role: p.role })),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Stream ids "ms-seq" compare numerically. */
+function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
+}
+
+function isoCache() {
+  const ms = new Map<string, number>();
+  const text = new Map<number, string>();
+  return {
+    ms(s: string): number {
+      let v = ms.get(s);
+      if (v === undefined) ms.set(s, (v = Date.parse(s)));
+      return v;
+    },
+    text(t: number): string {
+      let v = text.get(t);
+      if (v === undefined) text.set(t, (v = new Date(t).toISOString()));
+      return v;
+    },
+  };
+}
+
+async function execAll<T>(pipe: ReturnType<Redis['pipeline']>): Promise<T[]> {
+  const results = (await pipe.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value as T;
+  });
+}
+
+/**
+ * The writer counterpart, for tests and the bench: puts a snapshot on the board in exactly the layout the
+ * reader (and ingestion's applyToRedis) uses, and announces each market on the change stream.
+ */
+export async function writeBoard(
+  redis: Redis,
+  prefix: string,
+  snapshot: Pick<BoardSnapshot, 'events' | 'quotes'>,
+  options: { stalenessSeconds?: number; seenAtMs?: number; provider?: string; pollId?: string } = {},
+): Promise<{ markets: number; quotes: number }> {
+  const keys = ingestKeys(prefix);
+  const seenAt = options.seenAtMs ?? Date.now();
+  const ttl = options.stalenessSeconds ?? 3600;
+  const byMarket = new Map<string, string[]>();
+  const marketsByEvent = new Map<string, Set<string>>();
+  for (const q of snapshot.quotes) {
+    const line = q.market.line === null ? null : toDecimalString(new D(q.market.line));
+    const mk = marketKeyString({ ...q.market, line });
+    const entry: BoardEntry = {
+      price: q.price,
+      point: q.point,
+      provider: options.provider ?? q.provider,
+      observedAt: q.observedAt,
+      sourceUpdatedAt: q.sourceUpdatedAt,
+      changedAt: q.observedAt,
+      seenAt,
+      staleAt: seenAt + ttl * 1000,
+      pollId: options.pollId ?? 'board-writer',
+    };
+    const fields = byMarket.get(mk) ?? [];
+    fields.push(`${q.bookmaker}|${q.outcome}|${q.point ?? '-'}`, JSON.stringify(entry));
+    byMarket.set(mk, fields);
+    const set = marketsByEvent.get(q.market.eventId) ?? new Set<string>();
+    set.add(mk);
+    marketsByEvent.set(q.market.eventId, set);
+  }
+  const m = redis.multi();
+  for (const [mk, fields] of byMarket) m.hset(keys.market(mk), ...fields).expire(keys.market(mk), ttl);
+  for (const [eventId, markets] of marketsByEvent) {
+    const event = snapshot.events[eventId];
+    if (!event) continue;
+    m.zadd(keys.eventMarkets(eventId), ...[...markets].flatMap((mk) => [String(seenAt), mk]));
+    m.set(
+      keys.eventInfo(eventId),
+      JSON.stringify({
+        eventId,
+        sport: event.sport,
+        league: event.league,
+        startTime: event.startTime,
+        status: event.status,
+        participants: event.participants.map((p) => ({ name: p.name, role: p.role })),
+      }),
+      'EX',
+      ttl,
+    );
+    m.zadd(keys.sportEvents(event.sport), String(seenAt), eventId);
+    m.zadd(keys.sports, String(seenAt), event.sport);
+  }
+  for (const [mk] of byMarket) {
+    m.xadd(
+      keys.changesStream,
+      'MAXLEN',
+      '~',
+      '100000',
+      '*',
+      'market',
+      mk,
+      'event',
+      mk.split('|')[0]!,
+      'provider',
+      options.provider ?? 'board-writer',
+    );
+  }
+  const results = await m.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+  return { markets: byMarket.size, quotes: snapshot.quotes.length };
+}

@@ -1,0 +1,93 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { LoadedConfig } from '../../config/load';
+import { SA } from '../../shared/search-attributes';
+import {
+  STRATEGY_WORKFLOW,
+  strategyStatusQuery,
+  strategySummary,
+  strategyWorkflowId,
+  type StrategyStatus,
+  type StrategyWorkflowInput,
+} from '../../workflows/strategy-api';
+import { getStrategy, listStrategies, seedStrategies } from './repository';
+
+export interface StrategyStart {
+  name: string;
+  workflowId: string;
+  result: 'started' | 'already-running' | 'disabled';
+}
+
+export interface StartStrategiesOptions {
+  /** Only these strategies (each must be in the table after seeding); default every enabled one. */
+  names?: readonly string[];
+  handOff?: StrategyWorkflowInput['handOff'];
+  maxIterationsPerRun?: number;
+}
+
+/**
+ * Seed the strategies table from config, then start one StrategyWorkflow per enabled strategy (or per named
+ * one) on the strategies task queue. Starting one that runs already is not an error.
+ */
+export async function startStrategyWorkflows(
+  client: Client,
+  loaded: LoadedConfig,
+  db: Pool,
+  options: StartStrategiesOptions = {},
+): Promise<StrategyStart[]> {
+  await seedStrategies(db, loaded.config.strategies, 'config');
+  const rows = options.names?.length
+    ? await Promise.all(
+        options.names.map(async (n) => {
+          const row = await getStrategy(db, n);
+          if (!row)
+            throw new Error(`unknown strategy "${n}" (not in config.strategies nor in the strategies table)`);
+          return row;
+        }),
+      )
+    : await listStrategies(db);
+  const out: StrategyStart[] = [];
+  for (const row of rows) {
+    const workflowId = strategyWorkflowId(row.name);
+    if (!row.enabled && !options.names?.length) {
+      out.push({ name: row.name, workflowId, result: 'disabled' });
+      continue;
+    }
+    const input: StrategyWorkflowInput = {
+      name: row.name,
+      ...(options.handOff ? { handOff: options.handOff } : {}),
+      ...(options.maxIterationsPerRun ? { maxIterationsPerRun: options.maxIterationsPerRun } : {}),
+    };
+    try {
+      await client.workflow.start(STRATEGY_WORKFLOW, {
+        workflowId,
+        taskQueue: loaded.config.temporal.taskQueues.strategies,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: strategySummary(row),
+        typedSearchAttributes: [
+          { key: SA.Strategy, value: row.name },
+          { key: SA.StrategyMode, value: row.mode },
+        ],
+      });
+      out.push({ name: row.name, workflowId, result: 'started' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      out.push({ name: row.name, workflowId, result: 'already-running' });
+    }
+  }
+  return out;
+}
+
+/** The running workflow's status, or null when no StrategyWorkflow runs for it. */
+export async function strategyWorkflowStatus(client: Client, name: string): Promise<StrategyStatus | null> {
+  const handle = client.workflow.getHandle(strategyWorkflowId(name));
+  try {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return null;
+    return await handle.query(strategyStatusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}

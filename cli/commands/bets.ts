@@ -1,0 +1,224 @@
+import { userInfo } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig, type LoadedConfig } from '../../config/load';
+import { createPool, type Pool } from '../../activities/infra/postgres';
+import { connectClient } from '../../activities/infra/temporal';
+import { getBet, listBets, type BetDetail, type BetListRow } from '../../activities/bets/queries';
+import { BetStatus } from '../../shared/entities';
+import { betWorkflowId } from '../../shared/bets';
+import { americanToDecimal, D, MathError, parseDecimalOdds, toDecimalString } from '../../shared/math';
+import {
+  betStateQuery,
+  confirmPlacementUpdate,
+  skipBetUpdate,
+  type BetLegView,
+  type BetLifecycleState,
+} from '../../workflows/bet-messages';
+import { emit, UsageError, type OutputOptions } from '../output';
+
+/** Decimal odds (2.05) or American (+150, -110): exact decimal odds > 1. */
+export function parseOddsArgument(text: string): string {
+  const t = text.trim();
+  try {
+    return toDecimalString(/^[+-]\d+(\.\d+)?$/.test(t) ? americanToDecimal(t) : parseDecimalOdds(t));
+  } catch (err) {
+    if (err instanceof MathError)
+      throw new UsageError(`--odds: ${JSON.stringify(text)} is not a price: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A stake: a positive amount in whole currency units of `unit` (0.01). */
+export function parseStakeArgument(text: string, unit: string): string {
+  const t = text.trim();
+  if (!/^\d+(\.\d+)?$/.test(t) || new D(t).lte(0))
+    throw new UsageError(`--stake: ${JSON.stringify(text)} is not an amount greater than 0`);
+  if (!new D(t).mod(new D(unit)).isZero())
+    throw new UsageError(`--stake: ${JSON.stringify(text)} is not a whole multiple of the unit ${unit}`);
+  return toDecimalString(new D(t));
+}
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name}: expected a whole number ≥ 1`);
+    return n;
+  };
+}
+
+async function withDb<T>(loaded: LoadedConfig, fn: (db: Pool) => Promise<T>): Promise<T> {
+  const db = createPool(loaded.config.database.url, 2);
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
+}
+
+/** The bet, or a usage error naming the id: nothing reaches a workflow for an unknown bet. */
+async function requireBet(db: Pool, id: string): Promise<BetDetail> {
+  const bet = await getBet(db, id);
+  if (!bet) throw new UsageError(`<id>: no bet ${JSON.stringify(id)} (see \`alphabet bets list\`)`);
+  return bet;
+}
+
+function requireAwaiting(bet: BetDetail): void {
+  if (bet.status !== 'awaiting_confirmation')
+    throw new UsageError(`<id>: bet ${bet.betId} is ${bet.status}, not awaiting confirmation`);
+}
+
+function operator(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+function line(b: BetListRow): string {
+  const money = (x: string | null) => (x === null ? '' : new D(x).toFixed(2));
+  return [
+    b.betId.padEnd(28),
+    b.status.padEnd(22),
+    `${money(b.stake)} @ ${b.price}`.padEnd(18),
+    b.bookmaker.padEnd(12),
+    `${b.market} ${b.outcome}${b.point === null ? '' : ` ${b.point}`}`.padEnd(34),
+    b.profitLoss === null ? '' : `P&L ${money(b.profitLoss)}`,
+  ].join(' ');
+}
+
+function legLine(l: BetLegView): string {
+  return `${l.betId}: ${l.status}${l.stake === null ? '' : ` ${new D(l.stake).toFixed(2)} @ ${l.price} ${l.bookmaker}`}${
+    l.bookReference ? ` (ref ${l.bookReference})` : ''
+  }${l.reason ? ` — ${l.reason}` : ''}`;
+}
+
+export function registerBets(program: Command): void {
+  const bets = program
+    .command('bets')
+    .description('bets: list, show, and confirm or skip those awaiting an operator');
+
+  bets
+    .command('list')
+    .description('recent bets, newest first')
+    .option('--status <status>', `only this status (${BetStatus.options.join(', ')})`)
+    .option('--strategy <name>', 'only this strategy')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: OutputOptions & { status?: string; strategy?: string; limit: number }) => {
+      if (opts.status !== undefined && !BetStatus.safeParse(opts.status).success)
+        throw new UsageError(
+          `--status: ${JSON.stringify(opts.status)} is not one of ${BetStatus.options.join(', ')}`,
+        );
+      if (opts.strategy !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(opts.strategy))
+        throw new UsageError(`--strategy: ${JSON.stringify(opts.strategy)} is not a strategy name`);
+      const loaded = loadConfig();
+      const rows = await withDb(loaded, (db) =>
+        listBets(db, { status: opts.status, strategy: opts.strategy, limit: opts.limit }),
+      );
+      emit({ bets: rows }, opts, (r) => (r.bets.length ? r.bets.map(line).join('\n') : 'no bets'));
+    });
+
+  bets
+    .command('show')
+    .description("one bet: its record, its ledger entries and its lifecycle's live state")
+    .argument('<id>', 'bet id, e.g. opp-123#1')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: OutputOptions) => {
+      const loaded = loadConfig();
+      const bet = await withDb(loaded, (db) => requireBet(db, id));
+      let lifecycle: BetLifecycleState | null = null;
+      let lifecycleError: string | null = null;
+      // The database record stands on its own; the live state is added when Temporal answers.
+      const client = await connectClient(loaded.config, loaded.secrets).catch((err: Error) => {
+        lifecycleError = `Temporal unreachable: ${err.message}`;
+        return null;
+      });
+      if (client) {
+        try {
+          lifecycle = await client.workflow.getHandle(betWorkflowId(bet.opportunityId)).query(betStateQuery);
+        } catch (err) {
+          lifecycleError =
+            err instanceof WorkflowNotFoundError ? 'no lifecycle workflow' : (err as Error).message;
+        } finally {
+          await client.connection.close();
+        }
+      }
+      const url = `${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows/${encodeURIComponent(betWorkflowId(bet.opportunityId))}`;
+      emit({ bet, lifecycle, lifecycleError, url }, opts, (r) =>
+        [
+          line(r.bet),
+          `reason: ${r.bet.reason ?? '—'} · ref ${r.bet.bookReference ?? '—'} · CLV sharp ${r.bet.clvSharp ?? '—'} book ${r.bet.clvBook ?? '—'}`,
+          ...r.bet.ledger.map((t) => `  ${t.at} ${t.kind.padEnd(8)} ${JSON.stringify(t.entries)}`),
+          r.lifecycle
+            ? `lifecycle: ${r.lifecycle.phase}, ${r.lifecycle.status}\n  ${r.lifecycle.legs.map(legLine).join('\n  ')}`
+            : `lifecycle: ${r.lifecycleError ?? '—'}`,
+          r.url,
+        ].join('\n'),
+      );
+    });
+
+  bets
+    .command('confirm')
+    .description('confirm a bet placed by hand at the book: the odds taken, the stake, the book reference')
+    .argument('<id>', 'bet id awaiting confirmation')
+    .requiredOption('--odds <odds>', 'odds taken: decimal (1.95) or American (-105)')
+    .requiredOption('--stake <amount>', 'stake placed, at most the reserved stake')
+    .option('--ref <reference>', "the book's bet reference")
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: OutputOptions & { odds: string; stake: string; ref?: string }) => {
+      const loaded = loadConfig();
+      const odds = parseOddsArgument(opts.odds);
+      const stake = parseStakeArgument(opts.stake, loaded.config.risk.stakeUnit);
+      if (opts.ref !== undefined && (opts.ref.trim() === '' || opts.ref.length > 200))
+        throw new UsageError('--ref: expected text of 1 to 200 characters');
+      const bet = await withDb(loaded, (db) => requireBet(db, id));
+      requireAwaiting(bet);
+      if (new D(stake).gt(new D(bet.stake)))
+        throw new UsageError(`--stake: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`);
+      const leg = await update(loaded, bet, (handle) =>
+        handle.executeUpdate(confirmPlacementUpdate, {
+          args: [{ betId: bet.betId, odds, stake, bookReference: opts.ref ?? null, by: operator() }],
+        }),
+      );
+      emit({ bet: leg }, opts, (r) => legLine(r.bet));
+    });
+
+  bets
+    .command('skip')
+    .description('skip a bet awaiting confirmation, with the reason')
+    .argument('<id>', 'bet id awaiting confirmation')
+    .requiredOption('--reason <text>', 'why it is not placed')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: OutputOptions & { reason: string }) => {
+      if (opts.reason.trim() === '' || opts.reason.length > 500)
+        throw new UsageError('--reason: expected text of 1 to 500 characters');
+      const loaded = loadConfig();
+      const bet = await withDb(loaded, (db) => requireBet(db, id));
+      requireAwaiting(bet);
+      const leg = await update(loaded, bet, (handle) =>
+        handle.executeUpdate(skipBetUpdate, {
+          args: [{ betId: bet.betId, reason: opts.reason.trim(), by: operator() }],
+        }),
+      );
+      emit({ bet: leg }, opts, (r) => legLine(r.bet));
+    });
+}
+
+async function update<T>(
+  loaded: LoadedConfig,
+  bet: BetDetail,
+  fn: (handle: ReturnType<Awaited<ReturnType<typeof connectClient>>['workflow']['getHandle']>) => Promise<T>,
+): Promise<T> {
+  const client = await connectClient(loaded.config, loaded.secrets);
+  try {
+    return await fn(client.workflow.getHandle(betWorkflowId(bet.opportunityId)));
+  } catch (err) {
+    // The workflow's own validator refused it (a race with the deadline): say so in one line.
+    const message = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
+    throw new Error(message.includes(bet.betId) ? message : `bet ${bet.betId}: ${message}`);
+  } finally {
+    await client.connection.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { StrategyDefinition } from '../strategies/types';
+import type { BacktestStrategy, SkipNote, StrategyEvaluation } from './types';
+
+/** A strategy type's parameters did not validate; the message names each bad parameter. */
+export class StrategyParameterError extends Error {
+  override readonly name = 'StrategyParameterError';
+}
+
+/**
+ * Any strategy type of the strategy engine as a backtest strategy: its parameters are validated by the
+ * type's own schema, its state is threaded from one snapshot to the next, and every snapshot goes through
+ * the very evaluate() the live sweep calls (with the board indexed once for all strategies).
+ */
+export function fromDefinition<P, S>(
+  definition: StrategyDefinition<P, S>,
+  parameters: unknown,
+  name: string = definition.type,
+): BacktestStrategy & { readonly parameters: P } {
+  const parsed = definition.parameters.safeParse(parameters ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${[name, ...i.path.map(String)].join('.')}: ${i.message}`)
+      .join('; ');
+    throw new StrategyParameterError(issues);
+  }
+  const params = parsed.data;
+  let state = definition.initialState();
+  return {
+    name,
+    parameters: params,
+    evaluate(board): StrategyEvaluation {
+      const result = definition.evaluate(board.indexed, params, state, { strategy: name });
+      state = result.state;
+      const skipped = (result as { skipped?: readonly SkipNote[] }).skipped;
+      return skipped === undefined
+        ? { opportunities: result.opportunities, stats: result.stats }
+        : { opportunities: result.opportunities, stats: result.stats, skipped };
+    },
+  };
+}

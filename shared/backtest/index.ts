@@ -1,0 +1,49 @@
+// Public API of the backtest engine. Pure and deterministic: no I/O (the importers live in activities/backtest).
+export { StrategyParameterError, fromDefinition } from './adapter';
+export {
+  BacktestEngine,
+  mergeFrames,
+  runBacktest,
+  runBacktestAsync,
+  type BacktestBet,
+  type BacktestOptions,
+  type BacktestRun,
+  type BetOutcome,
+} from './engine';
+export {
+  RATIO_DIGITS,
+  calibrationTable,
+  computeMetrics,
+  maxDrawdown,
+  meanAndStandardError,
+  metricsToJson,
+  type BacktestMetrics,
+  type CalibrationRow,
+  type ClvSummary,
+  type CurvePoint,
+  type Drawdown,
+  type EdgeGauge,
+  type MetricsBet,
+  type MetricsJson,
+  type MetricsOptions,
+  type SampleSizeGauge,
+} from './metrics';
+export {
+  summarize,
+  type BacktestSummary,
+  type GroupLine,
+  type SourceInfo,
+  type SummaryOptions,
+} from './summary';
+export type {
+  AggregateOutcome,
+  BacktestStrategy,
+  EventResult,
+  MarketAggregate,
+  ReplayBoard,
+  ReplayFrame,
+  ReplaySnapshot,
+  SkipNote,
+  SourceSkips,
+  StrategyEvaluation,
+} from './types';

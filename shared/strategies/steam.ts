@@ -1,0 +1,366 @@
+import { z } from 'zod';
+import type { Opportunity } from '../entities';
+import { D, ONE, toDecimalString } from '../math';
+import { bookLines, type BetMarket, type BookLine, type IndexedBoard } from './board';
+import {
+  DevigChoiceSchema,
+  bookFilter,
+  commonParameters,
+  decimalParam,
+  devigFloat,
+  marketFilter,
+  opportunityId,
+  pct,
+  quoteAgeParam,
+} from './common';
+import { fairLine } from './fair';
+import { asIndexed, validation, type StrategyDefinition } from './types';
+
+export const SteamParameters = z.strictObject({
+  ...commonParameters,
+  maxQuoteAgeMs: quoteAgeParam(300_000),
+  /** The reference line whose move is steam: a sharp book's, or the consensus of books. */
+  fairSource: z.enum(['sharp', 'consensus']).default('consensus'),
+  sharpBooks: z.array(z.string().min(1)).min(1).default(['pinnacle', 'lowvig', 'betonlineag']),
+  devigMethod: DevigChoiceSchema.default('multiplicative'),
+  /** Books with a complete fresh line the market needs. */
+  minBooks: z.number().int().min(1).default(4),
+  /** Rise of the reference fair probability of an outcome, within the window, that is a move. */
+  moveThreshold: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.02'),
+  windowMs: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
+  /** Books whose own fair probability rose by at least minBookMove over the same span. */
+  minAgreeingBooks: z.number().int().min(1).default(3),
+  minBookMove: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.01'),
+  /** EV of a stale price against the new fair line that is worth betting. */
+  minEdge: decimalParam({ min: '0' }).default('0.01'),
+  maxOdds: decimalParam({ minExclusive: '1' }).default('10'),
+  evCap: decimalParam({ minExclusive: '0' }).default('0.25'),
+  /** Bounds on the rolling state: samples kept per market, markets tracked, and how long an unseen one is kept. */
+  maxSamples: z.number().int().min(2).max(1_000).default(32),
+  maxMarkets: z.number().int().min(1).max(1_000_000).default(100_000),
+  stateTtlMs: z.number().int().min(60_000).default(86_400_000),
+});
+export type SteamParameters = z.infer<typeof SteamParameters>;
+
+/**
+ * Steam's rolling state: per bet market, recent samples of the reference fair line and every book's prices
+ * (floats: they only screen and compare; reported prices and EVs come from the board's exact strings), and
+ * the signals currently active. Plain JSON; the same state threads through a live board sequence or a
+ * replayed history, so both run the same code.
+ */
+export interface SteamState {
+  v: 1;
+  markets: Record<string, SteamHistory>;
+  signals: Record<string, SteamSignal>;
+}
+
+export interface SteamHistory {
+  /** Outcome labels by slot; a market whose outcomes change starts over. */
+  slots: string[];
+  /** Last evaluation that saw this market (for the TTL). */
+  seen: number;
+  /** Ascending in time; a new sample only when something changed. The first may predate the window: it is the state at the window's start. */
+  samples: SteamSample[];
+}
+
+export interface SteamSample {
+  t: number;
+  ref: number[];
+  /** Price per slot of each book with a complete fresh line. */
+  px: Record<string, number[]>;
+}
+
+export interface SteamSignal {
+  /** Stable for the life of the move: the market, the outcome and the baseline's time. */
+  id: string;
+  raisedAt: number;
+  baselineT: number;
+}
+
+export function initialSteamState(): SteamState {
+  return { v: 1, markets: {}, signals: {} };
+}
+
+interface MoveInfo {
+  slot: number;
+  baseline: SteamSample;
+  move: number;
+  agreeing: string[];
+  moveStartedAt: number;
+}
+
+/** One evaluation: fold the board into the history, then look for moves and the books that missed them. */
+export function evaluateSteam(
+  input: Parameters<typeof asIndexed>[0],
+  params: SteamParameters,
+  previous: SteamState | undefined,
+  strategy: string,
+) {
+  const board = asIndexed(input);
+  const now = board.asOfMs;
+  const state: SteamState =
+    previous && previous.v === 1
+      ? { v: 1, markets: { ...previous.markets }, signals: { ...previous.signals } }
+      : initialSteamState();
+  const accept = marketFilter(board, params);
+  const allowed = bookFilter(params.books);
+  const fresh = (q: number) => board.ageMs[q]! <= params.maxQuoteAgeMs;
+  const threshold = Number(params.moveThreshold);
+  const bookMove = Number(params.minBookMove);
+  const opportunities: Opportunity[] = [];
+  const stats = { markets: 0, priced: 0, samples: 0, moves: 0, signals: 0, opportunities: 0, outOfOrder: 0 };
+
+  for (const bet of board.markets) {
+    if (!accept(bet) || bet.slots.length !== bet.expected) continue;
+    stats.markets++;
+    const lines = bookLines(board, bet, fresh);
+    const fair = fairLine(board, bet, lines, params);
+    if (!fair) continue;
+    stats.priced++;
+    const ref = Array.from(fair.probabilities);
+    if (ref.some((p) => !Number.isFinite(p))) continue;
+    const px: Record<string, number[]> = {};
+    for (const line of lines) px[line.bookmaker] = line.prices;
+    const labels = bet.slots.map((s) => s.outcome);
+
+    const old = state.markets[bet.key];
+    // A market unobserved for longer than the window (worker down, feed gap) has no known path in it:
+    // its history starts over rather than calling a move that may have taken hours "steam".
+    const continuous =
+      old !== undefined && sameLabels(old.slots, labels) && now - old.seen <= params.windowMs;
+    let samples: SteamSample[] = continuous ? old.samples : [];
+    const last = samples[samples.length - 1];
+    if (last && last.t > now) {
+      stats.outOfOrder++;
+      continue;
+    }
+    const sample: SteamSample = { t: now, ref, px };
+    if (!last) samples = [sample];
+    else if (last.t === now) samples = [...samples.slice(0, -1), sample];
+    else if (!sameSample(last, sample)) samples = [...samples, sample];
+    // else unchanged: the latest sample still describes the market now.
+    samples = prune(samples, now - params.windowMs, params.maxSamples);
+    stats.samples += samples.length;
+    state.markets[bet.key] = { slots: labels, seen: now, samples };
+
+    if (samples.length < 2) continue;
+    for (let s = 0; s < bet.expected; s++) {
+      const move = findMove(samples, s, threshold, bookMove, params, fair.probabilities, px);
+      if (!move) continue;
+      stats.moves++;
+      const signalKey = `${bet.key}#${s}`;
+      let signal = state.signals[signalKey];
+      if (!signal || now - signal.raisedAt > params.windowMs) {
+        signal = { id: `${signalKey}@${move.baseline.t}`, raisedAt: now, baselineT: move.baseline.t };
+        state.signals[signalKey] = signal;
+        stats.signals++;
+      }
+      const found = staleBets(board, bet, lines, s, move, signal, params, allowed, strategy, fair.label, () =>
+        fair.exact(),
+      );
+      opportunities.push(...found);
+    }
+  }
+
+  // Bounds: drop signals past their window, markets unseen for the TTL, then the stalest beyond maxMarkets.
+  for (const [key, signal] of Object.entries(state.signals)) {
+    if (now - signal.raisedAt > params.windowMs) delete state.signals[key];
+  }
+  const keys = Object.keys(state.markets);
+  for (const key of keys) if (now - state.markets[key]!.seen > params.stateTtlMs) delete state.markets[key];
+  const remaining = Object.keys(state.markets);
+  if (remaining.length > params.maxMarkets) {
+    remaining
+      .sort((a, b) => state.markets[a]!.seen - state.markets[b]!.seen || (a < b ? -1 : 1))
+      .slice(0, remaining.length - params.maxMarkets)
+      .forEach((k) => delete state.markets[k]);
+  }
+  stats.opportunities = opportunities.length;
+  return { opportunities, state, stats };
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameSample(a: SteamSample, b: SteamSample): boolean {
+  if (a.ref.length !== b.ref.length || a.ref.some((x, i) => x !== b.ref[i])) return false;
+  const ka = Object.keys(a.px);
+  if (ka.length !== Object.keys(b.px).length) return false;
+  for (const k of ka) {
+    const pa = a.px[k]!;
+    const pb = b.px[k];
+    if (!pb || pa.some((x, i) => x !== pb[i])) return false;
+  }
+  return true;
+}
+
+/** Keep the samples inside the window plus the last one before it (the state at the window's start). */
+function prune(samples: SteamSample[], windowStart: number, maxSamples: number): SteamSample[] {
+  let first = 0;
+  while (first + 1 < samples.length && samples[first + 1]!.t <= windowStart) first++;
+  let kept = first > 0 ? samples.slice(first) : samples;
+  if (kept.length > maxSamples) kept = kept.slice(kept.length - maxSamples);
+  return kept;
+}
+
+/**
+ * Did the reference probability of `slot` rise by at least the threshold since some earlier sample in the
+ * window (the lowest one is the baseline), with enough books agreeing? Books agree when their own devigged
+ * probability rose by at least minBookMove between the baseline and now.
+ */
+function findMove(
+  samples: readonly SteamSample[],
+  slot: number,
+  threshold: number,
+  bookMove: number,
+  params: SteamParameters,
+  refNow: Float64Array,
+  pxNow: Record<string, number[]>,
+): MoveInfo | null {
+  const current = refNow[slot]!;
+  let baseIndex = -1;
+  let low = Infinity;
+  for (let i = 0; i < samples.length - 1; i++) {
+    const r = samples[i]!.ref[slot]!;
+    if (r < low) {
+      low = r;
+      baseIndex = i;
+    }
+  }
+  if (baseIndex < 0 || current - low < threshold - 1e-12) return null;
+  const baseline = samples[baseIndex]!;
+  const agreeing: string[] = [];
+  for (const [book, prices] of Object.entries(pxNow)) {
+    const before = baseline.px[book];
+    if (!before) continue;
+    const pNow = devigFloat(prices, params.devigMethod);
+    const pThen = devigFloat(before, params.devigMethod);
+    if (!pNow || !pThen) continue;
+    if (pNow[slot]! - pThen[slot]! >= bookMove - 1e-12) agreeing.push(book);
+  }
+  if (agreeing.length < params.minAgreeingBooks) return null;
+  agreeing.sort();
+  let moveStartedAt = samples[samples.length - 1]!.t;
+  for (let i = baseIndex + 1; i < samples.length; i++) {
+    if (samples[i]!.ref[slot]! > low + 1e-12) {
+      moveStartedAt = samples[i]!.t;
+      break;
+    }
+  }
+  return { slot, baseline, move: current - low, agreeing, moveStartedAt };
+}
+
+/** Books still at their pre-move price on the outcome that shortened, priced against the new fair line. */
+function staleBets(
+  board: IndexedBoard,
+  bet: BetMarket,
+  lines: readonly BookLine[],
+  slot: number,
+  move: MoveInfo,
+  signal: SteamSignal,
+  params: SteamParameters,
+  allowed: (b: string) => boolean,
+  strategy: string,
+  fairLabel: string,
+  exactFair: () => { probabilities: (D | null)[]; methods: string[] },
+): Opportunity[] {
+  const quotes = board.snapshot.quotes;
+  const now = board.asOfMs;
+  const agreeing = new Set(move.agreeing);
+  const minEdge = Number(params.minEdge);
+  const maxOdds = Number(params.maxOdds);
+  const out: Opportunity[] = [];
+  for (const line of lines) {
+    const book = line.bookmaker;
+    if (agreeing.has(book) || !allowed(book)) continue;
+    const before = move.baseline.px[book];
+    const price = line.prices[slot]!;
+    if (!before || before[slot] !== price) continue;
+    if (price > maxOdds * (1 + 1e-9)) continue;
+    const qi = line.quotes[slot]!;
+    const refP = exactFair().probabilities[slot];
+    if (!refP) continue;
+    if (refP.toNumber() * price - 1 < minEdge - 1e-9) continue;
+    const q = quotes[qi]!;
+    const exactPrice = new D(q.price);
+    if (exactPrice.gt(params.maxOdds)) continue;
+    const edge = refP.mul(exactPrice).minus(ONE);
+    if (edge.lt(params.minEdge)) continue;
+    const event = board.snapshot.events[bet.eventId]!;
+    const legs = [
+      {
+        bookmaker: book,
+        outcome: q.outcome,
+        point: bet.slots[slot]!.point,
+        price: q.price,
+        stake: null,
+        fairProbability: toDecimalString(refP),
+        quoteAgeMs: Math.round(board.ageMs[qi]!),
+      },
+    ];
+    const suspect = edge.gt(params.evCap);
+    const lagMs = now - move.moveStartedAt;
+    const fairOdds = ONE.div(refP);
+    out.push({
+      id: opportunityId({ strategy, kind: 'steam', market: bet.market, legs, discriminator: signal.id }),
+      strategy,
+      kind: 'steam',
+      sport: event.sport,
+      market: bet.market,
+      legs,
+      edge: toDecimalString(edge),
+      fairMethod: fairLabel,
+      rule: `steam: ${q.outcome}${legs[0]!.point === null ? '' : ` ${legs[0]!.point}`} fair probability up ${pct(new D(move.move), 2)} (>= ${pct(new D(params.moveThreshold))}) within ${Math.round(params.windowMs / 60000)} min, ${move.agreeing.length} books agree; ${book} still @ ${exactPrice.toDecimalPlaces(4).toFixed()} (lag ${Math.round(lagMs / 1000)} s) vs fair ${fairOdds.toDecimalPlaces(4).toFixed()}: EV ${pct(edge)}`,
+      suspect,
+      suspectReasons: suspect ? [`ev-cap: EV ${pct(edge)} exceeds the ${pct(new D(params.evCap))} cap`] : [],
+      detectedAt: board.snapshot.asOf,
+      context: {
+        signalId: signal.id,
+        lagMs,
+        moveStartedAt: new Date(move.moveStartedAt).toISOString(),
+        baselineAt: new Date(move.baseline.t).toISOString(),
+        baselineFair: move.baseline.ref[slot],
+        move: move.move,
+        agreeingBooks: move.agreeing,
+        fairOdds: toDecimalString(fairOdds.toSignificantDigits(20)),
+        phase: board.phase(bet.eventId),
+        eventStart: event.startTime,
+      },
+    });
+  }
+  return out;
+}
+
+export const steamStrategy: StrategyDefinition<SteamParameters, SteamState> = {
+  type: 'steam',
+  kind: 'steam',
+  description: 'steam chasing: a sharp or consensus move agreed by several books, bet at the books that lag',
+  parameters: SteamParameters,
+  initialState: initialSteamState,
+  evaluate(input, params, state, ctx) {
+    return evaluateSteam(input, params, state, ctx.strategy);
+  },
+  validate(opportunity, params, asOf) {
+    const violations: string[] = [];
+    if (opportunity.suspect) violations.push(`suspect: ${opportunity.suspectReasons.join('; ')}`);
+    const edge = new D(opportunity.edge);
+    if (edge.lt(params.minEdge)) violations.push(`EV ${pct(edge)} is below minEdge ${params.minEdge}`);
+    const allowed = bookFilter(params.books);
+    const elapsed = Math.max(0, Date.parse(asOf) - Date.parse(opportunity.detectedAt));
+    if (elapsed > params.windowMs)
+      violations.push(`the move is ${elapsed} ms old (window ${params.windowMs})`);
+    for (const leg of opportunity.legs) {
+      if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
+      if (new D(leg.price).gt(params.maxOdds))
+        violations.push(`price ${leg.price} exceeds maxOdds ${params.maxOdds}`);
+      if (leg.quoteAgeMs + elapsed > params.maxQuoteAgeMs) {
+        violations.push(
+          `${leg.bookmaker} ${leg.outcome} quote is ${leg.quoteAgeMs + elapsed} ms old (limit ${params.maxQuoteAgeMs})`,
+        );
+      }
+    }
+    if (opportunity.context.phase === 'in-play' && !params.includeInPlay) violations.push('event is in play');
+    return validation(violations);
+  },
+};

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  finishEvent,
+  ledgerReport,
+  patchConfig,
+  seedEvent,
+  seedStrategy,
+  seedValueBet,
+  TEAMS,
+} from '../fixtures/bet-data';
+import { startBetLifecycle } from '../../activities/bets/start';
+import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
+import { PROJECT_ROOT } from '../../config/paths';
+import type { LoadedConfig } from '../../config/load';
+
+const exec = promisify(execFile);
+const BIN = join(PROJECT_ROOT, 'bin/alphabet.mjs');
+const run = Math.random().toString(36).slice(2, 8);
+const SPORT = `test_manual_${run}`;
+const STRATEGY = `manual-${run}`;
+const ACCOUNT = `live-manual-${run}`;
+
+function cli(args: string[]) {
+  return exec('node', [BIN, ...args], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+    },
+  }).then(
+    (r) => {
+      if (process.env.CLI_DEBUG)
+        process.stderr.write(`CLI ${args.join(' ')} → 0 ${r.stdout.slice(0, 300)}\n`);
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    },
+    (e: { code: number; stdout: string; stderr: string }) => {
+      if (process.env.CLI_DEBUG) process.stderr.write(`CLI ${args.join(' ')} → ${e.code} ${e.stderr}\n`);
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
+  );
+}
+
+describe('manual placement: an operator confirms through the CLI, or the bet expires', () => {
+  let loaded: LoadedConfig;
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let client: Client;
+  const stores = testStores();
+
+  beforeAll(async () => {
+    loaded = patchConfig(testConfig(), {
+      risk: { accounts: { live: ACCOUNT } },
+      placement: {
+        // `live` strategies place by hand (liveMode: manual); 2 minutes to confirm, never past the start.
+        manual: { confirmationDeadlineSeconds: 120 },
+        requote: { maxQuoteAgeSeconds: 3600 },
+        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+      },
+      alerts: { routes: [] },
+    });
+    workers = await startWorkers(loaded, ['bets']);
+    client = await testClient();
+    await seedStrategy(stores.db, STRATEGY, { mode: 'live' });
+  });
+
+  afterAll(async () => {
+    workers?.shutdown();
+    await workers?.done;
+    await client?.connection.close();
+    await stores.close();
+  });
+
+  const awaiting = async (betId: string) => {
+    for (let i = 0; i < 900; i++) {
+      const { rows } = await stores.db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
+      if (rows[0]?.status === 'awaiting_confirmation') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${betId} never awaited confirmation`);
+  };
+
+  it(
+    'confirmed through `alphabet bets confirm`, it is placed with the operator’s odds and stake and settles',
+    { timeout: 180_000 },
+    async () => {
+      const eventId = `ev-confirm-${run}`;
+      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 600_000 });
+      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
+        id: `opp-confirm-${run}`,
+        strategy: STRATEGY,
+        sport: SPORT,
+        eventId,
+      });
+      const betId = betIdFor(opp.id, 0);
+      await startBetLifecycle(client, opp, {
+        taskQueue: loaded.config.temporal.taskQueues.bets,
+        eventLabel: 'KC@BUF',
+      });
+      await awaiting(betId);
+
+      // Invalid input is refused before it reaches the workflow: exit 2, one line naming the argument.
+      const badOdds = await cli(['bets', 'confirm', betId, '--odds', '0.95', '--stake', '10']);
+      expect(badOdds.code).toBe(2);
+      expect(badOdds.stderr.trim().split('\n')).toHaveLength(1);
+      expect(badOdds.stderr).toContain('--odds');
+      const tooMuch = await cli(['bets', 'confirm', betId, '--odds', '2.05', '--stake', '900']);
+      expect(tooMuch.code).toBe(2);
+      expect(tooMuch.stderr).toMatch(/--stake: 900 is more than the 200 reserved/);
+      const unknown = await cli(['bets', 'confirm', 'no-such-bet', '--odds', '2.05', '--stake', '10']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('<id>');
+
+      const confirmed = await cli([
+        'bets',
+        'confirm',
+        betId,
+        '--odds',
+        '2.05',
+        '--stake',
+        '150',
+        '--ref',
+        'DK-778',
+        '--json',
+      ]);
+      expect(confirmed.stderr).toBe('');
+      expect(confirmed.code).toBe(0);
+      expect(JSON.parse(confirmed.stdout).bet).toMatchObject({
+        status: 'placed',
+        stake: '150',
+        price: '2.05',
+        bookReference: 'DK-778',
+      });
+
+      // A second confirmation is refused (the bet is placed now).
+      expect((await cli(['bets', 'confirm', betId, '--odds', '2.05', '--stake', '150'])).code).toBe(2);
+
+      const shown = JSON.parse((await cli(['bets', 'show', betId, '--json'])).stdout) as {
+        bet: { ledger: { kind: string }[] };
+        lifecycle: { legs: unknown[] };
+      };
+      expect(shown.bet).toMatchObject({ status: 'placed', bookReference: 'DK-778' });
+      expect(shown.lifecycle.legs[0]).toMatchObject({ status: 'placed', stake: '150' });
+      expect(shown.bet.ledger.map((t) => t.kind)).toEqual(['reserve', 'place']);
+
+      // The result comes in before the lifecycle's start timer fires: settle it by hand (the operator update)
+      // rather than wait ten minutes for the start.
+      await finishEvent(stores.db, eventId, { [TEAMS.away]: '31', [TEAMS.home]: '17' });
+      const bankroll = JSON.parse((await cli(['bankroll', '--account', ACCOUNT, '--json'])).stdout);
+      expect(bankroll.accounts[0]).toMatchObject({
+        account: ACCOUNT,
+        atRisk: '150',
+        reserved: '0',
+        available: '9850',
+      });
+      expect(bankroll.accounts[0].exposureByEvent).toEqual([
+        { eventId, sport: SPORT, stake: '150', bets: 1 },
+      ]);
+
+      const handle = client.workflow.getHandle(betWorkflowId(opp.id));
+      await handle.executeUpdate('settle', {
+        args: [{ scores: { [TEAMS.away]: '31', [TEAMS.home]: '17' }, by: 'test' }],
+      });
+      const r = (await handle.result()) as BetLifecycleResult;
+      expect(r.status).toBe('won');
+      const { rows } = await stores.db.query(
+        `SELECT status, profit_loss::text AS pl FROM bets WHERE bet_id = $1`,
+        [betId],
+      );
+      expect(rows[0]).toEqual({ status: 'won', pl: '157.5' }); // 150 × (2.05 − 1)
+      const ledger = await ledgerReport(stores.db, ACCOUNT);
+      expect(ledger.unbalanced).toEqual([]);
+      expect(ledger.buckets).toMatchObject({ available: '10157.5', reserved: '0', at_risk: '0' });
+
+      const listed = JSON.parse(
+        (await cli(['bets', 'list', '--strategy', STRATEGY, '--status', 'won', '--json'])).stdout,
+      ) as { bets: { betId: string }[] };
+      expect(listed.bets.map((b) => b.betId)).toEqual([betId]);
+    },
+  );
+
+  it(
+    'unconfirmed, it expires at the start and the reservation is released; skip records the reason',
+    { timeout: 120_000 },
+    async () => {
+      const eventId = `ev-expire-${run}`;
+      // The deadline is the earlier of 2 minutes and the event's start: 8 s.
+      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 8_000 });
+      const laterEvent = `ev-skip-${run}`;
+      await seedEvent(stores.db, { eventId: laterEvent, sport: SPORT, startInMs: 600_000 });
+      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
+        id: `opp-expire-${run}`,
+        strategy: STRATEGY,
+        sport: SPORT,
+        eventId,
+      });
+      const skippedOpp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
+        id: `opp-skip-${run}`,
+        strategy: STRATEGY,
+        sport: SPORT,
+        eventId: laterEvent,
+      });
+      const q = loaded.config.temporal.taskQueues.bets;
+      await startBetLifecycle(client, opp, { taskQueue: q });
+      await startBetLifecycle(client, skippedOpp, { taskQueue: q });
+      await awaiting(betIdFor(skippedOpp.id, 0));
+      const skip = await cli([
+        'bets',
+        'skip',
+        betIdFor(skippedOpp.id, 0),
+        '--reason',
+        'limits at the book',
+        '--json',
+      ]);
+      expect(skip.code).toBe(0);
+      expect(JSON.parse(skip.stdout).bet).toMatchObject({
+        status: 'skipped',
+        reason: 'operator: limits at the book',
+      });
+
+      const r = (await client.workflow.getHandle(betWorkflowId(opp.id)).result()) as BetLifecycleResult;
+      expect(r.status).toBe('expired');
+      const { rows } = await stores.db.query<{ kind: string }>(
+        `SELECT t.kind FROM ledger_transactions t WHERE t.bet_id = $1 ORDER BY t.txn_id`,
+        [betIdFor(opp.id, 0)],
+      );
+      expect(rows.map((x) => x.kind)).toEqual(['reserve', 'release']);
+      const expiredConfirm = await cli([
+        'bets',
+        'confirm',
+        betIdFor(opp.id, 0),
+        '--odds',
+        '2',
+        '--stake',
+        '10',
+      ]);
+      expect(expiredConfirm.code).toBe(2);
+      expect(expiredConfirm.stderr).toContain('is expired');
+    },
+  );
+});

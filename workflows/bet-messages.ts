@@ -1,0 +1,92 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { BetStatus, MarketKey } from '../shared/entities';
+import type { PlacementMode } from '../activities';
+
+/**
+ * Messages of the bet lifecycle, shared by the workflow, the CLI and anything else that talks to it
+ * (the Web UI sends the same updates by name).
+ */
+
+export interface ConfirmPlacementRequest {
+  /** Which leg; may be left out when the opportunity has one. */
+  betId?: string | null;
+  /** Decimal odds actually taken. */
+  odds: string;
+  /** Stake actually placed: more than 0 and at most the reservation. */
+  stake: string;
+  bookReference?: string | null;
+  by?: string | null;
+}
+
+export interface SkipBetRequest {
+  betId?: string | null;
+  reason: string;
+  by?: string | null;
+}
+
+/** An operator's result when the provider has none (or it cannot be graded): final scores, or a void. */
+export interface SettleRequest {
+  scores?: Record<string, string> | null;
+  void?: string | null;
+  by?: string | null;
+}
+
+export type LifecyclePhase =
+  | 'planning'
+  | 'requoting'
+  | 'reserving'
+  | 'placing'
+  | 'awaiting_confirmation'
+  | 'awaiting_start'
+  | 'awaiting_result'
+  | 'settling'
+  | 'settlement_blocked'
+  | 'done';
+
+export interface BetLegView {
+  betId: string;
+  legIndex: number;
+  bookmaker: string;
+  outcome: string;
+  point: string | null;
+  detectedPrice: string;
+  requotedPrice: string | null;
+  status: BetStatus;
+  stake: string | null;
+  price: string;
+  bookReference: string | null;
+  reason: string | null;
+  closingPriceBook: string | null;
+  closingFairSharp: string | null;
+  clvBook: string | null;
+  clvSharp: string | null;
+  profitLoss: string | null;
+}
+
+export interface BetLifecycleState {
+  opportunityId: string;
+  phase: LifecyclePhase;
+  /** The bet's overall status (the BetStatus search attribute). */
+  status: BetStatus;
+  strategy: string;
+  sport: string;
+  eventId: string;
+  eventLabel: string | null;
+  kind: string | null;
+  edge: string | null;
+  market: MarketKey | null;
+  mode: PlacementMode | null;
+  account: string | null;
+  eventStart: string | null;
+  /** Manual mode: when an unconfirmed bet expires. */
+  confirmationDeadline: string | null;
+  legs: BetLegView[];
+  /** Why it ended as it did (skip rule, rejection, failure). */
+  reason: string | null;
+  timeline: { at: string; step: string }[];
+}
+
+export const betStateQuery = defineQuery<BetLifecycleState>('betState');
+export const confirmPlacementUpdate = defineUpdate<BetLegView, [ConfirmPlacementRequest]>('confirmPlacement');
+export const skipBetUpdate = defineUpdate<BetLegView, [SkipBetRequest]>('skip');
+export const settleBetUpdate = defineUpdate<BetLifecycleState, [SettleRequest]>('settle');
