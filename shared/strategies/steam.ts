@@ -52,6 +52,8 @@ export interface SteamState {
   v: 1;
   markets: Record<string, SteamHistory>;
   signals: Record<string, SteamSignal>;
+  /** Board time of the last full pruning scan. */
+  prunedAt?: number;
 }
 
 export interface SteamHistory {
@@ -100,7 +102,12 @@ export function evaluateSteam(
   const now = board.asOfMs;
   const state: SteamState =
     previous && previous.v === 1
-      ? { v: 1, markets: { ...previous.markets }, signals: { ...previous.signals } }
+      ? {
+          v: 1,
+          markets: { ...previous.markets },
+          signals: { ...previous.signals },
+          prunedAt: previous.prunedAt ?? 0,
+        }
       : initialSteamState();
   const accept = marketFilter(board, params);
   const allowed = bookFilter(params.books);
@@ -108,12 +115,39 @@ export function evaluateSteam(
   const threshold = Number(params.moveThreshold);
   const bookMove = Number(params.minBookMove);
   const opportunities: Opportunity[] = [];
-  const stats = { markets: 0, priced: 0, samples: 0, moves: 0, signals: 0, opportunities: 0, outOfOrder: 0 };
+  const stats = {
+    markets: 0,
+    unchanged: 0,
+    priced: 0,
+    samples: 0,
+    moves: 0,
+    signals: 0,
+    opportunities: 0,
+    outOfOrder: 0,
+  };
 
   for (const bet of board.markets) {
     if (!accept(bet) || bet.slots.length !== bet.expected) continue;
     stats.markets++;
     const lines = bookLines(board, bet, fresh);
+    const old = state.markets[bet.key];
+    // A market unobserved for longer than the window (worker down, feed gap) has no known path in it:
+    // its history starts over rather than calling a move that may have taken hours "steam".
+    const continuous =
+      old !== undefined && sameSlots(old.slots, bet.slots) && now - old.seen <= params.windowMs;
+    const last = continuous ? old.samples[old.samples.length - 1] : undefined;
+    if (last && last.t > now) {
+      stats.outOfOrder++;
+      continue;
+    }
+    if (last && samePrices(last.px, lines)) {
+      // Nothing moved since the last sample: it still describes the market, and no move can have
+      // started (the samples only age); whatever this market signalled was emitted when it changed.
+      state.markets[bet.key] = { slots: old!.slots, seen: now, samples: old!.samples };
+      stats.unchanged++;
+      stats.samples += old!.samples.length;
+      continue;
+    }
     const fair = fairLine(board, bet, lines, params);
     if (!fair) continue;
     stats.priced++;
@@ -121,27 +155,14 @@ export function evaluateSteam(
     if (ref.some((p) => !Number.isFinite(p))) continue;
     const px: Record<string, number[]> = {};
     for (const line of lines) px[line.bookmaker] = line.prices;
-    const labels = bet.slots.map((s) => s.outcome);
-
-    const old = state.markets[bet.key];
-    // A market unobserved for longer than the window (worker down, feed gap) has no known path in it:
-    // its history starts over rather than calling a move that may have taken hours "steam".
-    const continuous =
-      old !== undefined && sameLabels(old.slots, labels) && now - old.seen <= params.windowMs;
-    let samples: SteamSample[] = continuous ? old.samples : [];
-    const last = samples[samples.length - 1];
-    if (last && last.t > now) {
-      stats.outOfOrder++;
-      continue;
-    }
     const sample: SteamSample = { t: now, ref, px };
+    let samples: SteamSample[] = continuous ? old.samples : [];
     if (!last) samples = [sample];
     else if (last.t === now) samples = [...samples.slice(0, -1), sample];
-    else if (!sameSample(last, sample)) samples = [...samples, sample];
-    // else unchanged: the latest sample still describes the market now.
+    else samples = [...samples, sample];
     samples = prune(samples, now - params.windowMs, params.maxSamples);
     stats.samples += samples.length;
-    state.markets[bet.key] = { slots: labels, seen: now, samples };
+    state.markets[bet.key] = { slots: bet.slots.map((sl) => sl.outcome), seen: now, samples };
 
     if (samples.length < 2) continue;
     for (let s = 0; s < bet.expected; s++) {
@@ -166,31 +187,41 @@ export function evaluateSteam(
   for (const [key, signal] of Object.entries(state.signals)) {
     if (now - signal.raisedAt > params.windowMs) delete state.signals[key];
   }
-  const keys = Object.keys(state.markets);
-  for (const key of keys) if (now - state.markets[key]!.seen > params.stateTtlMs) delete state.markets[key];
-  const remaining = Object.keys(state.markets);
-  if (remaining.length > params.maxMarkets) {
-    remaining
-      .sort((a, b) => state.markets[a]!.seen - state.markets[b]!.seen || (a < b ? -1 : 1))
-      .slice(0, remaining.length - params.maxMarkets)
-      .forEach((k) => delete state.markets[k]);
+  // The full scans run at most once a minute of board time (they touch every tracked market).
+  if (now - (state.prunedAt ?? 0) >= 60_000) {
+    state.prunedAt = now;
+    for (const key of Object.keys(state.markets)) {
+      if (now - state.markets[key]!.seen > params.stateTtlMs) delete state.markets[key];
+    }
+    const remaining = Object.keys(state.markets);
+    if (remaining.length > params.maxMarkets) {
+      remaining
+        .sort((a, b) => state.markets[a]!.seen - state.markets[b]!.seen || (a < b ? -1 : 1))
+        .slice(0, remaining.length - params.maxMarkets)
+        .forEach((k) => delete state.markets[k]);
+    }
   }
   stats.opportunities = opportunities.length;
   return { opportunities, state, stats };
 }
 
-function sameLabels(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+function sameSlots(labels: readonly string[], slots: readonly { outcome: string }[]): boolean {
+  if (labels.length !== slots.length) return false;
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== slots[i]!.outcome) return false;
+  return true;
 }
 
-function sameSample(a: SteamSample, b: SteamSample): boolean {
-  if (a.ref.length !== b.ref.length || a.ref.some((x, i) => x !== b.ref[i])) return false;
-  const ka = Object.keys(a.px);
-  if (ka.length !== Object.keys(b.px).length) return false;
-  for (const k of ka) {
-    const pa = a.px[k]!;
-    const pb = b.px[k];
-    if (!pb || pa.some((x, i) => x !== pb[i])) return false;
+/** The same books with the same prices as a sample (the reference follows from them). */
+function samePrices(px: Record<string, number[]>, lines: readonly BookLine[]): boolean {
+  let books = 0;
+  for (const book in px) {
+    if (Object.prototype.hasOwnProperty.call(px, book)) books++;
+  }
+  if (books !== lines.length) return false;
+  for (const line of lines) {
+    const prev = px[line.bookmaker];
+    if (!prev || prev.length !== line.prices.length) return false;
+    for (let i = 0; i < prev.length; i++) if (prev[i] !== line.prices[i]) return false;
   }
   return true;
 }

@@ -93,11 +93,21 @@ describe('steam strategy', () => {
     expect(o.rule).toMatch(/stale still @ 2.05 \(lag 0 s\)/);
   });
 
-  it('the same move on later boards is the same signal and the same opportunity id, with a growing lag', () => {
-    const results = replay([board(T0, BEFORE), board(T0 + 5 * MIN, AFTER), board(T0 + 8 * MIN, AFTER)]);
-    expect(results[2]!.stats.signals).toBe(0);
-    expect(results[2]!.opportunities.map((o) => o.id)).toEqual(results[1]!.opportunities.map((o) => o.id));
-    expect(results[2]!.opportunities[0]!.context.lagMs).toBe(3 * MIN);
+  it('the same move seen again when the market changes is the same signal and opportunity id, with a longer lag', () => {
+    const later = { ...AFTER, a: ['1.70', '2.26'] as [string, string] };
+    const results = replay([
+      board(T0, BEFORE),
+      board(T0 + 5 * MIN, AFTER),
+      board(T0 + 6 * MIN, AFTER),
+      board(T0 + 8 * MIN, later),
+    ]);
+    // Unchanged: nothing new to see (the signal's bet was emitted when the market moved).
+    expect(results[2]!.stats.unchanged).toBe(1);
+    expect(results[2]!.opportunities).toHaveLength(0);
+    // Changed again (another book ticks): the move is still on, the stale book still stale: same id.
+    expect(results[3]!.stats.signals).toBe(0);
+    expect(results[3]!.opportunities.map((o) => o.id)).toEqual(results[1]!.opportunities.map((o) => o.id));
+    expect(results[3]!.opportunities[0]!.context.lagMs).toBe(3 * MIN);
   });
 
   it('no signal without enough agreeing books, nor for a move slower than the window, nor across a gap', () => {
