@@ -22,6 +22,7 @@ import {
   type D,
   type ScanOptions,
 } from '../shared/math';
+import { mulberry32 } from '../shared/random';
 
 const EVENTS = 20_000;
 const BOOKS = 10;
@@ -32,17 +33,7 @@ const SEED = 0x5eed_2024;
 const OPTIMIZED_RUNS = 5;
 const DEFAULT_BASELINE_SHARE = 0.2;
 
-/** mulberry32: small, fast, seeded — the board is identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 interface MarketSpec {
   key: string;

@@ -1,66 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { readCsvObjects } from '../activities/providers/csv';
 
 /**
  * Helpers shared by the strategy analyses (scripts/analyze-steam.ts, scripts/analyze-value.ts): reading the
  * team's CSV files, a seeded random generator, and `key=value` parameter overrides.
  */
 
-/** Rows of a CSV file (gzip by extension) as records keyed by the header; handles quoted fields. */
+/** Rows of a CSV file (gzip by extension) as records keyed by the header; rows with no value are dropped. */
 export function readCsv(path: string): Record<string, string>[] {
-  const buffer = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(buffer) : buffer).toString('utf8');
-  const rows = parseCsv(text);
-  const header = rows.shift() ?? [];
-  return rows
-    .filter((r) => r.some((cell) => cell !== ''))
-    .map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return readCsvObjects(path).filter((r) => Object.values(r).some((cell) => cell !== ''));
 }
 
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** Mulberry32: a small seeded generator, so the random baselines are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seededRandom } from '../shared/random';
 
 /** `--flag value` options and `key=value` parameter overrides from argv. */
 export function parseArgs(argv: string[]): {

@@ -9,6 +9,7 @@ import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-life
 import { settleBet } from '../../shared/settlement';
 import { D } from '../../shared/math';
 import { PROJECT_ROOT } from '../../config/paths';
+import { mulberry32 } from '../../shared/random';
 
 const run = Math.random().toString(36).slice(2, 8);
 const SPORT = `test_kill_${run}`;
@@ -18,17 +19,7 @@ const LIFECYCLES = 50;
 const KILLS = 4;
 const SEED = 0x6b111;
 
-/** mulberry32: the kill moments are random but the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const CONFIG_PATCH = {
   risk: { bankroll: '100000', maxSportExposureFraction: '1', accounts: { paper: ACCOUNT } },
