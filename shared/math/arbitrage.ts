@@ -158,7 +158,9 @@ function priceLeg(leg: LegInput, outcome: string, options: ArbitrageOptions, fie
 
 /**
  * Σ 1/e < 1, decided in exact rationals: 40-digit division would call 3 / 3 / 3 an arbitrage
- * (0.333…3 × 3 < 1).
+ * (0.333…3 × 3 < 1). Prices converted from American odds are themselves rounded at 40 digits (−185 is
+ * 1.540…541), so a fair −185/+185 pair would sum to 1 − 2e-40: a margin below ARBITRAGE_FLOOR is rounding,
+ * not an arbitrage (any real one is many orders of magnitude above it).
  */
 function beatsTheBook(legs: readonly PricedLeg[]): boolean {
   let sum = fraction(0n, 1n);
@@ -170,8 +172,10 @@ function beatsTheBook(legs: readonly PricedLeg[]): boolean {
     const effective = addFractions(fraction(1n, 1n), fraction(profit.num * keep.num, profit.den * keep.den));
     sum = addFractions(sum, fraction(effective.den, effective.num));
   }
-  return sum.num < sum.den;
+  return sum.num * ARBITRAGE_FLOOR_SCALE < sum.den * (ARBITRAGE_FLOOR_SCALE - 1n);
 }
+
+const ARBITRAGE_FLOOR_SCALE = 10n ** 30n;
 
 /**
  * Best effective price per outcome across bookmakers. Ties go to the fresher quote, then the earlier one.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   ArbitrageError,
+  americanToDecimal,
   D,
   buildBoard,
   devig,
@@ -326,5 +327,15 @@ describe('board scan', () => {
     expect(() => buildBoard([{ market: 'x', bookmaker: 'a', outcome: 'h', price: '0.9' }])).toThrow(
       'decimal odds must be greater than 1 (quotes[0].price: "0.9")',
     );
+  });
+
+  it('does not call a fair pair quoted in American odds an arbitrage (−185 / +185)', () => {
+    const quotes = [
+      { bookmaker: 'x', outcome: 'A', price: americanToDecimal('-185') },
+      { bookmaker: 'y', outcome: 'B', price: americanToDecimal('185') },
+    ];
+    expect(findArbitrage('m', quotes)).toBeNull();
+    const better = [quotes[0]!, { bookmaker: 'y', outcome: 'B', price: americanToDecimal('186') }];
+    expect(findArbitrage('m', better)?.isArbitrage).toBe(true);
   });
 });
