@@ -1,46 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Each run compiles the CLI with tsx: two at a time suits a 2-core machine.
-const PARALLEL = 2;
-let running = 0;
-const queue: (() => void)[] = [];
-
-async function alphabet(...args: string[]): Promise<Run> {
-  while (running >= PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
-  running++;
-  try {
-    return await spawn(args);
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
-}
-
-function spawn(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/alphabet.mjs', ...args],
-      { cwd: root, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { alphabet } from '../helpers/cli';
 
 // Two tiny seasons: one in the original layout, one 2019/20-style with closing columns.
 const OLD = [

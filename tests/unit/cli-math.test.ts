@@ -1,44 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Each run starts a Node process that compiles the CLI with tsx: two at a time suits a 2-core machine.
-const PARALLEL = 2;
-let running = 0;
-const queue: (() => void)[] = [];
-
-async function alphabet(...args: string[]): Promise<Run> {
-  while (running >= PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
-  running++;
-  try {
-    return await spawn(args);
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
-}
-
-function spawn(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/alphabet.mjs', ...args],
-      { cwd: root, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { alphabet } from '../helpers/cli';
 
 async function json(...args: string[]): Promise<unknown> {
   const run = await alphabet(...args, '--json');
