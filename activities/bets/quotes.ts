@@ -7,7 +7,7 @@ import type { BoardEntry as IngestBoardEntry } from '../ingestion/board';
 
 /**
  * The current odds board as the bet lifecycle reads it (re-quote, closing line), in ingestion's layout
- * (activities/ingestion/keys.ts): HASH `${prefix}board:m:${marketKeyString(market)}`, field
+ * (activities/ingestion/keys.ts): HASH `${prefix}board:${marketKeyString(market)}`, field
  * `${bookmaker}|${outcome}|${point ?? '-'}`, value a JSON BoardEntry {price, observedAt, seenAt, staleAt…}.
  */
 export interface BoardPrice {

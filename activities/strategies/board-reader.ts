@@ -39,7 +39,7 @@ export interface BoardReader {
  *   board:sport:<sport>         ZSET   event ids of the sport
  *   board:ev:<eventId>:info     STRING event JSON {eventId, sport, league, startTime, status, participants}
  *   board:ev:<eventId>:markets  ZSET   market keys (marketKeyString) of the event
- *   board:m:<marketKey>         HASH   "<bookmaker>|<outcome>|<point or ->" → BoardEntry JSON
+ *   board:<marketKey>           HASH   "<bookmaker>|<outcome>|<point or ->" → BoardEntry JSON
  *   odds:changes                STREAM one entry per changed market
  *
  * Read in three pipelined round trips (events, markets, hashes) whatever the board's size. An entry past
