@@ -166,6 +166,37 @@ export function bookFilter(books: readonly string[] | null): (bookmaker: string)
   return (b) => set.has(b);
 }
 
+/**
+ * The checks every bettable leg of a value-type opportunity must still pass when it is validated: an
+ * allowed book, odds within maxOdds, quotes younger than maxQuoteAgeMs (aged by the time since
+ * detection), and not in play unless allowed.
+ */
+export function legViolations(
+  opportunity: Opportunity,
+  params: {
+    books: readonly string[] | null;
+    maxOdds: string;
+    maxQuoteAgeMs: number;
+    includeInPlay: boolean;
+  },
+  elapsedMs: number,
+): string[] {
+  const violations: string[] = [];
+  const allowed = bookFilter(params.books);
+  for (const leg of opportunity.legs) {
+    if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
+    if (new D(leg.price).gt(params.maxOdds))
+      violations.push(`price ${leg.price} exceeds maxOdds ${params.maxOdds}`);
+    if (leg.quoteAgeMs + elapsedMs > params.maxQuoteAgeMs) {
+      violations.push(
+        `${leg.bookmaker} ${leg.outcome} quote is ${leg.quoteAgeMs + elapsedMs} ms old (limit ${params.maxQuoteAgeMs})`,
+      );
+    }
+  }
+  if (opportunity.context.phase === 'in-play' && !params.includeInPlay) violations.push('event is in play');
+  return violations;
+}
+
 /** Markets a strategy looks at: the right type and sport, and an event phase it accepts. */
 export function marketFilter(
   board: IndexedBoard,

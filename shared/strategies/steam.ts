@@ -7,6 +7,7 @@ import {
   bookFilter,
   commonParameters,
   decimalParam,
+  legViolations,
   devigFloat,
   marketFilter,
   opportunityId,
@@ -377,21 +378,10 @@ export const steamStrategy: StrategyDefinition<SteamParameters, SteamState> = {
     if (opportunity.suspect) violations.push(`suspect: ${opportunity.suspectReasons.join('; ')}`);
     const edge = new D(opportunity.edge);
     if (edge.lt(params.minEdge)) violations.push(`EV ${pct(edge)} is below minEdge ${params.minEdge}`);
-    const allowed = bookFilter(params.books);
     const elapsed = Math.max(0, Date.parse(asOf) - Date.parse(opportunity.detectedAt));
     if (elapsed > params.windowMs)
       violations.push(`the move is ${elapsed} ms old (window ${params.windowMs})`);
-    for (const leg of opportunity.legs) {
-      if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
-      if (new D(leg.price).gt(params.maxOdds))
-        violations.push(`price ${leg.price} exceeds maxOdds ${params.maxOdds}`);
-      if (leg.quoteAgeMs + elapsed > params.maxQuoteAgeMs) {
-        violations.push(
-          `${leg.bookmaker} ${leg.outcome} quote is ${leg.quoteAgeMs + elapsed} ms old (limit ${params.maxQuoteAgeMs})`,
-        );
-      }
-    }
-    if (opportunity.context.phase === 'in-play' && !params.includeInPlay) violations.push('event is in play');
+    violations.push(...legViolations(opportunity, params, elapsed));
     return validation(violations);
   },
 };

@@ -5,9 +5,9 @@ import { bookLines, type BetMarket, type IndexedBoard } from './board';
 import {
   DevigChoiceSchema,
   allowedBooks,
-  bookFilter,
   commonParameters,
   decimalParam,
+  legViolations,
   marketFilter,
   opportunityId,
   pct,
@@ -198,19 +198,8 @@ function validateValue(opportunity: Opportunity, params: ValueParameters, asOf: 
   const edge = new D(opportunity.edge);
   if (edge.lt(params.minEdge)) violations.push(`EV ${pct(edge)} is below minEdge ${params.minEdge}`);
   if (edge.gt(params.evCap)) violations.push(`EV ${pct(edge)} exceeds evCap ${params.evCap}`);
-  const allowed = bookFilter(params.books);
   const elapsed = Math.max(0, Date.parse(asOf) - Date.parse(opportunity.detectedAt));
-  for (const leg of opportunity.legs) {
-    if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
-    if (new D(leg.price).gt(params.maxOdds))
-      violations.push(`price ${leg.price} exceeds maxOdds ${params.maxOdds}`);
-    if (leg.quoteAgeMs + elapsed > params.maxQuoteAgeMs) {
-      violations.push(
-        `${leg.bookmaker} ${leg.outcome} quote is ${leg.quoteAgeMs + elapsed} ms old (limit ${params.maxQuoteAgeMs})`,
-      );
-    }
-  }
-  if (opportunity.context.phase === 'in-play' && !params.includeInPlay) violations.push('event is in play');
+  violations.push(...legViolations(opportunity, params, elapsed));
   return validation(violations);
 }
 
