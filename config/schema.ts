@@ -77,14 +77,7 @@ export const ProviderConfig = z
   .superRefine((provider, ctx) => {
     const parsed = providerOptionsSchema(provider.type).safeParse(provider.options);
     if (parsed.success) return;
-    for (const issue of parsed.error.issues) {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-        message: issue.code === 'unrecognized_keys' ? `unknown ${provider.type} option` : issue.message,
-      });
-    }
+    addOptionIssues(ctx, parsed.error, provider.type);
   });
 
 const Providers = z.array(ProviderConfig).superRefine((providers, ctx) => {
@@ -242,14 +235,7 @@ const AlertChannel = z
   .superRefine((channel, ctx) => {
     const parsed = AlertChannelOptions[channel.type].safeParse(channel.options);
     if (parsed.success) return;
-    for (const issue of parsed.error.issues) {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-        message: issue.code === 'unrecognized_keys' ? `unknown ${channel.type} option` : issue.message,
-      });
-    }
+    addOptionIssues(ctx, parsed.error, channel.type);
   });
 
 export const AlertsConfig = z
@@ -350,3 +336,15 @@ export const SECRET_ENV = {
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;
+
+/** Report a type's own option errors under `options.<key>`, naming unknown keys as such. */
+function addOptionIssues(ctx: z.RefinementCtx, error: z.ZodError, type: string): void {
+  for (const issue of error.issues) {
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      message: issue.code === 'unrecognized_keys' ? `unknown ${type} option` : issue.message,
+    });
+  }
+}
