@@ -5,6 +5,7 @@ import { createRolloutActivities } from './rollout';
 import { createBetActivities } from './bets';
 import { createAlertActivities } from './alerts';
 import { createIngestionActivities } from './ingestion/activities';
+import { createPaperActivities } from './paper';
 
 export type { ActivityDeps } from './deps';
 export type { ProbeInput, ProbeResult } from './health';
@@ -18,6 +19,11 @@ export type {
 export type { PendingOpportunity, StrategyChange, StrategyRow } from './strategies/repository';
 export type * from './bets/types';
 export type { PreparedAlert } from './alerts';
+export type {
+  OpenedPaperSession,
+  FinishPaperSessionInput,
+  FinishedPaperSession,
+} from './paper';
 export type {
   PollChunkInput,
   PollChunkResult,
@@ -34,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBetActivities(deps),
     ...createAlertActivities(deps),
     ...createIngestionActivities(deps),
+    ...createPaperActivities(deps),
   };
 }
 

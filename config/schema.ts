@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RolloutConfig } from '../shared/rollout';
+import { RolloutConfig, RolloutGate } from '../shared/rollout';
 import { DecimalString } from '../shared/entities';
 import { StrategyRecord } from '../shared/strategies/registry';
 import { providerOptionsSchema } from '../activities/providers/options';
@@ -282,6 +282,21 @@ const Strategies = z.array(StrategyRecord).superRefine((strategies, ctx) => {
   });
 });
 
+/** Operator-started paper trading (alphabet paper start): defaults and the gate a session is judged by. */
+export const PaperConfig = z.strictObject({
+  /** Virtual bankroll when the operator does not give one. */
+  defaultBankroll: z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal amount as a string, e.g. "1000"'),
+  /** After the end, wait this long for open bets to settle before the report (0: report at once). */
+  settleTimeoutSeconds: z.number().nonnegative(),
+  /** How often a session re-reads its results while waiting (progress, breaches, bet limit). */
+  progressIntervalSeconds: z.number().positive(),
+  /** Where the worker writes session reports (relative to the project). */
+  reportDir: z.string().min(1),
+  /** Judged at the end; drawdown and void/limit breaches end a session early. */
+  gate: RolloutGate,
+});
+export type PaperConfig = z.infer<typeof PaperConfig>;
+
 export const AppConfig = z.strictObject({
   temporal: TemporalConfig,
   database: z.strictObject({
@@ -296,6 +311,7 @@ export const AppConfig = z.strictObject({
   providers: Providers,
   alerts: AlertsConfig,
   rollout: RolloutConfig,
+  paper: PaperConfig,
   strategies: Strategies.default([]),
 });
 export type AppConfig = z.infer<typeof AppConfig>;

@@ -16,6 +16,8 @@ export const ALERT_EVENTS = {
   'bet.failed': 'critical',
   'bet.settlement_blocked': 'critical',
   'risk.daily_loss_stop': 'critical',
+  'paper.completed': 'info',
+  'paper.gate_failed': 'warning',
 } as const satisfies Record<string, AlertSeverity>;
 export type AlertEventType = keyof typeof ALERT_EVENTS;
 

@@ -16,3 +16,5 @@ export type {
   StrategyCounts,
   SetParametersRequest,
 } from './strategy-api';
+export { paperTradingWorkflow } from './paper';
+export type { PaperTradingInput, PaperResult, PaperStatus } from './paper-api';

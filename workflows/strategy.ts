@@ -1,20 +1,17 @@
 import {
   CancellationScope,
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, PendingOpportunity, StrategyRow, SweepResult } from '../activities';
 import { SA } from '../shared/search-attributes';
-import { betSummary, betWorkflowId } from '../shared/bets';
+import { startBetLifecycle } from './hand-off';
 import { strategyDefinition } from '../shared/strategies';
 import {
   pauseSignal,
@@ -193,34 +190,8 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
         counts.noLifecycle += await store.skipPendingOpportunities({ ids, reason: 'no lifecycle' });
       } else {
         for (const o of pending) {
-          try {
-            await startChild('betLifecycleWorkflow', {
-              workflowId: betWorkflowId(o.id),
-              taskQueue: betsTaskQueue,
-              args: [{ opportunityId: o.id, strategy: name, sport: o.sport, eventId: o.market.eventId }],
-              parentClosePolicy: ParentClosePolicy.ABANDON,
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              staticSummary: betSummary({
-                kind: o.kind,
-                edge: o.edge,
-                sport: o.sport,
-                eventLabel: o.market.eventId,
-                marketType: o.market.marketType,
-                legs: o.legs.map((l) => ({ ...l, stake: l.stake ?? null })),
-              }),
-              typedSearchAttributes: [
-                { key: SA.BetStatus, value: 'pending' },
-                { key: SA.Strategy, value: name },
-                { key: SA.Sport, value: o.sport },
-                { key: SA.EventId, value: o.market.eventId },
-                { key: SA.Bookmaker, value: [...new Set(o.legs.map((l) => l.bookmaker))].join(',') },
-              ],
-            });
-            counts.handedOff++;
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            counts.alreadyHandedOff++;
-          }
+          if ((await startBetLifecycle(o, name, betsTaskQueue)) === 'started') counts.handedOff++;
+          else counts.alreadyHandedOff++;
         }
         await store.markOpportunitiesHandedOff({ ids });
       }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { MetricsJson } from '../../shared/backtest/metrics';
 import type { BacktestSummary, GroupLine } from '../../shared/backtest/summary';
 
 /**
@@ -201,32 +202,35 @@ function pct(v: string | null, digits = 2): string {
   return v === null ? 'n/a' : `${(Number(v) * 100).toFixed(digits)}%`;
 }
 
-interface Section {
+export interface Section {
   readonly title: string;
   readonly rows?: readonly (readonly string[])[];
   readonly header?: readonly string[];
   readonly text?: readonly string[];
 }
 
-function sections(r: BacktestResultsFile): Section[] {
-  const s = r.summary;
+/** What a metrics report says about where its bets came from. */
+export interface MetricsContext {
+  /** Rows before the bet counts in "Results" (matches in the data, sweeps…). */
+  readonly leadRows: readonly (readonly string[])[];
+  /** What "unsettled" means for this source. */
+  readonly unsettledLabel: string;
+  readonly clvReference: string;
+  /** Where the bets were settled from (first line of "How these figures are made"). */
+  readonly settledBy: string;
+}
+
+/** The sections every metrics report has (backtests, paper-trading sessions): results, sample size, calibration. */
+export function metricsSections(s: MetricsJson, ctx: MetricsContext): Section[] {
   const out: Section[] = [];
-  out.push({
-    title: 'Data',
-    text: [
-      ...Object.entries(r.data).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
-      `parameters: ${JSON.stringify(r.parameters)}`,
-    ],
-  });
   out.push({
     title: 'Results',
     header: ['measure', 'value'],
     rows: [
-      ['matches in the data', String(s.matches)],
-      ['matches replayed', String(s.evaluated)],
+      ...ctx.leadRows,
       ['bets', String(s.bets)],
       ['wins / losses / pushes / voids', `${s.wins} / ${s.losses} / ${s.pushes} / ${s.voids}`],
-      ['unsettled (no result in the data)', String(s.unsettled)],
+      [ctx.unsettledLabel, String(s.unsettled)],
       ['hit rate (wins / graded bets)', pct(s.hitRate)],
       ['average odds taken', s.averageOdds ?? 'n/a'],
       ['turnover', s.turnover],
@@ -237,7 +241,7 @@ function sections(r: BacktestResultsFile): Section[] {
       ['ROI on bankroll (profit / starting bankroll)', pct(s.bankroll.roi)],
       ['maximum drawdown', `${s.bankroll.maxDrawdown} (${pct(s.bankroll.maxDrawdownFraction)} of the peak)`],
       [
-        `mean CLV vs ${s.clvReference}`,
+        `mean CLV vs ${ctx.clvReference}`,
         s.clv.mean === null
           ? `n/a (no bet has that closing line)`
           : `${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} (standard error; ${s.clv.bets} bets)`,
@@ -257,14 +261,6 @@ function sections(r: BacktestResultsFile): Section[] {
         : `If the true edge were the mean CLV (${pct(g.byClv.edge)}), results would need ~${g.byClv.betsNeeded} bets at these odds to show it: ${g.byClv.enough ? 'the sample has them' : `the sample has ${s.bets}`}. The CLV itself is ${s.clv.standardError === null ? 'one bet' : `${(Number(s.clv.mean) / Number(s.clv.standardError)).toFixed(1)} standard errors from zero over ${s.clv.bets} bets`}.`,
     ],
   });
-  const skipped = Object.entries(s.skipped);
-  if (skipped.length > 0) {
-    out.push({
-      title: 'Matches not bet',
-      header: ['reason', 'matches'],
-      rows: skipped.map(([k, v]) => [k, String(v)]),
-    });
-  }
   out.push({
     title: 'Calibration (stated probability against outcomes)',
     header: ['probability', 'bets', 'wins', 'mean stated', 'observed', '± s.e.'],
@@ -281,6 +277,54 @@ function sections(r: BacktestResultsFile): Section[] {
         ? ['No won or lost bet carries a stated probability.']
         : [`${s.calibration.bets} won or lost bets with a stated probability.`],
   });
+  return out;
+}
+
+/** How the figures are made (the last section of every metrics report). */
+export function methodSection(ctx: MetricsContext): Section {
+  return {
+    title: 'How these figures are made',
+    text: [
+      `${ctx.settledBy} Money is exact (decimal), ratios are rounded for display.`,
+      'Hit rate = won / (won + lost + push). Yield = profit / turnover. ROI = profit / starting bankroll. Drawdown is the largest fall from a running peak of the bankroll, in settlement order.',
+      `CLV = price taken × fair closing probability − 1, the fair probability from the ${ctx.clvReference}; bets without that close are left out of the mean.`,
+      'Calibration bins the probability the strategy stated for each bet (e.g. consensus: 1/average − alpha).',
+    ],
+  };
+}
+
+function sections(r: BacktestResultsFile): Section[] {
+  const s = r.summary;
+  const ctx: MetricsContext = {
+    leadRows: [
+      ['matches in the data', String(s.matches)],
+      ['matches replayed', String(s.evaluated)],
+    ],
+    unsettledLabel: 'unsettled (no result in the data)',
+    clvReference: s.clvReference,
+    settledBy: 'Every bet is settled by the live settlement rules from the result in the data.',
+  };
+  const [results, sample, calibration] = metricsSections(s, ctx);
+  const out: Section[] = [
+    {
+      title: 'Data',
+      text: [
+        ...Object.entries(r.data).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
+        `parameters: ${JSON.stringify(r.parameters)}`,
+      ],
+    },
+    results!,
+    sample!,
+  ];
+  const skipped = Object.entries(s.skipped);
+  if (skipped.length > 0) {
+    out.push({
+      title: 'Matches not bet',
+      header: ['reason', 'matches'],
+      rows: skipped.map(([k, v]) => [k, String(v)]),
+    });
+  }
+  out.push(calibration!);
   for (const [title, lines] of [
     ['By league', s.byLeague],
     ['By season', s.bySeason],
@@ -300,26 +344,37 @@ function sections(r: BacktestResultsFile): Section[] {
       ]),
     });
   }
-  out.push({
-    title: 'How these figures are made',
-    text: [
-      'Every bet is settled by the live settlement rules from the result in the data; money is exact (decimal), ratios are rounded for display.',
-      'Hit rate = won / (won + lost + push). Yield = profit / turnover. ROI = profit / starting bankroll. Drawdown is the largest fall from a running peak of the bankroll, in settlement order.',
-      `CLV = price taken × fair closing probability − 1, the fair probability from the ${s.clvReference}; bets without that close are left out of the mean.`,
-      'Calibration bins the probability the strategy stated for each bet (e.g. consensus: 1/average − alpha).',
-    ],
-  });
+  out.push(methodSection(ctx));
   return out;
 }
 
 export function renderMarkdown(r: BacktestResultsFile, chartFile: string | null): string {
-  const lines = [
-    `# Backtest: ${r.summary.strategy}`,
-    '',
+  return markdownDocument(
+    `Backtest: ${r.summary.strategy}`,
     `Generated ${r.createdAt} by \`${r.command}\`.`,
-    '',
-  ];
-  for (const s of sections(r)) {
+    sections(r),
+    chartFile,
+  );
+}
+
+export function renderHtml(r: BacktestResultsFile, svg: string): string {
+  return htmlDocument(
+    `Backtest: ${r.summary.strategy}`,
+    { text: `Generated ${r.createdAt} by `, code: r.command },
+    sections(r),
+    svg,
+  );
+}
+
+/** A report in Markdown: the bankroll chart follows the "Results" section. */
+export function markdownDocument(
+  title: string,
+  intro: string,
+  body: readonly Section[],
+  chartFile: string | null,
+): string {
+  const lines = [`# ${title}`, '', intro, ''];
+  for (const s of body) {
     lines.push(`## ${s.title}`, '');
     if (s.rows !== undefined && s.header !== undefined) {
       lines.push(`| ${s.header.join(' | ')} |`, `|${s.header.map(() => ' --- ').join('|')}|`);
@@ -332,32 +387,38 @@ export function renderMarkdown(r: BacktestResultsFile, chartFile: string | null)
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-export function renderHtml(r: BacktestResultsFile, svg: string): string {
+/** The same report as one HTML page with the chart inline. */
+export function htmlDocument(
+  title: string,
+  intro: { text: string; code?: string },
+  body: readonly Section[],
+  svg: string,
+): string {
   const e = escapeXml;
-  const body: string[] = [
-    `<h1>Backtest: ${e(r.summary.strategy)}</h1>`,
-    `<p>Generated ${e(r.createdAt)} by <code>${e(r.command)}</code>.</p>`,
+  const out: string[] = [
+    `<h1>${e(title)}</h1>`,
+    `<p>${e(intro.text)}${intro.code === undefined ? '' : `<code>${e(intro.code)}</code>.`}</p>`,
   ];
-  for (const s of sections(r)) {
-    body.push(`<h2>${e(s.title)}</h2>`);
+  for (const s of body) {
+    out.push(`<h2>${e(s.title)}</h2>`);
     if (s.rows !== undefined && s.header !== undefined) {
-      body.push(
+      out.push(
         '<table>',
         `<tr>${s.header.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`,
         ...s.rows.map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`),
         '</table>',
       );
     }
-    for (const t of s.text ?? []) body.push(`<p>${e(t)}</p>`);
-    if (s.title === 'Results') body.push(svg);
+    for (const t of s.text ?? []) out.push(`<p>${e(t)}</p>`);
+    if (s.title === 'Results') out.push(svg);
   }
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    `<title>Backtest: ${e(r.summary.strategy)}</title>`,
+    `<title>${e(title)}</title>`,
     '<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}</style>',
     '</head><body>',
-    ...body,
+    ...out,
     '</body></html>',
     '',
   ].join('\n');

@@ -55,6 +55,12 @@ interface PlanRow {
   enabled: boolean;
   stake_multiplier: string;
   parameters: Record<string, unknown>;
+  paper_session_id: string | null;
+  session_account: string | null;
+  session_bankroll: string | null;
+  session_stake_multiplier: string | null;
+  session_status: string | null;
+  session_parameters: Record<string, unknown> | null;
 }
 
 const KellyParam = z
@@ -106,8 +112,11 @@ export function createBetActivities(deps: ActivityDeps) {
         `SELECT o.opportunity_id, o.strategy_name, o.kind, o.event_id, o.sport, o.market_type, o.period,
                 o.line::text AS line, o.legs, o.edge::text AS edge, e.start_time, e.status AS event_status,
                 e.participants, s.mode AS strategy_mode, s.enabled, s.stake_multiplier::text AS stake_multiplier,
-                s.parameters
+                s.parameters, o.paper_session_id, ps.account AS session_account,
+                ps.bankroll::text AS session_bankroll, ps.stake_multiplier::text AS session_stake_multiplier,
+                ps.status AS session_status, ps.parameters AS session_parameters
            FROM opportunities o JOIN events e USING (event_id) JOIN strategies s ON s.name = o.strategy_name
+                LEFT JOIN paper_sessions ps ON ps.session_id = o.paper_session_id
           WHERE o.opportunity_id = $1`,
         [input.opportunityId],
       );
@@ -115,17 +124,28 @@ export function createBetActivities(deps: ActivityDeps) {
       if (!o)
         throw new BetBusinessError(BetFailure.NotFound, `opportunity ${input.opportunityId} is not recorded`);
       const legs = z.array(OpportunityLeg).min(1).parse(o.legs);
-      const mode: PlacementMode =
-        input.mode ??
-        config.placement.strategies[o.strategy_name] ??
-        (o.strategy_mode === 'live' ? config.placement.liveMode : 'paper');
-      const account = mode === 'paper' ? risk.accounts.paper : risk.accounts.live;
-      await ensureAccount(db, account, accountKind(account), risk.currency, risk.bankroll);
+      // A paper-trading session's opportunity: paper on the session's own account and stake multiplier,
+      // whatever the strategy's own mode, until the session's report is made.
+      const session = o.paper_session_id;
+      const mode: PlacementMode = session
+        ? 'paper'
+        : (input.mode ??
+          config.placement.strategies[o.strategy_name] ??
+          (o.strategy_mode === 'live' ? config.placement.liveMode : 'paper'));
+      const account = session
+        ? o.session_account!
+        : mode === 'paper'
+          ? risk.accounts.paper
+          : risk.accounts.live;
+      if (session) await ensureAccount(db, account, 'paper', risk.currency, o.session_bankroll!);
+      else await ensureAccount(db, account, accountKind(account), risk.currency, risk.bankroll);
 
       let refusal: BetPlan['refusal'] = null;
-      if (!o.enabled)
+      if (session && o.session_status === 'completed')
+        refusal = { rule: 'paperSessionEnded', reason: `paper session ${session} has ended and reported` };
+      else if (!session && !o.enabled)
         refusal = { rule: 'strategyDisabled', reason: `strategy ${o.strategy_name} is disabled` };
-      else if (o.strategy_mode === 'backtest')
+      else if (!session && o.strategy_mode === 'backtest')
         refusal = { rule: 'strategyMode', reason: `strategy ${o.strategy_name} is in backtest mode` };
       else if (o.event_status === 'completed' || o.event_status === 'cancelled')
         refusal = { rule: 'eventOver', reason: `the event is ${o.event_status}` };
@@ -146,8 +166,8 @@ export function createBetActivities(deps: ActivityDeps) {
           await client.query(
             `INSERT INTO bets (bet_id, opportunity_id, idempotency_key, strategy_name, event_id, sport, market_type,
                                period, line, outcome, point, bookmaker, mode, stake, price, status, account, leg_index,
-                               detected_price, fair_probability, workflow_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 'pending', $15, $16, $14, $17, $18)
+                               detected_price, fair_probability, workflow_id, paper_session_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 'pending', $15, $16, $14, $17, $18, $19)
              ON CONFLICT (idempotency_key) DO NOTHING`,
             [
               l.betId,
@@ -168,6 +188,7 @@ export function createBetActivities(deps: ActivityDeps) {
               l.legIndex,
               l.probability,
               input.workflowId,
+              session,
             ],
           );
         }
@@ -183,7 +204,7 @@ export function createBetActivities(deps: ActivityDeps) {
       const start = o.start_time.getTime();
       const durations = config.placement.settlement.expectedDurationMinutes;
       const minutes = durations[o.sport] ?? durations.default ?? 180;
-      const kelly = KellyParam.safeParse(o.parameters?.kellyFraction);
+      const kelly = KellyParam.safeParse((session ? o.session_parameters : o.parameters)?.kellyFraction);
       const enabled = new Set(config.alerts.channels.filter((c) => c.enabled).map((c) => c.name));
       const s = config.placement.settlement;
       return {
@@ -200,7 +221,7 @@ export function createBetActivities(deps: ActivityDeps) {
         eventStartMs: start,
         expectedEndMs: start + minutes * 60_000,
         kellyFraction: kelly.success && new D(kelly.data).gt(0) ? kelly.data : risk.defaultKellyFraction,
-        multiplier: o.stake_multiplier,
+        multiplier: session ? o.session_stake_multiplier! : o.stake_multiplier,
         legs: planLegs,
         current,
         manualDeadlineMs: config.placement.manual.confirmationDeadlineSeconds * 1000,

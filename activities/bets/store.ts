@@ -184,7 +184,8 @@ export async function refreshStrategyPerformance(client: PoolClient, strategy: s
          'avgClvSharp', round(avg(clv_sharp), 6)::text,
          'avgClvBook', round(avg(clv_book), 6)::text,
          'updatedAt', now())
-         FROM bets WHERE strategy_name = $1 AND status IN ('won', 'lost', 'push', 'voided')), true)
+         FROM bets WHERE strategy_name = $1 AND paper_session_id IS NULL
+                  AND status IN ('won', 'lost', 'push', 'voided')), true)
      WHERE name = $1`,
     [strategy],
   );

@@ -145,7 +145,7 @@ export function createRolloutActivities({ db, config }: ActivityDeps) {
       if (stage === 'backtest') return backtestMetrics(strategy);
       const { rows } = await db.query<BetRow>(
         `SELECT status, stake, profit_loss, clv_sharp FROM bets
-          WHERE strategy_name = $1 AND created_at >= $2
+          WHERE strategy_name = $1 AND created_at >= $2 AND paper_session_id IS NULL
           ORDER BY settled_at NULLS LAST, created_at`,
         [strategy, since],
       );

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
 import type { Opportunity, StrategyMode } from '../../shared/entities';
 import { StrategyParameterError, indexBoard, strategyDefinition } from '../../shared/strategies';
+import { sessionOpportunityId } from '../../shared/paper';
 import { createRedisBoardReader, type BoardReader } from './board-reader';
 import {
   UnknownStrategyError,
@@ -41,6 +42,11 @@ export interface SweepInput {
   parameters: Record<string, unknown>;
   /** Sweep number within the workflow (logs and details only). */
   sweep: number;
+  /**
+   * A paper-trading session's sweep: its own opportunity ids and rolling state, recorded against the
+   * session so its hand-off and report see only them.
+   */
+  session?: string | null;
 }
 
 export interface SweepResult {
@@ -89,7 +95,10 @@ function nonRetryable(err: unknown): never {
 export function createStrategyActivities(deps: ActivityDeps & { boardReader?: BoardReader }) {
   const { db, redis, config, logger } = deps;
   const reader = deps.boardReader ?? createRedisBoardReader(redis, config.redis.keyPrefix);
-  const stateKey = (name: string) => `${config.redis.keyPrefix}strategy:${name}:state`;
+  const stateKey = (name: string, session: string | null) =>
+    session === null
+      ? `${config.redis.keyPrefix}strategy:${name}:state`
+      : `${config.redis.keyPrefix}paper:${session}:state`;
 
   return {
     async loadStrategy({ name }: { name: string }): Promise<LoadStrategyResult> {
@@ -131,25 +140,30 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         }
         nonRetryable(err);
       }
+      const session = input.session ?? null;
       const t0 = performance.now();
       const board = await reader.read({ sports: (params.sports as string[] | null) ?? null });
       const t1 = performance.now();
       let state: unknown = def.initialState();
       if (state !== undefined) {
-        const saved = await redis.get(stateKey(input.name));
+        const saved = await redis.get(stateKey(input.name, session));
         if (saved) state = JSON.parse(saved);
       }
       const indexed = indexBoard(board);
       const evaluation = def.evaluate(indexed, params, state, { strategy: input.name });
       const t2 = performance.now();
 
-      const items = evaluation.opportunities.map((opportunity: Opportunity) => ({
-        opportunity,
-        decision: decide(opportunity, input.mode, def.validate(opportunity, params, board.asOf)),
-      }));
-      const recorded = await recordOpportunities(db, board, items);
+      const items = evaluation.opportunities.map((found: Opportunity) => {
+        const opportunity =
+          session === null ? found : { ...found, id: sessionOpportunityId(session, found.id) };
+        return {
+          opportunity,
+          decision: decide(opportunity, input.mode, def.validate(opportunity, params, board.asOf)),
+        };
+      });
+      const recorded = await recordOpportunities(db, board, items, session);
       if (evaluation.state !== undefined) {
-        await redis.set(stateKey(input.name), JSON.stringify(evaluation.state), 'EX', STATE_TTL_SECONDS);
+        await redis.set(stateKey(input.name, session), JSON.stringify(evaluation.state), 'EX', STATE_TTL_SECONDS);
       }
       const t3 = performance.now();
       const result: SweepResult = {
@@ -192,14 +206,17 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
       });
     },
 
+    /** The oldest opportunities still to hand to a bet lifecycle: the strategy's own, or a paper session's. */
     async claimPendingOpportunities({
       name,
       limit,
+      session,
     }: {
       name: string;
       limit: number;
+      session?: string | null;
     }): Promise<PendingOpportunity[]> {
-      return pendingOpportunities(db, name, limit);
+      return pendingOpportunities(db, name, limit, session ?? null);
     },
 
     async markOpportunitiesHandedOff({ ids }: { ids: string[] }): Promise<number> {

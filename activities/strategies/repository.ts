@@ -289,6 +289,7 @@ export async function recordOpportunities(
   db: Pool,
   board: Pick<BoardSnapshot, 'events'>,
   items: readonly { opportunity: Opportunity; decision: Decision }[],
+  paperSession: string | null = null,
 ): Promise<RecordResult> {
   if (items.length === 0) return { inserted: [], duplicates: 0, eventsCreated: 0 };
   const eventIds = [...new Set(items.map((i) => i.opportunity.market.eventId))];
@@ -325,6 +326,7 @@ export async function recordOpportunities(
     detected_at: o.detectedAt,
     decision: decision.decision,
     decision_reason: decision.decision === 'skipped' ? decision.reason : null,
+    paper_session_id: paperSession,
   }));
   const client = await db.connect();
   try {
@@ -343,14 +345,14 @@ export async function recordOpportunities(
     }>(
       `INSERT INTO opportunities (opportunity_id, strategy_name, kind, event_id, sport, market_type, period, line, legs,
                                   edge, fair_method, rule, suspect, suspect_reasons, context, detected_at, decision,
-                                  decision_reason, decided_at)
+                                  decision_reason, decided_at, paper_session_id)
        SELECT opportunity_id, strategy_name, kind, event_id, sport, market_type, period, line, legs, edge, fair_method,
               rule, suspect, ARRAY(SELECT jsonb_array_elements_text(suspect_reasons)), context, detected_at, decision,
-              decision_reason, CASE WHEN decision = 'skipped' THEN now() END
+              decision_reason, CASE WHEN decision = 'skipped' THEN now() END, paper_session_id
        FROM jsonb_to_recordset($1::jsonb) AS x(opportunity_id text, strategy_name text, kind text, event_id text,
             sport text, market_type text, period text, line numeric, legs jsonb, edge numeric, fair_method text,
             rule text, suspect boolean, suspect_reasons jsonb, context jsonb, detected_at timestamptz,
-            decision text, decision_reason text)
+            decision text, decision_reason text, paper_session_id text)
        ON CONFLICT (opportunity_id) DO NOTHING
        RETURNING opportunity_id, decision`,
       [JSON.stringify(rows)],
@@ -378,11 +380,15 @@ export interface PendingOpportunity {
   legs: Opportunity['legs'];
 }
 
-/** Pending opportunities of a strategy not yet handed to a bet lifecycle, oldest first. */
+/**
+ * Pending opportunities of a strategy not yet handed to a bet lifecycle, oldest first: the strategy
+ * workflow's own (paperSession null) or one paper-trading session's.
+ */
 export async function pendingOpportunities(
   db: Pool,
   strategy: string,
   limit: number,
+  paperSession: string | null = null,
 ): Promise<PendingOpportunity[]> {
   const { rows } = await db.query<{
     opportunity_id: string;
@@ -397,8 +403,9 @@ export async function pendingOpportunities(
   }>(
     `SELECT opportunity_id, kind, sport, edge, event_id, market_type, period, line, legs FROM opportunities
      WHERE strategy_name = $1 AND decision = 'pending' AND handed_off_at IS NULL
+       AND paper_session_id IS NOT DISTINCT FROM $3
      ORDER BY detected_at, opportunity_id LIMIT $2`,
-    [strategy, limit],
+    [strategy, limit, paperSession],
   );
   return rows.map((r) => ({
     id: r.opportunity_id,

@@ -8,6 +8,7 @@ import { registerBoard } from './board';
 import { registerConfig } from './config';
 import { registerKelly } from './kelly';
 import { registerOdds } from './odds';
+import { registerPaper } from './paper';
 import { registerPoll } from './poll';
 import { registerRollout } from './rollout';
 import { registerStack } from './stack';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command): void {
   registerArbScan(program);
   registerKelly(program);
   registerRollout(program);
+  registerPaper(program);
   registerStrategy(program);
   registerBets(program);
   registerBankroll(program);

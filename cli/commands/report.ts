@@ -8,8 +8,8 @@ import {
   type BacktestResultsFile,
   type ReportFormat,
 } from '../../activities/backtest/report';
-import { computeMetrics, metricsToJson, type MetricsBet, type MetricsJson } from '../../shared/backtest';
-import { D } from '../../shared/math/decimal';
+import type { MetricsJson } from '../../shared/backtest';
+import { betsToMetrics, type RecordedBetRow } from '../../shared/backtest/recorded';
 import { emit, UsageError, type OutputOptions } from '../output';
 
 interface ReportOptions extends OutputOptions {
@@ -30,59 +30,6 @@ export interface BetsReport {
   metrics: MetricsJson;
 }
 
-interface BetRow {
-  status: string;
-  stake: string;
-  price: string;
-  profit_loss: string | null;
-  clv_sharp: string | null;
-  fair_probability: string | null;
-  settled_at: Date | string | null;
-  start_time: Date | string;
-}
-
-const PLACED = new Set(['placed', 'awaiting_confirmation', 'reserved', 'pending']);
-
-/** Recorded paper/live bets of a strategy as metrics (settled ones in settlement order). */
-export function betsToMetrics(
-  rows: readonly BetRow[],
-  bankroll: string,
-): { metrics: MetricsJson; statuses: Record<string, number> } {
-  const statuses: Record<string, number> = {};
-  const bets: MetricsBet[] = [];
-  let seq = 0;
-  const settled = [...rows]
-    .filter((r) => ['won', 'lost', 'push', 'voided'].includes(r.status))
-    .sort((a, b) => new Date(a.settled_at ?? 0).getTime() - new Date(b.settled_at ?? 0).getTime());
-  for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-  for (const r of settled) {
-    bets.push({
-      settledSeq: seq++,
-      status: r.status === 'voided' ? 'void' : (r.status as 'won' | 'lost' | 'push'),
-      stake: new D(r.stake),
-      profit: new D(r.profit_loss ?? 0),
-      price: r.price,
-      clv: r.clv_sharp === null ? null : new D(r.clv_sharp),
-      probability: r.fair_probability === null ? null : new D(r.fair_probability),
-      event: { startTime: new Date(r.start_time).toISOString() },
-    });
-  }
-  for (const r of rows) {
-    if (!PLACED.has(r.status)) continue;
-    bets.push({
-      settledSeq: null,
-      status: 'unsettled',
-      stake: new D(r.stake),
-      profit: new D(0),
-      price: r.price,
-      clv: r.clv_sharp === null ? null : new D(r.clv_sharp),
-      probability: null,
-      event: { startTime: new Date(r.start_time).toISOString() },
-    });
-  }
-  return { metrics: metricsToJson(computeMetrics(bets, { bankroll })), statuses };
-}
-
 async function dbReport(strategy: string | undefined, bankroll: string): Promise<BetsReport> {
   const { loadConfig } = await import('../../config/load');
   const { createPool } = await import('../../activities/infra/postgres');
@@ -93,13 +40,13 @@ async function dbReport(strategy: string | undefined, bankroll: string): Promise
               b.clv_sharp::text AS clv_sharp, b.fair_probability::text AS fair_probability, b.settled_at,
               e.start_time
          FROM bets b JOIN events e ON e.event_id = b.event_id
-        WHERE $1::text IS NULL OR b.strategy_name = $1
+        WHERE b.paper_session_id IS NULL AND ($1::text IS NULL OR b.strategy_name = $1)
         ORDER BY b.created_at`,
       [strategy ?? null],
     );
-    const { metrics, statuses } = betsToMetrics(rows as BetRow[], bankroll);
+    const { metrics, statuses } = betsToMetrics(rows as RecordedBetRow[], bankroll);
     return {
-      source: `bets recorded in the database (paper and live), ${strategy === undefined ? 'every strategy' : `strategy ${strategy}`}: settled bets as settled, open bets counted as unsettled; CLV as recorded at settlement`,
+      source: `bets recorded in the database (paper and live; paper-trading sessions report on their own: alphabet paper report), ${strategy === undefined ? 'every strategy' : `strategy ${strategy}`}: settled bets as settled, open bets counted as unsettled; CLV as recorded at settlement`,
       strategy: strategy ?? null,
       statuses,
       metrics,

@@ -156,16 +156,17 @@ interface StrategyLine {
 async function strategyLines(db: Pool, since: Date): Promise<StrategyLine[]> {
   const { rows } = await db.query<StrategyLine>(
     `SELECT s.name AS strategy, s.mode,
-            (SELECT count(*)::int FROM opportunities o WHERE o.strategy_name = s.name AND o.detected_at >= $1) AS opportunities,
             (SELECT count(*)::int FROM opportunities o WHERE o.strategy_name = s.name AND o.detected_at >= $1
-               AND o.decision = 'skipped') AS skipped,
+               AND o.paper_session_id IS NULL) AS opportunities,
+            (SELECT count(*)::int FROM opportunities o WHERE o.strategy_name = s.name AND o.detected_at >= $1
+               AND o.paper_session_id IS NULL AND o.decision = 'skipped') AS skipped,
             count(b.bet_id) FILTER (WHERE b.status NOT IN ('skipped', 'pending', 'failed'))::int AS bets,
             count(b.bet_id) FILTER (WHERE b.status IN ('won', 'lost', 'push', 'voided'))::int AS settled,
             count(b.bet_id) FILTER (WHERE b.status IN ('placed', 'reserved', 'awaiting_confirmation'))::int AS open,
             COALESCE(sum(b.stake) FILTER (WHERE b.status IN ('placed', 'won', 'lost', 'push')), 0)::text AS staked,
             COALESCE(sum(b.profit_loss) FILTER (WHERE b.status IN ('won', 'lost', 'push', 'voided')), 0)::text AS profit,
             round(avg(b.clv_sharp), 6)::text AS clv
-       FROM strategies s LEFT JOIN bets b ON b.strategy_name = s.name AND b.created_at >= $1
+       FROM strategies s LEFT JOIN bets b ON b.strategy_name = s.name AND b.created_at >= $1 AND b.paper_session_id IS NULL
       GROUP BY s.name, s.mode ORDER BY s.name`,
     [since],
   );

@@ -173,7 +173,7 @@ describe('progress bar', () => {
 
 describe('alphabet report --db: recorded bets as metrics', () => {
   it('settled bets in settlement order, open ones unsettled, never-placed ones only counted', async () => {
-    const { betsToMetrics } = await import('../../cli/commands/report');
+    const { betsToMetrics } = await import('../../shared/backtest/recorded');
     const row = (
       status: string,
       profit: string | null,

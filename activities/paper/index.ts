@@ -1,0 +1,402 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDeps } from '../deps';
+import { PROJECT_ROOT } from '../../config/paths';
+import { ALERT_EVENTS, routedEventTypes, type Alert } from '../../shared/alerts';
+import { betsToMetrics, type RecordedBetRow } from '../../shared/backtest/recorded';
+import type { MetricsJson } from '../../shared/backtest/metrics';
+import { OPEN_STATUSES } from '../../shared/bets';
+import { formatDuration } from '../../shared/duration';
+import {
+  paperAccount,
+  sessionGate,
+  type PaperProgress,
+  type PaperSessionSpec,
+  type PaperVerdict,
+} from '../../shared/paper';
+import type { RolloutGate } from '../../shared/rollout';
+import {
+  StrategyParameterError,
+  applyParameterChanges,
+  parseStrategyParameters,
+} from '../../shared/strategies';
+import {
+  bankrollSvg,
+  markdownDocument,
+  methodSection,
+  metricsSections,
+  type Section,
+} from '../backtest/report';
+import { balances, ensureAccount, inTransaction } from '../bets/ledger';
+import { stageMetricsFromBets } from '../rollout';
+import { getStrategy } from '../strategies/repository';
+
+export interface OpenPaperSessionInput {
+  sessionId: string;
+  spec: PaperSessionSpec;
+}
+
+/** What the workflow needs to run a session: small, and the same on every retry (read back from the row). */
+export interface OpenedPaperSession {
+  strategyType: string;
+  parameters: Record<string, unknown>;
+  fallbackIntervalMs: number;
+  betsTaskQueue: string;
+  account: string;
+  bankroll: string;
+  gate: RolloutGate;
+  settleTimeoutMs: number;
+  progressIntervalMs: number;
+  startedAt: string;
+}
+
+export interface FinishPaperSessionInput {
+  sessionId: string;
+  verdict: PaperVerdict;
+  verdictReasons: string[];
+  activeMs: number;
+  sweeps: number;
+}
+
+export interface FinishedPaperSession {
+  verdict: PaperVerdict;
+  metrics: MetricsJson;
+  reportPath: string | null;
+  /** The end-of-session alert, when some enabled channel takes it (the workflow starts its delivery). */
+  alert: Alert | null;
+}
+
+interface SessionRow {
+  session_id: string;
+  strategy_name: string;
+  strategy_type: string;
+  parameters: Record<string, unknown>;
+  account: string;
+  bankroll: string;
+  stake_multiplier: string;
+  duration_ms: string | null;
+  max_bets: number | null;
+  gate: RolloutGate;
+  started_by: string;
+  status: 'running' | 'settling' | 'completed';
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+  verdict: PaperVerdict | null;
+  metrics: MetricsJson | null;
+  report_path: string | null;
+}
+
+const SESSION_COLUMNS = `session_id, strategy_name, strategy_type, parameters, account, bankroll::text AS bankroll,
+  stake_multiplier::text AS stake_multiplier, duration_ms::text AS duration_ms, max_bets, gate, started_by, status,
+  started_at, ended_at, end_reason, verdict, metrics, report_path`;
+
+/** Paper-trading sessions: their row, their own ledger account, progress from their bets, the end report. */
+export function createPaperActivities(deps: ActivityDeps) {
+  const { db, config, logger } = deps;
+
+  async function sessionRow(sessionId: string): Promise<SessionRow> {
+    const { rows } = await db.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM paper_sessions WHERE session_id = $1`,
+      [sessionId],
+    );
+    if (!rows[0])
+      throw ApplicationFailure.nonRetryable(
+        `paper session ${sessionId} is not recorded`,
+        'UnknownPaperSession',
+      );
+    return rows[0];
+  }
+
+  return {
+    /**
+     * Record the session (idempotent: a retry reads back the first attempt's row) with a snapshot of the
+     * strategy's type and parameters, and fund its ledger account with the virtual bankroll.
+     */
+    async openPaperSession({ sessionId, spec }: OpenPaperSessionInput): Promise<OpenedPaperSession> {
+      const strategy = await getStrategy(db, spec.strategy);
+      if (!strategy)
+        throw ApplicationFailure.nonRetryable(
+          `strategy: "${spec.strategy}" is not in the strategies table (alphabet strategy list)`,
+          'UnknownStrategy',
+        );
+      let parameters: Record<string, unknown>;
+      try {
+        parameters = spec.parameters
+          ? applyParameterChanges(strategy.type, strategy.parameters, spec.parameters).parameters
+          : parseStrategyParameters(strategy.type, strategy.parameters);
+      } catch (err) {
+        if (err instanceof StrategyParameterError || (err instanceof Error && 'issues' in err))
+          throw ApplicationFailure.nonRetryable(
+            `parameters: ${(err as Error).message}`,
+            'InvalidStrategyParameters',
+          );
+        throw err;
+      }
+      const account = paperAccount(sessionId);
+      const gate = sessionGate(config.paper.gate, spec.gate);
+      await inTransaction(db, async (client) => {
+        await client.query(
+          `INSERT INTO paper_sessions (session_id, strategy_name, strategy_type, parameters, account, bankroll,
+                                       stake_multiplier, duration_ms, max_bets, gate, started_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (session_id) DO NOTHING`,
+          [
+            sessionId,
+            strategy.name,
+            strategy.type,
+            JSON.stringify(parameters),
+            account,
+            spec.bankroll,
+            spec.stakeMultiplier,
+            spec.durationMs,
+            spec.maxBets,
+            JSON.stringify(gate),
+            spec.by,
+          ],
+        );
+      });
+      const row = await sessionRow(sessionId);
+      await ensureAccount(db, row.account, 'paper', config.risk.currency, row.bankroll);
+      const stored = row.parameters as { fallbackIntervalMs?: number };
+      return {
+        strategyType: row.strategy_type,
+        parameters: row.parameters,
+        fallbackIntervalMs: stored.fallbackIntervalMs ?? 30_000,
+        betsTaskQueue: config.temporal.taskQueues.bets,
+        account: row.account,
+        bankroll: row.bankroll,
+        gate: row.gate,
+        settleTimeoutMs: spec.settleTimeoutMs ?? config.paper.settleTimeoutSeconds * 1000,
+        progressIntervalMs: config.paper.progressIntervalSeconds * 1000,
+        startedAt: row.started_at.toISOString(),
+      };
+    },
+
+    /** The session's results so far: its bets as gate metrics, its opportunities by decision, its equity. */
+    async paperSessionProgress({ sessionId }: { sessionId: string }): Promise<PaperProgress> {
+      const row = await sessionRow(sessionId);
+      const [bets, opportunities, equity] = await Promise.all([
+        db.query<{ status: string; stake: string; profit_loss: string | null; clv_sharp: string | null }>(
+          `SELECT status, stake::text AS stake, profit_loss::text AS profit_loss, clv_sharp::text AS clv_sharp
+             FROM bets WHERE paper_session_id = $1 ORDER BY settled_at NULLS LAST, created_at`,
+          [sessionId],
+        ),
+        db.query<{
+          recorded: number;
+          handed_off: number;
+          placed: number;
+          skipped: number;
+          in_flight: number;
+        }>(
+          `SELECT count(*)::int AS recorded,
+                  count(*) FILTER (WHERE handed_off_at IS NOT NULL)::int AS handed_off,
+                  count(*) FILTER (WHERE decision = 'placed')::int AS placed,
+                  count(*) FILTER (WHERE decision = 'skipped')::int AS skipped,
+                  count(*) FILTER (WHERE decision = 'pending' AND handed_off_at IS NOT NULL)::int AS in_flight
+             FROM opportunities WHERE paper_session_id = $1`,
+          [sessionId],
+        ),
+        balances(db, row.account),
+      ]);
+      const o = opportunities.rows[0]!;
+      const open: readonly string[] = OPEN_STATUSES;
+      return {
+        metrics: stageMetricsFromBets(bets.rows, row.bankroll),
+        opportunities: {
+          recorded: o.recorded,
+          handedOff: o.handed_off,
+          placed: o.placed,
+          skipped: o.skipped,
+          inFlight: o.in_flight,
+        },
+        open: bets.rows.filter((b) => open.includes(b.status)).length,
+        equity: equity.equity,
+        asOf: new Date().toISOString(),
+      };
+    },
+
+    /**
+     * The session stops trading: the row says why and when (first call wins), and what it found but never
+     * handed to a bet lifecycle is recorded as skipped, so every decision is on record.
+     */
+    async endPaperSession({ sessionId, reason }: { sessionId: string; reason: string }): Promise<number> {
+      return inTransaction(db, async (client) => {
+        await client.query(
+          `UPDATE paper_sessions SET status = 'settling', ended_at = now(), end_reason = $2
+            WHERE session_id = $1 AND status = 'running'`,
+          [sessionId, reason],
+        );
+        const skipped = await client.query(
+          `UPDATE opportunities SET decision = 'skipped', decision_reason = $2, decided_at = now(), handed_off_at = now()
+            WHERE paper_session_id = $1 AND decision = 'pending' AND handed_off_at IS NULL`,
+          [sessionId, `paperSessionEnded: ${reason}`],
+        );
+        return skipped.rowCount ?? 0;
+      });
+    },
+
+    /**
+     * The end report: the backtest's metrics over the session's bets, the gate verdict, the decisions; stored
+     * in the row (and as Markdown + SVG under config paper.reportDir), and the alert to send. Idempotent:
+     * a completed session returns what it stored.
+     */
+    async finishPaperSession(input: FinishPaperSessionInput): Promise<FinishedPaperSession> {
+      const row = await sessionRow(input.sessionId);
+      const alertTypes = routedEventTypes(
+        config.alerts.routes,
+        new Set(config.alerts.channels.filter((c) => c.enabled).map((c) => c.name)),
+      );
+      if (row.status === 'completed' && row.metrics !== null) {
+        return {
+          verdict: row.verdict ?? input.verdict,
+          metrics: row.metrics,
+          reportPath: row.report_path,
+          alert: null,
+        };
+      }
+      const { rows: bets } = await db.query<RecordedBetRow>(
+        `SELECT b.status, b.stake::text AS stake, b.price::text AS price, b.profit_loss::text AS profit_loss,
+                b.clv_sharp::text AS clv_sharp, b.fair_probability::text AS fair_probability, b.settled_at,
+                e.start_time
+           FROM bets b JOIN events e ON e.event_id = b.event_id
+          WHERE b.paper_session_id = $1 ORDER BY b.created_at`,
+        [input.sessionId],
+      );
+      const { metrics, statuses, curve } = betsToMetrics(bets, row.bankroll);
+      const { rows: decisions } = await db.query<{ decision: string; reason: string; n: number }>(
+        `SELECT decision, COALESCE(split_part(decision_reason, ':', 1), '') AS reason, count(*)::int AS n
+           FROM opportunities WHERE paper_session_id = $1 GROUP BY 1, 2 ORDER BY 1, 3 DESC`,
+        [input.sessionId],
+      );
+      const endedAt = row.ended_at ?? new Date();
+      const stem = input.sessionId.replace(/[^A-Za-z0-9_-]+/g, '-');
+      const dir = resolve(PROJECT_ROOT, config.paper.reportDir);
+      const chartPath = join(dir, `${stem}-bankroll.svg`);
+      const reportPath = join(dir, `${stem}.md`);
+      const markdown = renderPaperReport({
+        row,
+        endedAt,
+        input,
+        metrics,
+        statuses,
+        decisions,
+        chartFile: basename(chartPath),
+        clvReference: `${config.placement.closingLine.sharpBookmakers.join(', ')} closing line, devigged (${config.placement.closingLine.devigMethod})`,
+      });
+      let written: string | null = reportPath;
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(chartPath, bankrollSvg(curve));
+        writeFileSync(reportPath, markdown);
+      } catch (err) {
+        // The row holds the report either way; a read-only disk must not lose the session's result.
+        logger.warn({ err, dir }, 'paper session report not written to disk (kept in the database)');
+        written = null;
+      }
+      await db.query(
+        `UPDATE paper_sessions SET status = 'completed', completed_at = now(), ended_at = COALESCE(ended_at, now()),
+                verdict = $2, verdict_reasons = $3, metrics = $4, curve = $5, report_markdown = $6, report_path = $7
+          WHERE session_id = $1`,
+        [
+          input.sessionId,
+          input.verdict,
+          input.verdictReasons,
+          JSON.stringify(metrics),
+          JSON.stringify(curve),
+          markdown,
+          written,
+        ],
+      );
+      const type = input.verdict === 'fail' ? 'paper.gate_failed' : 'paper.completed';
+      const alert: Alert | null = alertTypes.includes(type)
+        ? {
+            id: `${input.sessionId}/${type}`,
+            type,
+            severity: ALERT_EVENTS[type],
+            subject: input.sessionId,
+            title: `Paper trading ${row.strategy_name}: gate ${input.verdict}`,
+            text: `${row.end_reason ?? 'ended'}; ${metrics.bets} bets, profit ${metrics.profit} on turnover ${metrics.turnover}, yield ${metrics.yield ?? 'n/a'}, mean CLV ${metrics.clv.mean ?? 'n/a'}. ${input.verdictReasons.join('; ')}`,
+            fields: {
+              strategy: row.strategy_name,
+              session: input.sessionId,
+              verdict: input.verdict,
+              bets: String(metrics.bets),
+              profit: metrics.profit,
+              yield: metrics.yield ?? 'n/a',
+              report: written ?? `alphabet paper report ${input.sessionId}`,
+            },
+            at: new Date().toISOString(),
+            link: `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(input.sessionId)}`,
+          }
+        : null;
+      return { verdict: input.verdict, metrics, reportPath: written, alert };
+    },
+  };
+}
+
+/** The session report in Markdown: what ran, the verdict, the backtest's metrics, every decision. */
+export function renderPaperReport(r: {
+  row: SessionRow;
+  endedAt: Date;
+  input: FinishPaperSessionInput;
+  metrics: MetricsJson;
+  statuses: Record<string, number>;
+  decisions: { decision: string; reason: string; n: number }[];
+  chartFile: string | null;
+  clvReference: string;
+}): string {
+  const { row, input, metrics } = r;
+  const ctx = {
+    leadRows: [
+      ['sweeps of the live board', String(input.sweeps)],
+      ['opportunities recorded', String(r.decisions.reduce((n, d) => n + d.n, 0))],
+    ],
+    unsettledLabel: 'unsettled (still open at the report)',
+    clvReference: r.clvReference,
+    settledBy:
+      'Every bet was placed on the paper book at the quoted price and settled from the event result.',
+  };
+  const [results, sample, calibration] = metricsSections(metrics, ctx);
+  const limits = [
+    row.duration_ms === null ? null : `duration ${formatDuration(Number(row.duration_ms))} of active time`,
+    row.max_bets === null ? null : `${row.max_bets} bets`,
+  ].filter((x) => x !== null);
+  const body: Section[] = [
+    {
+      title: 'Session',
+      text: [
+        `strategy: ${row.strategy_name} (type ${row.strategy_type}), parameters ${JSON.stringify(row.parameters)}`,
+        `virtual bankroll ${row.bankroll} on ledger account ${row.account}; stake multiplier ${row.stake_multiplier}`,
+        `limits: ${limits.join(' or ')}; started by ${row.started_by} at ${row.started_at.toISOString()}`,
+        `ended ${r.endedAt.toISOString()} after ${formatDuration(input.activeMs)} of active trading: ${row.end_reason ?? 'ended'}`,
+      ],
+    },
+    {
+      title: `Gate: ${input.verdict}`,
+      text: [input.verdictReasons.join('; ') || 'no reasons recorded', `gate: ${JSON.stringify(row.gate)}`],
+    },
+    results!,
+    sample!,
+    {
+      title: 'Decisions (every opportunity the session found)',
+      header: ['decision', 'reason', 'opportunities'],
+      rows: r.decisions.map((d) => [d.decision, d.reason || '-', String(d.n)]),
+      text: [
+        `bets (legs) by status: ${
+          Object.entries(r.statuses)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none'
+        }`,
+      ],
+    },
+    calibration!,
+    methodSection(ctx),
+  ];
+  return markdownDocument(
+    `Paper trading: ${row.strategy_name}`,
+    `Session \`${row.session_id}\`, reported ${new Date().toISOString()}.`,
+    body,
+    r.chartFile,
+  );
+}

@@ -1,0 +1,333 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, OpenedPaperSession } from '../activities';
+import { SA } from '../shared/search-attributes';
+import { formatDuration } from '../shared/duration';
+import {
+  PaperRequestError,
+  handOffAllowance,
+  parsePaperRequest,
+  type PaperProgress,
+  type PaperSessionSpec,
+  type PaperVerdict,
+} from '../shared/paper';
+import { breaches, evaluateGate } from '../shared/rollout';
+import { alertDeliveryWorkflow } from './alert-delivery';
+import { startBetLifecycle } from './hand-off';
+import {
+  pausePaperSignal,
+  paperProgressQuery,
+  resumePaperSignal,
+  stopPaperSignal,
+  type PaperCarry,
+  type PaperCounts,
+  type PaperPhase,
+  type PaperResult,
+  type PaperStatus,
+  type PaperTradingInput,
+  type StopRequest,
+} from './paper-api';
+
+export * from './paper-api';
+
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+const sweeper = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+const HAND_OFF_BATCH = 50;
+const ITERATIONS_BEFORE_CONTINUE = 300;
+
+/**
+ * An operator's paper-trading session (the workflow id is the session id): the strategy, with a snapshot
+ * of its parameters, sweeps the live board in paper mode and bets on the session's own virtual bankroll
+ * until its active time or bet count is reached, a drawdown or void/limit breach ends it, or an operator
+ * stops it. Then it waits (bounded) for open bets to settle, judges the gate and stores and alerts its
+ * report. Signals pause/resume/stop; query progress. Pauses do not count as trading time.
+ */
+export async function paperTradingWorkflow(input: PaperTradingInput): Promise<PaperResult> {
+  const sessionId = workflowInfo().workflowId;
+  const carry = 'carry' in input ? input.carry : undefined;
+  let spec: PaperSessionSpec;
+  try {
+    spec = carry?.spec ?? parsePaperRequest(input);
+  } catch (err) {
+    if (err instanceof PaperRequestError)
+      throw ApplicationFailure.nonRetryable(err.message, 'InvalidPaperRequest');
+    throw err;
+  }
+
+  let session: OpenedPaperSession | null = carry?.session ?? null;
+  const counts: PaperCounts = carry?.counts ?? {
+    sweeps: 0,
+    found: 0,
+    recorded: 0,
+    handedOff: 0,
+    heldForLimit: 0,
+  };
+  let progress: PaperProgress | null = carry?.progress ?? null;
+  let cursor = carry?.cursor ?? null;
+  let paused = carry?.paused ?? false;
+  let pausedBy = carry?.pausedBy ?? null;
+  let activeMs = carry?.activeMs ?? 0;
+  let activeSince: number | null = paused ? null : Date.now();
+  let stop: StopRequest | null = null;
+  let phase: PaperPhase = 'starting';
+  let endReason: string | null = null;
+  let result: PaperResult | null = null;
+  /** Bumped by pause, resume and stop: interrupts a wait. */
+  let version = 0;
+  const active = () => activeMs + (activeSince === null ? 0 : Date.now() - activeSince);
+
+  const status = (): PaperStatus => ({
+    sessionId,
+    strategy: spec.strategy,
+    phase,
+    paused,
+    pausedBy,
+    startedAt: session?.startedAt ?? null,
+    activeSeconds: Math.floor(active() / 1000),
+    durationSeconds: spec.durationMs === null ? null : spec.durationMs / 1000,
+    maxBets: spec.maxBets,
+    bankroll: spec.bankroll,
+    counts: { ...counts },
+    progress,
+    endReason,
+    result,
+  });
+  setHandler(paperProgressQuery, status);
+  setHandler(pausePaperSignal, (req) => {
+    if (paused || endReason !== null) return;
+    activeMs = active();
+    activeSince = null;
+    paused = true;
+    pausedBy = req?.by ?? null;
+    version++;
+  });
+  setHandler(resumePaperSignal, () => {
+    if (!paused) return;
+    paused = false;
+    pausedBy = null;
+    activeSince = Date.now();
+    version++;
+  });
+  setHandler(stopPaperSignal, (req) => {
+    // A second stop may only add "now" (stop waiting for open bets).
+    stop = { ...(stop ?? req ?? {}), now: (stop?.now ?? false) || (req?.now ?? false) };
+    version++;
+  });
+
+  const show = (note?: string) => {
+    const p = progress;
+    const limits = [
+      spec.durationMs === null
+        ? null
+        : `${formatDuration(active())} of ${formatDuration(spec.durationMs)} active`,
+      spec.maxBets === null ? null : `${p?.opportunities.placed ?? 0} of ${spec.maxBets} bets`,
+    ].filter((x) => x !== null);
+    setCurrentDetails(
+      [
+        `**paper trading ${spec.strategy}** · **${phase}**${paused ? ` by ${pausedBy ?? 'an operator'}` : ''} · bankroll ${spec.bankroll}`,
+        '',
+        limits.join(' · '),
+        '',
+        p
+          ? `${p.opportunities.recorded} opportunities · ${p.opportunities.placed} placed · ${p.opportunities.skipped} skipped · ${p.open} open legs · ${p.metrics.settled} settled · profit ${p.metrics.profit} · yield ${p.metrics.yield ?? 'n/a'} · CLV ${p.metrics.clvMean ?? 'n/a'} · equity ${p.equity}`
+          : 'no results yet',
+        ...(note ? ['', note] : []),
+      ].join('\n'),
+    );
+  };
+
+  if (session === null) {
+    session = await store.openPaperSession({ sessionId, spec });
+    upsertSearchAttributes([
+      { key: SA.Strategy, value: spec.strategy },
+      { key: SA.StrategyMode, value: 'paper' },
+    ]);
+  }
+  const opened = session;
+
+  const endOfTrading = (): string | null => {
+    if (stop !== null)
+      return `stopped by ${stop.by ?? 'an operator'}${stop.reason ? `: ${stop.reason}` : ''}`;
+    if (progress) {
+      const breached = breaches(opened.gate, progress.metrics);
+      if (breached.length) return `breached: ${breached.join('; ')}`;
+      if (spec.maxBets !== null && progress.opportunities.placed >= spec.maxBets)
+        return `${spec.maxBets} bets placed`;
+    }
+    if (spec.durationMs !== null && active() >= spec.durationMs)
+      return `ran its ${formatDuration(spec.durationMs)} of active trading`;
+    return null;
+  };
+
+  async function handOff(): Promise<void> {
+    for (;;) {
+      const allowance = handOffAllowance(spec.maxBets, progress);
+      if (allowance <= 0) return;
+      const pending = await store.claimPendingOpportunities({
+        name: spec.strategy,
+        limit: Math.min(HAND_OFF_BATCH, allowance),
+        session: sessionId,
+      });
+      if (pending.length === 0) return;
+      for (const o of pending) {
+        if ((await startBetLifecycle(o, spec.strategy, opened.betsTaskQueue)) === 'started')
+          counts.handedOff++;
+      }
+      await store.markOpportunitiesHandedOff({ ids: pending.map((o) => o.id) });
+      // In flight now: counted against the bet limit until their lifecycles decide.
+      progress = await store.paperSessionProgress({ sessionId });
+      if (pending.length < HAND_OFF_BATCH) return;
+    }
+  }
+
+  for (let iteration = 0; ; iteration++) {
+    endReason = endOfTrading();
+    if (endReason !== null) break;
+    if (iteration >= ITERATIONS_BEFORE_CONTINUE || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (endOfTrading() === null) {
+        const next: PaperCarry = {
+          spec,
+          session: opened,
+          activeMs: active(),
+          paused,
+          pausedBy,
+          counts,
+          progress,
+          cursor,
+          runs: (carry?.runs ?? 1) + 1,
+        };
+        return continueAsNew<typeof paperTradingWorkflow>({ carry: next });
+      }
+      continue;
+    }
+    if (paused) {
+      phase = 'paused';
+      show();
+      await condition(() => !paused || stop !== null);
+      continue;
+    }
+
+    phase = 'sweeping';
+    show();
+    const r = await sweeper.sweepStrategy({
+      name: spec.strategy,
+      type: opened.strategyType,
+      mode: 'paper',
+      parameters: opened.parameters,
+      sweep: counts.sweeps + 1,
+      session: sessionId,
+    });
+    counts.sweeps++;
+    counts.found += r.found;
+    counts.recorded += r.recorded;
+    cursor = r.cursor;
+    if (!paused && stop === null) await handOff();
+    progress = await store.paperSessionProgress({ sessionId });
+    if (endOfTrading() !== null || paused) continue;
+
+    phase = 'waiting';
+    show();
+    const remaining = spec.durationMs === null ? Infinity : spec.durationMs - active();
+    const timeoutMs = Math.max(1, Math.min(opened.fallbackIntervalMs, opened.progressIntervalMs, remaining));
+    const seen = version;
+    const woke = await CancellationScope.cancellable(async () => {
+      try {
+        return await Promise.race([
+          waitActivity(timeoutMs)
+            .waitForBoardChange({ since: cursor, timeoutMs })
+            .then((w) => w.cursor),
+          condition(() => version !== seen).then(() => null),
+        ]);
+      } finally {
+        CancellationScope.current().cancel();
+      }
+    });
+    if (woke !== null) cursor = woke;
+  }
+
+  // The end: no new bets; what was handed off before settles (bounded by the settle timeout).
+  activeMs = active();
+  activeSince = null;
+  const reason = endReason;
+  await store.endPaperSession({ sessionId, reason });
+  phase = 'settling';
+  const deadline = Date.now() + opened.settleTimeoutMs;
+  for (;;) {
+    progress = await store.paperSessionProgress({ sessionId });
+    show(`ended: ${reason}; waiting for ${progress.open} open legs to settle`);
+    if (progress.open === 0 && progress.opportunities.inFlight === 0) break;
+    const left = deadline - Date.now();
+    if (left <= 0 || (stop as StopRequest | null)?.now === true) break;
+    await condition(() => stop?.now === true, Math.min(left, opened.progressIntervalMs));
+  }
+
+  phase = 'reporting';
+  show(`ended: ${reason}`);
+  const verdict = judge(opened, progress, activeMs);
+  const finished = await store.finishPaperSession({
+    sessionId,
+    verdict: verdict.verdict,
+    verdictReasons: verdict.reasons,
+    activeMs,
+    sweeps: counts.sweeps,
+  });
+  if (finished.alert !== null) {
+    await startChild(alertDeliveryWorkflow, {
+      workflowId: `alert:${finished.alert.id}`,
+      args: [finished.alert],
+      taskQueue: workflowInfo().taskQueue,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowExecutionTimeout: '1 day',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }).catch(() => undefined);
+  }
+  result = {
+    sessionId,
+    strategy: spec.strategy,
+    endReason: reason,
+    verdict: finished.verdict,
+    verdictReasons: verdict.reasons,
+    metrics: finished.metrics,
+    reportPath: finished.reportPath,
+  };
+  phase = 'done';
+  show(
+    `ended: ${reason}\n\n**gate ${finished.verdict}**: ${verdict.reasons.join('; ')}${finished.reportPath ? `\n\nreport: ${finished.reportPath}` : ''}`,
+  );
+  await condition(allHandlersFinished);
+  return result;
+}
+
+/** The gate at the end: a breach fails it; too little evidence (time or settled bets) is inconclusive. */
+function judge(
+  session: OpenedPaperSession,
+  progress: PaperProgress,
+  activeMs: number,
+): { verdict: PaperVerdict; reasons: string[] } {
+  const v = evaluateGate(session.gate, progress.metrics, activeMs / 1000);
+  if (v.verdict === 'wait') return { verdict: 'inconclusive', reasons: v.reasons };
+  return v;
+}
+
+/** The board-change wait: bounded by the timeout; heartbeats let a signal cancel it. */
+function waitActivity(timeoutMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: timeoutMs + 30_000,
+    heartbeatTimeout: '10 seconds',
+    retry: { ...RETRY, maximumAttempts: 3 },
+  });
+}
