@@ -285,7 +285,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       strategy: STRATEGY,
       bankroll: 'lots',
       duration: '6x',
-    } as PaperTradingRequest);
+    });
     const err = await bad.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const message = (err as WorkflowFailedError).cause?.message ?? '';
