@@ -29,8 +29,10 @@ import {
   type ReplayFrame,
   type SourceInfo,
 } from '../../shared/backtest';
-import { consensusStrategy } from '../../shared/strategies/consensus';
-import { STRATEGY_TYPES } from '../../shared/strategies/registry';
+import {
+  StrategyParameterError as UnknownStrategyTypeError,
+  strategyDefinition,
+} from '../../shared/strategies/registry';
 import type { StrategyDefinition } from '../../shared/strategies/types';
 import { parseDuration } from '../duration';
 import { emit, UsageError, type OutputOptions } from '../output';
@@ -65,18 +67,17 @@ interface BacktestOptions extends OutputOptions {
 type AnyDefinition = StrategyDefinition<any, any>;
 
 /**
- * Strategy types a backtest can run: the registry's, except that `consensus` is the published rule of
- * Kaunitz, Zhong & Kreiner (shared/strategies/consensus.ts: one bet per match at the best price).
+ * The strategy type a backtest runs: the registry's definition, the same the live sweep evaluates
+ * (`consensus` is the published rule of Kaunitz, Zhong & Kreiner, one bet per match at the best price).
  */
 export function backtestDefinition(type: string): AnyDefinition {
-  if (type === 'consensus') return consensusStrategy as AnyDefinition;
-  const def = (STRATEGY_TYPES as Record<string, AnyDefinition | undefined>)[type];
-  if (def === undefined) {
-    throw new UsageError(
-      `--strategy: unknown strategy type "${type}" (known: ${Object.keys(STRATEGY_TYPES).join(', ')})`,
-    );
+  try {
+    return strategyDefinition(type);
+  } catch (err) {
+    if (err instanceof UnknownStrategyTypeError)
+      throw new UsageError(`--strategy: ${err.message.replace(/^type: /, '')}`);
+    throw err;
   }
-  return def;
 }
 
 function collect(value: string, previous: string[] = []): string[] {

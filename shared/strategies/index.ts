@@ -38,12 +38,17 @@ export {
   type LineArbitrageLeg,
 } from './arbitrage';
 export {
+  AGGREGATE_BOOK,
+  CONSENSUS_SKIP,
   ConsensusParameters,
-  ValueParameters,
+  consensusPick,
   consensusStrategy,
-  evaluateValue,
-  valueStrategy,
-} from './value';
+  evaluateConsensus,
+  type ConsensusEvaluation,
+  type ConsensusOutcome,
+  type ConsensusPick,
+} from './consensus';
+export { ValueParameters, evaluateValue, valueStrategy } from './value';
 export { SteamParameters, evaluateSteam, initialSteamState, steamStrategy, type SteamState } from './steam';
 export {
   STRATEGY_TYPES,

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { StrategyType } from '../entities';
 import { arbitrageStrategy } from './arbitrage';
 import { formatIssues } from './common';
+import { consensusStrategy } from './consensus';
 import { steamStrategy } from './steam';
 import type { StrategyDefinition } from './types';
-import { consensusStrategy, valueStrategy } from './value';
+import { valueStrategy } from './value';
 
 /**
  * Strategy types by name, each with the zod schema its parameters must satisfy. The strategies table,

@@ -215,24 +215,3 @@ export const valueStrategy: StrategyDefinition<ValueParameters> = {
   },
   validate: validateValue,
 };
-
-/** The consensus type: value betting with the Kaunitz et al. rule as its default fair line. */
-export const ConsensusParameters = ValueParameters.extend({
-  fairSource: z.enum(['sharp', 'consensus', 'kaunitz']).default('kaunitz'),
-  minEdge: decimalParam({ min: '0' }).default('0'),
-});
-export type ConsensusParameters = z.infer<typeof ConsensusParameters>;
-
-export const consensusStrategy: StrategyDefinition<ConsensusParameters> = {
-  type: 'consensus',
-  kind: 'consensus',
-  description:
-    'consensus rule (Kaunitz et al. 2017): bet where the best price beats 1/(1/mean(odds) − alpha)',
-  parameters: ConsensusParameters,
-  initialState: () => undefined,
-  evaluate(input, params, state, ctx) {
-    const { opportunities, stats } = evaluateValue(input, params, ctx.strategy, 'consensus');
-    return { opportunities, state, stats };
-  },
-  validate: validateValue,
-};

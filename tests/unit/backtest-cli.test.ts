@@ -107,6 +107,7 @@ describe('alphabet backtest / report (CLI)', { timeout: 240_000 }, () => {
       alphabet('backtest', '--strategy', 'consensus', '--data', join(dir, 'nothing-*.csv')),
       alphabet('backtest', '--strategy', 'consensus', '--alpha', '1.5', '--data', dir),
       alphabet('report', '--strategy', 'nobody', '--dir', join(dir, 'empty')),
+      alphabet('backtest', '--strategy', 'martingale', '--data', dir),
     ]);
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(2);
@@ -118,5 +119,8 @@ describe('alphabet backtest / report (CLI)', { timeout: 240_000 }, () => {
     expect(runs[2].stderr).toMatch(/no file matches/);
     expect(runs[3].stderr).toMatch(/alpha/);
     expect(runs[4].stderr).toMatch(/no backtest results for nobody/);
+    expect(runs[5].stderr).toMatch(
+      /^alphabet: --strategy: unknown strategy type "martingale" \(known: arbitrage, value, steam, consensus\)/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OddsQuote } from '../../shared/entities';
 import { D, devig, devigWorstCase } from '../../shared/math';
-import { consensusStrategy, valueStrategy, type BoardSnapshot } from '../../shared/strategies';
+import { valueStrategy, type BoardSnapshot } from '../../shared/strategies';
 
 const ASOF = '2025-11-16T12:00:00.000Z';
 const START = '2025-11-16T18:00:00.000Z';
@@ -142,15 +142,12 @@ describe('value strategy', () => {
     expect(o.context.fairBooks).toEqual(['bet365', 'betwin', 'interwetten', 'pinnacle']);
   });
 
-  it('Kaunitz et al.: 1/mean(odds) − alpha, at the best price', () => {
-    const params = consensusStrategy.parameters.parse({ kaunitzAlpha: '0.02' });
-    const { opportunities } = consensusStrategy.evaluate(board(LINES), params, undefined, {
-      strategy: 'cons',
-    });
-    const o = opportunities.find((x) => x.legs[0]!.outcome === 'Home')!;
+  it('Kaunitz et al. as a fair line: 1/mean(odds) − alpha, at the best price', () => {
+    const { result } = run(board(LINES), { fairSource: 'kaunitz', kaunitzAlpha: '0.02', minEdge: '0' });
+    const o = result.opportunities.find((x) => x.legs[0]!.outcome === 'Home')!;
     const mean = new D('2.10').plus('2.30').plus('2.05').plus('2.00').div(4);
     expect(o.legs[0]!.fairProbability).toBe(new D(1).div(mean).minus('0.02').toDecimalPlaces(20).toFixed());
-    expect(o.kind).toBe('consensus');
+    expect(o.kind).toBe('value');
     expect(o.fairMethod).toBe('kaunitz:0.02');
     expect(o.legs[0]!.bookmaker).toBe('bet365');
   });
