@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import { loadConfig, PROJECT_ROOT, type LoadedConfig } from '../../config/load';
+import type { AppConfig } from '../../config/schema';
+import { SimulatedOptions } from '../../activities/providers/options';
+import { SIM_SPORTS } from '../../activities/providers/simulated/model';
 import { createLogger } from '../../activities/infra/logger';
 import { connectClient } from '../../activities/infra/temporal';
 import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
@@ -38,9 +41,40 @@ export function registerStart(program: Command): void {
     });
 }
 
+/**
+ * When every enabled provider is the simulated market, its clock runs `speed` times faster than the wall
+ * and its games last the model's game minutes, not a real sport's hours. The demo's bet lifecycles then
+ * look for results on that clock (each simulated sport's game length over the speed), so bets settle during
+ * a short run. Returns the speed applied, or null (real providers: nothing changes).
+ */
+export function scaleSettlementToSimulation(config: AppConfig): number | null {
+  const enabled = config.providers.filter((p) => p.enabled);
+  if (enabled.length === 0 || enabled.some((p) => p.type !== 'simulated')) return null;
+  const speeds = new Set(enabled.map((p) => SimulatedOptions.parse(p.options).speed));
+  if (speeds.size !== 1) return null;
+  const speed = [...speeds][0]!;
+  if (speed <= 1) return null;
+  const s = config.placement.settlement;
+  config.placement.settlement = {
+    ...s,
+    expectedDurationMinutes: {
+      default: Math.max(...SIM_SPORTS.map((sport) => sport.game)) / speed,
+      ...Object.fromEntries(SIM_SPORTS.map((sport) => [sport.key, sport.game / speed])),
+    },
+    pollInitialSeconds: Math.max(1, s.pollInitialSeconds / speed),
+    pollMaxSeconds: Math.max(2, s.pollMaxSeconds / speed),
+  };
+  return speed;
+}
+
 async function start(loaded: LoadedConfig, durationMs: number | null, keepStack: boolean): Promise<void> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
   say('Alpha-Bet: bringing the stack up…');
+  const speed = scaleSettlementToSimulation(loaded.config);
+  if (speed !== null)
+    say(
+      `  the simulated market runs ${speed}× faster than the wall clock: bets look for results on its clock`,
+    );
   const statuses = await stackUp(loaded, (m) => say(`  ${m}`));
   say(formatStatuses(statuses));
   const down = statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
@@ -80,6 +114,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     say(
       `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
     );
+    say('in another terminal: npx alphabet paper start --strategy value-sharp --bankroll 1000 --duration 5m');
     say(
       durationMs
         ? `running for ${Math.round(durationMs / 1000)} s; Ctrl-C stops earlier`
