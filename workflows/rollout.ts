@@ -2,6 +2,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -23,6 +25,7 @@ import {
   type RolloutState,
   type RolloutStatus,
 } from './rollout-api';
+import { reloadSignal, strategyWorkflowId } from './strategy-api';
 
 const { applyRolloutStage, measureRolloutStage } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -106,6 +109,14 @@ export async function rolloutWorkflow({
     },
   );
 
+  /** A running strategy workflow caches its row: tell it the stage changed it (none running: nothing to tell). */
+  const tellStrategy = async () => {
+    if (!patched('rollout-reloads-strategy')) return;
+    await getExternalWorkflowHandle(strategyWorkflowId(strategy))
+      .signal(reloadSignal, { by: 'rollout' })
+      .catch(() => undefined);
+  };
+
   const show = (details: string) => {
     upsertSearchAttributes([
       { key: SA.RolloutStage, value: stage().name },
@@ -132,6 +143,7 @@ export async function rolloutWorkflow({
         stakeMultiplier: current.stakeMultiplier,
       });
       applied = true;
+      await tellStrategy();
       record('entered', [`mode ${current.mode}, stake multiplier ${current.stakeMultiplier}`]);
       show(`entered: mode ${current.mode}, stake multiplier ${current.stakeMultiplier}; measuring`);
     }
@@ -199,6 +211,7 @@ export async function rolloutWorkflow({
 
   // Aborted: take the strategy off real stakes before saying so.
   await applyRolloutStage({ strategy, stage: 'paper', mode: 'paper', stakeMultiplier: '0' });
+  await tellStrategy();
   record('aborted', [abortReason]);
   show(`aborted: ${abortReason}; strategy back to paper at stake multiplier 0`);
   return { strategy, outcome: 'aborted', finalStage: stage().name, events: state.events };

@@ -105,6 +105,8 @@ export interface SetParametersResult {
 }
 
 export const pauseSignal = defineSignal<[PauseRequest?]>('pause');
+/** The strategies row changed outside the workflow (the rollout moved its stage): load it again. */
+export const reloadSignal = defineSignal<[{ by?: string | null }?]>('reload');
 export const resumeSignal = defineSignal<[PauseRequest?]>('resume');
 export const setParametersUpdate = defineUpdate<SetParametersResult, [SetParametersRequest]>('setParameters');
 export const strategyStatusQuery = defineQuery<StrategyStatus>('status');

@@ -15,6 +15,7 @@ import { startBetLifecycle } from './hand-off';
 import { strategyDefinition } from '../shared/strategies';
 import {
   pauseSignal,
+  reloadSignal,
   resumeSignal,
   setParametersUpdate,
   strategyStatusQuery,
@@ -112,6 +113,11 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
       value: { paused: false, reason: req?.reason ?? null },
       by: req?.by ?? 'signal',
     });
+  });
+  let reloadRequested = false;
+  setHandler(reloadSignal, () => {
+    reloadRequested = true;
+    version++;
   });
   setHandler(
     setParametersUpdate,
@@ -213,6 +219,14 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
       });
     }
     await flushAudit();
+    if (reloadRequested) {
+      reloadRequested = false;
+      const before = current().mode;
+      strategy = (await store.loadStrategy({ name })).strategy;
+      if (current().mode !== before)
+        upsertSearchAttributes([{ key: SA.StrategyMode, value: current().mode }]);
+      trigger = 'reloaded';
+    }
     const interval = parameters().fallbackIntervalMs;
 
     if (paused || !current().enabled) {

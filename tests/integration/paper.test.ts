@@ -6,15 +6,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
-import { freePort } from '../helpers/ports';
+import { seedLooseValueStrategy, useSimulatedMarket } from '../helpers/sim-market';
 import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/paths';
-import { ProviderConfig } from '../../config/schema';
 import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
 import { paperAccount, type PaperTradingRequest } from '../../shared/paper';
 import { balances } from '../../activities/bets/ledger';
-import { seedStrategies } from '../../activities/strategies/repository';
 import { startIngestion, type IngestionHandle } from '../../activities/ingestion/start';
 import { pollingWorkflowId } from '../../workflows/odds-polling-api';
 import type { paperTradingWorkflow } from '../../workflows/paper';
@@ -97,43 +95,14 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     loaded = testConfig();
     reportDir = mkdtempSync(join(tmpdir(), 'alphabet-paper-reports-'));
     const c = loaded.config;
-    // Simulated games last a minute of wall time here: look for results from the start, every second.
-    c.placement.settlement = {
-      ...c.placement.settlement,
-      expectedDurationMinutes: { default: 0 },
-      pollInitialSeconds: 0.5,
-      pollMaxSeconds: 1,
-    };
+    await useSimulatedMarket(loaded, SIM, 11);
     c.paper = { ...c.paper, progressIntervalSeconds: 0.5, reportDir };
-    c.providers = [
-      ProviderConfig.parse({
-        name: SIM,
-        type: 'simulated',
-        enabled: true,
-        pollIntervalSeconds: 1,
-        sports: ['americanfootball_nfl', 'basketball_nba', 'soccer_epl', 'icehockey_nhl'],
-        options: { seed: 11, speed: 120, port: await freePort(), scoresIntervalSeconds: 1 },
-      }),
-    ];
-    await seedStrategies(stores.db, [
-      {
-        name: STRATEGY,
-        type: 'value',
-        enabled: false,
-        mode: 'backtest',
-        stakeMultiplier: '0',
-        parameters: {
-          fairSource: 'sharp',
-          sharpBooks: ['pinnacle'],
-          devigMethod: 'multiplicative',
-          minBooks: 2,
-          minEdge: '0.01',
-          maxOdds: '10',
-          evCap: '0.5',
-          fallbackIntervalMs: 2000,
-        },
-      },
-    ]);
+    // Disabled and in backtest mode: a session runs the strategy whatever its own workflow does.
+    await seedLooseValueStrategy(stores.db, STRATEGY, {
+      enabled: false,
+      mode: 'backtest',
+      stakeMultiplier: '0',
+    });
     workers = await startWorkers(loaded);
     client = await testClient();
     ingestion = await startIngestion(loaded, client, { providers: [SIM], chunkSeconds: 3 });

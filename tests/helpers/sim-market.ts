@@ -1,0 +1,58 @@
+import type { LoadedConfig } from '../../config/load';
+import { ProviderConfig } from '../../config/schema';
+import { seedStrategies } from '../../activities/strategies/repository';
+import type { Pool } from '../../activities/infra/postgres';
+import { freePort } from './ports';
+
+/**
+ * The simulated market as a test's only provider, fast (a game lasts about a minute of wall time), with bet
+ * lifecycles looking for results from the start every second so bets settle within the test.
+ */
+export async function useSimulatedMarket(
+  loaded: LoadedConfig,
+  provider: string,
+  seed: number,
+): Promise<void> {
+  const c = loaded.config;
+  c.placement.settlement = {
+    ...c.placement.settlement,
+    expectedDurationMinutes: { default: 0 },
+    pollInitialSeconds: 0.5,
+    pollMaxSeconds: 1,
+  };
+  c.providers = [
+    ProviderConfig.parse({
+      name: provider,
+      type: 'simulated',
+      enabled: true,
+      pollIntervalSeconds: 1,
+      sports: ['americanfootball_nfl', 'basketball_nba', 'soccer_epl', 'icehockey_nhl'],
+      options: { seed, speed: 120, port: await freePort(), scoresIntervalSeconds: 1 },
+    }),
+  ];
+}
+
+/** A value strategy loose enough to bet several times a minute on the simulated market. */
+export async function seedLooseValueStrategy(
+  db: Pool,
+  name: string,
+  row: { enabled: boolean; mode: 'backtest' | 'paper' | 'live'; stakeMultiplier: string },
+): Promise<void> {
+  await seedStrategies(db, [
+    {
+      name,
+      type: 'value',
+      ...row,
+      parameters: {
+        fairSource: 'sharp',
+        sharpBooks: ['pinnacle'],
+        devigMethod: 'multiplicative',
+        minBooks: 2,
+        minEdge: '0.01',
+        maxOdds: '10',
+        evCap: '0.5',
+        fallbackIntervalMs: 2000,
+      },
+    },
+  ]);
+}
