@@ -34,8 +34,11 @@ export interface PaperCarry {
   runs: number;
 }
 
-/** The workflow's argument: an operator's request (CLI or Web UI JSON), or the carry of an earlier run. */
-export type PaperTradingInput = PaperTradingRequest | { carry: PaperCarry };
+/**
+ * The workflow's argument: an operator's request (CLI or Web UI JSON), or the carry of an earlier run;
+ * iterationsPerRun (sweeps before continue-as-new, default 300) is for tests.
+ */
+export type PaperTradingInput = (PaperTradingRequest | { carry: PaperCarry }) & { iterationsPerRun?: number };
 
 export interface PaperResult {
   sessionId: string;
@@ -63,6 +66,8 @@ export interface PaperStatus {
   progress: PaperProgress | null;
   endReason: string | null;
   result: PaperResult | null;
+  /** Runs of this session's workflow so far (continue-as-new starts a new one). */
+  runs: number;
 }
 
 export interface PaperControl {

@@ -57,10 +57,11 @@ const ITERATIONS_BEFORE_CONTINUE = 300;
  */
 export async function paperTradingWorkflow(input: PaperTradingInput): Promise<PaperResult> {
   const sessionId = workflowInfo().workflowId;
-  const carry = 'carry' in input ? input.carry : undefined;
+  const { iterationsPerRun = ITERATIONS_BEFORE_CONTINUE, ...request } = input;
+  const carry = 'carry' in request ? request.carry : undefined;
   let spec: PaperSessionSpec;
   try {
-    spec = carry?.spec ?? parsePaperRequest(input);
+    spec = carry?.spec ?? parsePaperRequest(request);
   } catch (err) {
     if (err instanceof PaperRequestError)
       throw ApplicationFailure.nonRetryable(err.message, 'InvalidPaperRequest');
@@ -104,6 +105,7 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
     progress,
     endReason,
     result,
+    runs: carry?.runs ?? 1,
   });
   setHandler(paperProgressQuery, status);
   setHandler(pausePaperSignal, (req) => {
@@ -196,7 +198,7 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
   for (let iteration = 0; ; iteration++) {
     endReason = endOfTrading();
     if (endReason !== null) break;
-    if (iteration >= ITERATIONS_BEFORE_CONTINUE || workflowInfo().continueAsNewSuggested) {
+    if (iteration >= iterationsPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (endOfTrading() === null) {
         const next: PaperCarry = {
@@ -210,7 +212,7 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
           cursor,
           runs: (carry?.runs ?? 1) + 1,
         };
-        return continueAsNew<typeof paperTradingWorkflow>({ carry: next });
+        return continueAsNew<typeof paperTradingWorkflow>({ carry: next, iterationsPerRun });
       }
       continue;
     }

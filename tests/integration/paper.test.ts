@@ -218,12 +218,20 @@ describe('paper-trading sessions on the real dev server against the simulated ma
   }, 420_000);
 
   it('pauses (paused time does not count), resumes, stops on a signal and refuses bad requests', async () => {
-    const handle = await start(`paper:${STRATEGY}:signals`, {
-      strategy: STRATEGY,
-      bankroll: '1000',
-      duration: '1h',
-      settleTimeout: '1s',
-      gate: OPEN_GATE,
+    // Two sweeps per run: pause, resume and the counts must survive continue-as-new.
+    const handle = await client.workflow.start<typeof paperTradingWorkflow>(PAPER_WORKFLOW, {
+      workflowId: `paper:${STRATEGY}:signals`,
+      taskQueue: loaded.config.temporal.taskQueues.strategies,
+      args: [
+        {
+          strategy: STRATEGY,
+          bankroll: '1000',
+          duration: '1h',
+          settleTimeout: '1s',
+          gate: OPEN_GATE,
+          iterationsPerRun: 2,
+        },
+      ],
     });
     await until(async () => (await handle.query(paperProgressQuery)).counts.sweeps > 0, 'a sweep');
     await handle.signal(pausePaperSignal, { by: 'alice', reason: 'lunch' });
@@ -239,10 +247,13 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     expect(still.activeSeconds).toBe(paused.activeSeconds);
 
     await handle.signal(resumePaperSignal, { by: 'alice' });
-    await until(
-      async () => (await handle.query(paperProgressQuery)).counts.sweeps > sweeps,
-      'sweeping again',
-    );
+    const resumed = await until(async () => {
+      const s = await handle.query(paperProgressQuery);
+      return s.counts.sweeps > sweeps + 4 ? s : null;
+    }, 'sweeping again over several runs');
+    expect(resumed.runs).toBeGreaterThan(paused.runs);
+    expect(resumed.paused).toBe(false);
+    expect(resumed.activeSeconds).toBeGreaterThanOrEqual(paused.activeSeconds);
     await handle.signal(stopPaperSignal, { by: 'bob', reason: 'enough', now: true });
     const result = await handle.result();
     expect(result.endReason).toBe('stopped by bob: enough');
