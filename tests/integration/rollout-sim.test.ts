@@ -30,10 +30,15 @@ const gate = {
   maxVoidOrLimitRate: null,
   manualApproval: false,
 };
-/** Paper passes on its first settled bet; live-0.25 asks a yield no value bet reaches (odds are capped at 10). */
+/**
+ * The backtest stage replays the odds history the poller records (PostgreSQL) through the strategy and passes
+ * once one of its bets settles from a recorded result; paper passes on its first settled bet; live-0.25 asks
+ * a yield no value bet reaches (odds are capped at 10).
+ */
 const CONFIG: RolloutConfig = {
   checkIntervalSeconds: 1,
   stages: [
+    { name: 'backtest', mode: 'backtest', stakeMultiplier: '0', onBreach: 'pause', gate },
     { name: 'paper', mode: 'paper', stakeMultiplier: '1', onBreach: 'pause', gate },
     {
       name: 'live-0.25',
@@ -80,7 +85,7 @@ describe('staged rollout against the simulated market', () => {
     await stores.close();
   });
 
-  it('moves the running strategy through paper into live stakes, demotes it on a failed gate, and shows the stage', async () => {
+  it('moves the running strategy from a backtest of the recorded history through paper into live stakes, demotes it on a failed gate, and shows the stage', async () => {
     // The strategy's own workflow starts in backtest mode: it records, never bets, until the rollout moves it.
     await client.workflow.start('strategyWorkflow', {
       workflowId: strategyWorkflowId(STRATEGY),
@@ -105,8 +110,17 @@ describe('staged rollout against the simulated market', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(status.events.map((e) => `${e.stage}:${e.event}`)).toEqual(
-      expect.arrayContaining(['paper:entered', 'paper:passed', 'live-0.25:entered', 'live-0.25:failed']),
+      expect.arrayContaining([
+        'backtest:entered',
+        'backtest:passed',
+        'paper:entered',
+        'paper:passed',
+        'live-0.25:entered',
+        'live-0.25:failed',
+      ]),
     );
+    const backtest = status.events.find((e) => e.stage === 'backtest' && e.event === 'passed')!;
+    expect(backtest.reasons[0]).toMatch(/^\d+ settled bets$/);
     const failed = status.events.find((e) => e.stage === 'live-0.25' && e.event === 'failed')!;
     expect(failed.reasons.join(' ')).toMatch(/yield -?[\d.]+% below 1000%/);
     // Back on paper: the Web UI's RolloutStage says so.
