@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportFailure } from './output';
 import { registerCommands } from './commands';
@@ -5,6 +6,7 @@ import { registerCommands } from './commands';
 const program = new Command()
   .name('alphabet')
   .description('Alpha-Bet operator CLI: the local stack, odds math, strategies, bets and reports')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride()
   .configureOutput({
     // Commander's own usage errors become the one-line, exit-2 form every subcommand uses.
@@ -17,4 +19,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = reportFailure(err);
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }

@@ -9,6 +9,16 @@ async function json(...args: string[]): Promise<unknown> {
 }
 
 describe.concurrent('alphabet odds / arb / kelly', { timeout: 180_000 }, () => {
+  it('--version prints the package version', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const run = await alphabet('--version');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(pkg.version);
+  });
+
   it('odds convert -110 --from american', async () => {
     expect(await json('odds', 'convert', '-110', '--from', 'american')).toEqual({
       decimal: '1.9090909090909090909',
