@@ -13,7 +13,8 @@ export interface RecordedBetRow {
   start_time: Date | string;
 }
 
-const OPEN = new Set(['placed', 'awaiting_confirmation', 'reserved', 'pending']);
+// Pending legs have not passed the risk check yet (stake 0): not bets, only counted by status.
+const OPEN = new Set(['placed', 'awaiting_confirmation', 'reserved']);
 const SETTLED = new Set(['won', 'lost', 'push', 'voided']);
 
 /**

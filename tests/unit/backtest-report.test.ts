@@ -196,10 +196,11 @@ describe('alphabet report --db: recorded bets as metrics', () => {
         row('voided', '0', '2024-01-04T00:00:00Z'),
         row('placed', null, null, '0.02'),
         row('rejected', null, null),
+        row('pending', null, null),
       ],
       '100',
     );
-    expect(statuses).toEqual({ lost: 1, won: 1, voided: 1, placed: 1, rejected: 1 });
+    expect(statuses).toEqual({ lost: 1, won: 1, voided: 1, placed: 1, rejected: 1, pending: 1 });
     expect(metrics).toMatchObject({
       bets: 4,
       wins: 1,
