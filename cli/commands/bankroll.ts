@@ -25,7 +25,7 @@ export function registerBankroll(program: Command): void {
     .option('--account <name>', 'only this ledger account (default: every account)')
     .option('--json', 'machine-readable output')
     .action(async (opts: OutputOptions & { account?: string }) => {
-      if (opts.account !== undefined && !/^[a-z0-9][a-z0-9_:-]*$/.test(opts.account))
+      if (opts.account !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_:.-]*$/.test(opts.account))
         throw new UsageError(`--account: ${JSON.stringify(opts.account)} is not an account name`);
       const loaded = loadConfig();
       const db = createPool(loaded.config.database.url, 2);

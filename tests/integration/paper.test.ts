@@ -335,6 +335,12 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     const sessions = JSON.parse(list.stdout) as { session_id: string; status: string }[];
     expect(sessions.find((s) => s.session_id === sessionId)?.status).toBe('completed');
 
+    // The session's virtual bankroll is a ledger account of its own.
+    const ledger = await cli('bankroll', '--account', paperAccount(sessionId), '--json');
+    expect(ledger.code).toBe(0);
+    const { accounts } = JSON.parse(ledger.stdout) as { accounts: { account: string; kind: string }[] };
+    expect(accounts).toMatchObject([{ account: paperAccount(sessionId), kind: 'paper' }]);
+
     const dir = mkdtempSync(join(tmpdir(), 'alphabet-paper-report-'));
     const report = await cli('paper', 'report', sessionId, '--dir', dir, '--json');
     expect(report.code).toBe(0);
