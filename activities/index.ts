@@ -19,11 +19,7 @@ export type {
 export type { PendingOpportunity, StrategyChange, StrategyRow } from './strategies/repository';
 export type * from './bets/types';
 export type { PreparedAlert } from './alerts';
-export type {
-  OpenedPaperSession,
-  FinishPaperSessionInput,
-  FinishedPaperSession,
-} from './paper';
+export type { OpenedPaperSession, FinishPaperSessionInput, FinishedPaperSession } from './paper';
 export type {
   PollChunkInput,
   PollChunkResult,

@@ -163,7 +163,12 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
       });
       const recorded = await recordOpportunities(db, board, items, session);
       if (evaluation.state !== undefined) {
-        await redis.set(stateKey(input.name, session), JSON.stringify(evaluation.state), 'EX', STATE_TTL_SECONDS);
+        await redis.set(
+          stateKey(input.name, session),
+          JSON.stringify(evaluation.state),
+          'EX',
+          STATE_TTL_SECONDS,
+        );
       }
       const t3 = performance.now();
       const result: SweepResult = {
