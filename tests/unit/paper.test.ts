@@ -150,10 +150,10 @@ describe('npm start on the simulated market', () => {
   it('looks for results on the simulated clock, and leaves real providers alone', () => {
     const { config } = loadConfig({ env: {} });
     const before = config.placement.settlement;
-    expect(scaleSettlementToSimulation(config)).toBe(60);
-    // The simulated NFL game lasts 75 model minutes: 75 s of wall time at speed 60.
-    expect(config.placement.settlement.expectedDurationMinutes.americanfootball_nfl).toBe(75 / 60);
-    expect(config.placement.settlement.pollInitialSeconds).toBe(Math.max(1, before.pollInitialSeconds / 60));
+    expect(scaleSettlementToSimulation(config)).toBe(120);
+    // The simulated NFL game lasts 75 model minutes: 37.5 s of wall time at speed 120.
+    expect(config.placement.settlement.expectedDurationMinutes.americanfootball_nfl).toBe(75 / 120);
+    expect(config.placement.settlement.pollInitialSeconds).toBe(Math.max(1, before.pollInitialSeconds / 120));
 
     const real = loadConfig({ env: {} }).config;
     real.providers = real.providers.map((p) => ({ ...p, enabled: p.type === 'the-odds-api' }));
