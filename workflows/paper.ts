@@ -1,18 +1,16 @@
 import {
   ApplicationFailure,
-  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, OpenedPaperSession } from '../activities';
+import type { OpenedPaperSession } from '../activities';
 import { SA } from '../shared/search-attributes';
 import { formatDuration } from '../shared/duration';
 import {
@@ -26,6 +24,7 @@ import {
 import { breaches, evaluateGate } from '../shared/rollout';
 import { alertDeliveryWorkflow } from './alert-delivery';
 import { startBetLifecycle } from './hand-off';
+import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
 import {
   pausePaperSignal,
   paperProgressQuery,
@@ -42,9 +41,6 @@ import {
 
 export * from './paper-api';
 
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
-const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
-const sweeper = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
 const HAND_OFF_BATCH = 50;
 const ITERATIONS_BEFORE_CONTINUE = 300;
 
@@ -246,19 +242,8 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
     const remaining = spec.durationMs === null ? Infinity : spec.durationMs - active();
     const timeoutMs = Math.max(1, Math.min(opened.fallbackIntervalMs, opened.progressIntervalMs, remaining));
     const seen = version;
-    const woke = await CancellationScope.cancellable(async () => {
-      try {
-        return await Promise.race([
-          waitActivity(timeoutMs)
-            .waitForBoardChange({ since: cursor, timeoutMs })
-            .then((w) => w.cursor),
-          condition(() => version !== seen).then(() => null),
-        ]);
-      } finally {
-        CancellationScope.current().cancel();
-      }
-    });
-    if (woke !== null) cursor = woke;
+    const woke = await waitForBoardOrInterrupt(cursor, timeoutMs, () => version !== seen);
+    if (woke !== null) cursor = woke.cursor;
   }
 
   // The end: no new bets; what was handed off before settles (bounded by the settle timeout).
@@ -323,13 +308,4 @@ function judge(
   const v = evaluateGate(session.gate, progress.metrics, activeMs / 1000);
   if (v.verdict === 'wait') return { verdict: 'inconclusive', reasons: v.reasons };
   return v;
-}
-
-/** The board-change wait: bounded by the timeout; heartbeats let a signal cancel it. */
-function waitActivity(timeoutMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: timeoutMs + 30_000,
-    heartbeatTimeout: '10 seconds',
-    retry: { ...RETRY, maximumAttempts: 3 },
-  });
 }

@@ -1,17 +1,16 @@
 import {
-  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, PendingOpportunity, StrategyRow, SweepResult } from '../activities';
+import type { PendingOpportunity, StrategyRow, SweepResult } from '../activities';
 import { SA } from '../shared/search-attributes';
 import { startBetLifecycle } from './hand-off';
+import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
 import { strategyDefinition } from '../shared/strategies';
 import {
   pauseSignal,
@@ -30,9 +29,6 @@ import {
 
 export * from './strategy-api';
 
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
-const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
-const sweeper = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
 const HAND_OFF_BATCH = 50;
 const DEFAULT_ITERATIONS_PER_RUN = 500;
 
@@ -285,32 +281,12 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
     phase = 'waiting';
     show();
     const seen = version;
-    const woke = await CancellationScope.cancellable(async () => {
-      try {
-        return await Promise.race([
-          waitActivity(interval)
-            .waitForBoardChange({ since: cursor, timeoutMs: interval })
-            .then((w) => ({ kind: 'board' as const, ...w })),
-          condition(() => paused || version !== seen).then(() => ({ kind: 'interrupted' as const })),
-        ]);
-      } finally {
-        CancellationScope.current().cancel();
-      }
-    });
-    if (woke.kind === 'board') {
+    const woke = await waitForBoardOrInterrupt(cursor, interval, () => paused || version !== seen);
+    if (woke !== null) {
       cursor = woke.cursor;
       trigger = woke.changed ? 'board change' : 'fallback interval';
     } else {
       trigger = 'parameters changed';
     }
   }
-}
-
-/** The board-change wait runs at most the fallback interval; heartbeats let a pause cancel it. */
-function waitActivity(intervalMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: intervalMs + 30_000,
-    heartbeatTimeout: '10 seconds',
-    retry: { ...RETRY, maximumAttempts: 3 },
-  });
 }

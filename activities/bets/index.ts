@@ -547,10 +547,15 @@ export function createBetActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Grade every placed leg, post the ledger and refresh the strategy's performance, in one transaction. */
+    /**
+     * Grade every placed leg and post the ledger in one transaction; then refresh the strategy's performance
+     * in a second one. Holding the account's lock while waiting for the strategy's row would invert the
+     * order in which a new bet's insert takes them (strategy, then account, through its foreign keys) and
+     * deadlock; the performance is a cache of the bets, so a retry or the next settlement refreshes it.
+     */
     async settleBets(input: { opportunityId: string; outcome: EventOutcome }): Promise<SettledLeg[]> {
       const threeWayPrefixes = config.placement.settlement.threeWayH2hSports;
-      return inTransaction(db, async (client) => {
+      const settled = await inTransaction(db, async (client) => {
         const first = await client.query<{ account: string; strategy_name: string }>(
           `SELECT account, strategy_name FROM bets WHERE opportunity_id = $1 LIMIT 1`,
           [input.opportunityId],
@@ -612,9 +617,10 @@ export function createBetActivities(deps: ActivityDeps) {
           out.push({ betId: bet.bet_id, status: s.status, profitLoss: s.profitLoss, rule: s.rule });
         }
         await syncDecision(client, input.opportunityId);
-        await refreshStrategyPerformance(client, head.strategy_name);
-        return out;
+        return { out, strategy: head.strategy_name };
       });
+      await inTransaction(db, (client) => refreshStrategyPerformance(client, settled.strategy));
+      return settled.out;
     },
   };
 

@@ -1,7 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
 import { ProviderConfig } from '../../config/schema';
 import { seedStrategies } from '../../activities/strategies/repository';
 import type { Pool } from '../../activities/infra/postgres';
+import { startIngestion, type IngestionHandle } from '../../activities/ingestion/start';
+import { pollingWorkflowId } from '../../workflows/odds-polling-api';
+import { startWorkers, testClient } from './platform';
 import { freePort } from './ports';
 
 /**
@@ -55,4 +59,38 @@ export async function seedLooseValueStrategy(
       },
     },
   ]);
+}
+
+export interface SimulatedPlatform {
+  client: Client;
+  workers: Awaited<ReturnType<typeof startWorkers>>;
+  ingestion: IngestionHandle;
+  /** Terminate the poller (and these workflows), stop the workers and the market, close the client. */
+  stop(workflowIds?: readonly string[]): Promise<void>;
+}
+
+/** Workers on every task queue, a client, and the simulated market polled into the board. */
+export async function startSimulatedPlatform(
+  loaded: LoadedConfig,
+  provider: string,
+): Promise<SimulatedPlatform> {
+  const workers = await startWorkers(loaded);
+  const client = await testClient();
+  const ingestion = await startIngestion(loaded, client, { providers: [provider], chunkSeconds: 3 });
+  return {
+    client,
+    workers,
+    ingestion,
+    async stop(workflowIds = []) {
+      for (const id of [pollingWorkflowId(provider), ...workflowIds])
+        await client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+      workers.shutdown();
+      await workers.done;
+      await ingestion.stop();
+      await client.connection.close();
+    },
+  };
 }

@@ -5,16 +5,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
-import { seedLooseValueStrategy, useSimulatedMarket } from '../helpers/sim-market';
+import { testConfig, testStores } from '../helpers/platform';
+import {
+  seedLooseValueStrategy,
+  startSimulatedPlatform,
+  useSimulatedMarket,
+  type SimulatedPlatform,
+} from '../helpers/sim-market';
 import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/paths';
 import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
 import { paperAccount, type PaperTradingRequest } from '../../shared/paper';
 import { balances } from '../../activities/bets/ledger';
-import { startIngestion, type IngestionHandle } from '../../activities/ingestion/start';
-import { pollingWorkflowId } from '../../workflows/odds-polling-api';
 import type { paperTradingWorkflow } from '../../workflows/paper';
 import {
   PAPER_WORKFLOW,
@@ -50,9 +53,8 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, what
 
 describe('paper-trading sessions on the real dev server against the simulated market', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let platform: SimulatedPlatform;
   let client: Client;
-  let ingestion: IngestionHandle;
   let configFile: string;
   let reportDir: string;
   const stores = testStores();
@@ -103,9 +105,8 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       mode: 'backtest',
       stakeMultiplier: '0',
     });
-    workers = await startWorkers(loaded);
-    client = await testClient();
-    ingestion = await startIngestion(loaded, client, { providers: [SIM], chunkSeconds: 3 });
+    platform = await startSimulatedPlatform(loaded, SIM);
+    client = platform.client;
 
     const doc = parseDocument(readFileSync(DEFAULT_CONFIG_FILE, 'utf8'));
     doc.setIn(['temporal', 'taskQueues'], c.temporal.taskQueues);
@@ -116,14 +117,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
   });
 
   afterAll(async () => {
-    await client?.workflow
-      .getHandle(pollingWorkflowId(SIM))
-      .terminate('test over')
-      .catch(() => undefined);
-    workers?.shutdown();
-    await workers?.done;
-    await ingestion?.stop();
-    await client?.connection.close();
+    await platform?.stop();
     await stores.close();
   });
 

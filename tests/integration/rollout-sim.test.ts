@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
-import { seedLooseValueStrategy, useSimulatedMarket } from '../helpers/sim-market';
+import { testConfig, testStores } from '../helpers/platform';
+import {
+  seedLooseValueStrategy,
+  startSimulatedPlatform,
+  useSimulatedMarket,
+  type SimulatedPlatform,
+} from '../helpers/sim-market';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import type { RolloutConfig } from '../../shared/rollout';
-import { startIngestion, type IngestionHandle } from '../../activities/ingestion/start';
-import { pollingWorkflowId } from '../../workflows/odds-polling-api';
 import { strategyWorkflowId } from '../../workflows/strategy-api';
 import type { rolloutWorkflow } from '../../workflows/rollout';
 import {
@@ -52,9 +55,8 @@ const CONFIG: RolloutConfig = {
 
 describe('staged rollout against the simulated market', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let platform: SimulatedPlatform;
   let client: Client;
-  let ingestion: IngestionHandle;
   const stores = testStores();
 
   beforeAll(async () => {
@@ -67,21 +69,12 @@ describe('staged rollout against the simulated market', () => {
       mode: 'backtest',
       stakeMultiplier: '0',
     });
-    workers = await startWorkers(loaded);
-    client = await testClient();
-    ingestion = await startIngestion(loaded, client, { providers: [SIM], chunkSeconds: 3 });
+    platform = await startSimulatedPlatform(loaded, SIM);
+    client = platform.client;
   });
 
   afterAll(async () => {
-    for (const id of [pollingWorkflowId(SIM), strategyWorkflowId(STRATEGY)])
-      await client?.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => undefined);
-    workers?.shutdown();
-    await workers?.done;
-    await ingestion?.stop();
-    await client?.connection.close();
+    await platform?.stop([strategyWorkflowId(STRATEGY)]);
     await stores.close();
   });
 

@@ -1,0 +1,34 @@
+import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** Activity options shared by the workflows that sweep the board (strategy, paper trading). */
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+export const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+export const sweeper = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+
+/**
+ * Wait for the board to change after `since`, at most `timeoutMs`, or until `interrupted()` holds (a pause,
+ * a new parameter set…): the board's new cursor and whether it changed, or null when interrupted. The wait
+ * is an activity whose heartbeats let the interruption cancel it.
+ */
+export async function waitForBoardOrInterrupt(
+  since: string | null,
+  timeoutMs: number,
+  interrupted: () => boolean,
+): Promise<{ changed: boolean; cursor: string } | null> {
+  const waiter = proxyActivities<Activities>({
+    startToCloseTimeout: timeoutMs + 30_000,
+    heartbeatTimeout: '10 seconds',
+    retry: { ...RETRY, maximumAttempts: 3 },
+  });
+  return CancellationScope.cancellable(async () => {
+    try {
+      return await Promise.race([
+        waiter.waitForBoardChange({ since, timeoutMs }),
+        condition(interrupted).then(() => null),
+      ]);
+    } finally {
+      CancellationScope.current().cancel();
+    }
+  });
+}
