@@ -6,6 +6,8 @@
 -- strategy's own workflow (rollout gates, strategy performance) and the report reads exactly its own bets.
 CREATE TABLE paper_sessions (
   session_id        TEXT PRIMARY KEY,
+  -- The session workflow's first run: a later workflow reusing the id is refused, not merged into it.
+  first_run_id      TEXT NOT NULL,
   strategy_name     TEXT NOT NULL REFERENCES strategies (name),
   strategy_type     TEXT NOT NULL,
   parameters        JSONB NOT NULL,

@@ -132,8 +132,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** The session's ledger account. */
-export const paperAccount = (sessionId: string): string => `paper:${sessionId}`;
+/** The session's ledger account: the session id, marked paper (ids from the CLI already are). */
+export const paperAccount = (sessionId: string): string =>
+  sessionId.startsWith('paper:') ? sessionId : `paper:${sessionId}`;
 
 /**
  * A session's own id for an opportunity its sweep found: deterministic (found again → same id, bet once)

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
@@ -148,7 +149,19 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
   };
 
   if (session === null) {
-    session = await store.openPaperSession({ sessionId, spec });
+    try {
+      session = await store.openPaperSession({
+        sessionId,
+        firstRunId: workflowInfo().firstExecutionRunId,
+        spec,
+      });
+    } catch (err) {
+      // A refused request (unknown strategy, bad parameters, a used id) is the session's own failure: say
+      // it at the top, where the Web UI and `paper status` show it, not only inside the activity's failure.
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable)
+        throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? 'PaperSessionRefused');
+      throw err;
+    }
     upsertSearchAttributes([
       { key: SA.Strategy, value: spec.strategy },
       { key: SA.StrategyMode, value: 'paper' },

@@ -34,6 +34,8 @@ import { getStrategy } from '../strategies/repository';
 
 export interface OpenPaperSessionInput {
   sessionId: string;
+  /** The workflow's first run id (the same across continue-as-new and retries). */
+  firstRunId: string;
   spec: PaperSessionSpec;
 }
 
@@ -69,6 +71,7 @@ export interface FinishedPaperSession {
 
 interface SessionRow {
   session_id: string;
+  first_run_id: string;
   strategy_name: string;
   strategy_type: string;
   parameters: Record<string, unknown>;
@@ -88,7 +91,7 @@ interface SessionRow {
   report_path: string | null;
 }
 
-const SESSION_COLUMNS = `session_id, strategy_name, strategy_type, parameters, account, bankroll::text AS bankroll,
+const SESSION_COLUMNS = `session_id, first_run_id, strategy_name, strategy_type, parameters, account, bankroll::text AS bankroll,
   stake_multiplier::text AS stake_multiplier, duration_ms::text AS duration_ms, max_bets, gate, started_by, status,
   started_at, ended_at, end_reason, verdict, metrics, report_path`;
 
@@ -114,7 +117,11 @@ export function createPaperActivities(deps: ActivityDeps) {
      * Record the session (idempotent: a retry reads back the first attempt's row) with a snapshot of the
      * strategy's type and parameters, and fund its ledger account with the virtual bankroll.
      */
-    async openPaperSession({ sessionId, spec }: OpenPaperSessionInput): Promise<OpenedPaperSession> {
+    async openPaperSession({
+      sessionId,
+      firstRunId,
+      spec,
+    }: OpenPaperSessionInput): Promise<OpenedPaperSession> {
       const strategy = await getStrategy(db, spec.strategy);
       if (!strategy)
         throw ApplicationFailure.nonRetryable(
@@ -139,8 +146,8 @@ export function createPaperActivities(deps: ActivityDeps) {
       await inTransaction(db, async (client) => {
         await client.query(
           `INSERT INTO paper_sessions (session_id, strategy_name, strategy_type, parameters, account, bankroll,
-                                       stake_multiplier, duration_ms, max_bets, gate, started_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (session_id) DO NOTHING`,
+                                       stake_multiplier, duration_ms, max_bets, gate, started_by, first_run_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (session_id) DO NOTHING`,
           [
             sessionId,
             strategy.name,
@@ -153,10 +160,16 @@ export function createPaperActivities(deps: ActivityDeps) {
             spec.maxBets,
             JSON.stringify(gate),
             spec.by,
+            firstRunId,
           ],
         );
       });
       const row = await sessionRow(sessionId);
+      if (row.first_run_id !== firstRunId)
+        throw ApplicationFailure.nonRetryable(
+          `session id "${sessionId}" belongs to an earlier paper session (${row.status}, started ${row.started_at.toISOString()}); start this one under another id`,
+          'PaperSessionExists',
+        );
       await ensureAccount(db, row.account, 'paper', config.risk.currency, row.bankroll);
       const stored = row.parameters as { fallbackIntervalMs?: number };
       return {

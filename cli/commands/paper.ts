@@ -252,6 +252,8 @@ export function registerPaper(program: Command): void {
             workflowId,
             taskQueue: loaded.config.temporal.taskQueues.strategies,
             args: [request],
+            // A session id names one session for good: its bets, ledger account and report.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
             staticSummary: `Paper trading ${request.strategy}: bankroll ${String(request.bankroll)}${request.duration === undefined ? '' : `, ${String(request.duration)}`}${request.bets === undefined ? '' : `, ${request.bets} bets`}`,
             typedSearchAttributes: [
               { key: SA.Strategy, value: request.strategy },
@@ -260,7 +262,7 @@ export function registerPaper(program: Command): void {
           });
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError)
-            throw new UsageError(`--id: a workflow "${workflowId}" already exists; choose another id`);
+            throw new UsageError(`--id: session "${workflowId}" was used before; choose another id`);
           throw err;
         }
         return { sessionId: workflowId, request, url: workflowUrl(loaded, workflowId) };

@@ -261,6 +261,14 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     expect(['pass', 'inconclusive']).toContain(result.verdict);
     expect((await handle.query(paperProgressQuery)).phase).toBe('done');
 
+    // A session id names one session for good: a new workflow under it is refused, not merged into it.
+    const reused = await start(`paper:${STRATEGY}:signals`, { strategy: STRATEGY, bankroll: '1', bets: 1 });
+    const reuseError = await reused.result().catch((e: unknown) => e);
+    expect(reuseError).toBeInstanceOf(WorkflowFailedError);
+    expect((reuseError as WorkflowFailedError).cause?.message).toContain(
+      `session id "paper:${STRATEGY}:signals" belongs to an earlier paper session (completed`,
+    );
+
     // The Web UI's JSON input is checked by the workflow itself: the failure names the field and value.
     const bad = await start(`paper:${STRATEGY}:bad`, {
       strategy: STRATEGY,
@@ -328,6 +336,9 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     const stopped = await cli('paper', 'stop', sessionId, '--now', '--reason', 'cli test');
     expect(stopped.code).toBe(0);
     await handle.result();
+    const sameId = await cli('paper', 'start', '--strategy', STRATEGY, '--bets', '1', '--id', sessionId);
+    expect(sameId.code).toBe(2);
+    expect(sameId.stderr).toContain(`--id: session "${sessionId}" was used before`);
     const again = await cli('paper', 'stop', sessionId);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('has ended (stopped by paper-tester: cli test)');

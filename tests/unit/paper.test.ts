@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PaperRequestError,
   handOffAllowance,
+  paperAccount,
   paperSessionId,
   parsePaperRequest,
   sessionGate,
@@ -119,7 +120,9 @@ describe('paper-trading requests (the CLI and the Web UI JSON input)', () => {
     expect(handOffAllowance(5, progress(4, 3))).toBe(0);
   });
 
-  it('gives a session its own deterministic opportunity ids and a readable session id', () => {
+  it('gives a session its own deterministic opportunity ids, a readable session id and its own account', () => {
+    expect(paperAccount('paper:value-sharp:20261125T180405Z')).toBe('paper:value-sharp:20261125T180405Z');
+    expect(paperAccount('my-session')).toBe('paper:my-session');
     const a = sessionOpportunityId('paper:s:1', 'opp_abc');
     expect(a).toMatch(/^opp_[0-9a-f]{40}$/);
     expect(sessionOpportunityId('paper:s:1', 'opp_abc')).toBe(a);
