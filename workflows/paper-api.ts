@@ -17,8 +17,6 @@ export interface PaperCounts {
   found: number;
   recorded: number;
   handedOff: number;
-  /** Opportunities left unclaimed because the bet limit was taken by placed or in-flight bets. */
-  heldForLimit: number;
 }
 
 /** Carried across continue-as-new. */

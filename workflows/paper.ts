@@ -71,7 +71,6 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
     found: 0,
     recorded: 0,
     handedOff: 0,
-    heldForLimit: 0,
   };
   let progress: PaperProgress | null = carry?.progress ?? null;
   let cursor = carry?.cursor ?? null;
