@@ -10,7 +10,7 @@ import {
   type Change,
   type LastKnown,
 } from './changes';
-import { CHANGES_STREAM_MAXLEN, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+import { addMarketChange, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /** One price on the board (the value of a board hash field). */
 export interface BoardEntry {
@@ -163,27 +163,15 @@ export async function applyToRedis(
     changedMarkets.set(mk, e);
   }
   for (const [mk, e] of changedMarkets) {
-    m.xadd(
-      keys.changesStream,
-      'MAXLEN',
-      '~',
-      String(CHANGES_STREAM_MAXLEN),
-      '*',
-      'market',
-      mk,
-      'event',
-      e.event,
-      'sport',
-      e.sport,
-      'provider',
-      w.provider,
-      'poll',
-      w.pollId,
-      'observedAt',
-      w.observedAt,
-      'changes',
-      String(e.n),
-    );
+    addMarketChange(m, keys, {
+      market: mk,
+      event: e.event,
+      sport: e.sport,
+      provider: w.provider,
+      poll: w.pollId,
+      observedAt: w.observedAt,
+      changes: e.n,
+    });
   }
   if (changedMarkets.size) {
     m.publish(

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 /**
  * Redis key layout of the odds board and of ingestion's own state (every key under config.redis.keyPrefix):
  *
@@ -37,3 +38,39 @@ export const LAST_KNOWN_MARKER = '_';
 export const LAST_KNOWN_TTL_SECONDS = 14 * 24 * 3600;
 /** Change-stream length (approximate trim). */
 export const CHANGES_STREAM_MAXLEN = 100_000;
+
+/** One entry of the change stream: a market whose quotes changed, from which poll, how many changes. */
+export interface MarketChange {
+  market: string;
+  event: string;
+  sport: string;
+  provider: string;
+  poll: string;
+  observedAt: string;
+  changes: number | string;
+}
+
+/** Append a market change to the stream (in the caller's pipeline), in the one layout its readers parse. */
+export function addMarketChange(pipeline: ChainableCommander, keys: IngestKeys, c: MarketChange): void {
+  pipeline.xadd(
+    keys.changesStream,
+    'MAXLEN',
+    '~',
+    String(CHANGES_STREAM_MAXLEN),
+    '*',
+    'market',
+    c.market,
+    'event',
+    c.event,
+    'sport',
+    c.sport,
+    'provider',
+    c.provider,
+    'poll',
+    c.poll,
+    'observedAt',
+    c.observedAt,
+    'changes',
+    String(c.changes),
+  );
+}

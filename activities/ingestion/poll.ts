@@ -9,7 +9,7 @@ import type { EventResolver } from './events';
 import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
 import { ingestKeys, type IngestKeys } from './keys';
 import { loadLastKnown } from './last-known';
-import { CHANGES_STREAM_MAXLEN } from './keys';
+import { addMarketChange } from './keys';
 
 export interface PollContext {
   db: Pool;
@@ -240,27 +240,15 @@ async function reconcileRedis(ctx: PollContext, poll: CommittedPoll): Promise<vo
   const m = redis.multi();
   if (poll.eventIds.length) m.del(...poll.eventIds.map((ev) => keys.last(provider.name, ev)));
   for (const r of rows) {
-    m.xadd(
-      keys.changesStream,
-      'MAXLEN',
-      '~',
-      String(CHANGES_STREAM_MAXLEN),
-      '*',
-      'market',
-      r.market,
-      'event',
-      r.event_id,
-      'sport',
-      r.sport,
-      'provider',
-      provider.name,
-      'poll',
-      poll.pollId,
-      'observedAt',
-      poll.polledAt,
-      'changes',
-      r.n,
-    );
+    addMarketChange(m, keys, {
+      market: r.market,
+      event: r.event_id,
+      sport: r.sport,
+      provider: provider.name,
+      poll: poll.pollId,
+      observedAt: poll.polledAt,
+      changes: r.n,
+    });
   }
   if (rows.length) {
     m.publish(
