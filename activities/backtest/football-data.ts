@@ -2,13 +2,22 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { MarketKey, OddsQuote, Participant, SportEvent } from '../../shared/entities';
 import type { MarketAggregate, ReplayFrame } from '../../shared/backtest/types';
+import { AGGREGATE_BOOK } from '../../shared/strategies/consensus';
 import { csvLines, splitCsvLine } from './csv';
+import {
+  asMainLeagueHeader,
+  extraLeagueName,
+  extraLeagueSeason,
+  isExtraLeagueHeader,
+} from './football-data-extra';
 
 /**
  * Importer for football-data.co.uk match files (`<DIV>_<season>.csv`): each match becomes an event, its 1X2
  * prices quotes on the board, the market average and best price (BbAv/BbMx up to 2018/19, Avg/Max from
  * 2019/20, AvgC/MaxC closing) a market aggregate with the Bb1X2 count of books, the closing prices
  * (PSCH… from 2012/13, B365CH… from 2019/20) the closing line for CLV, and FTHG/FTAG the result.
+ * The "extra leagues" layout (Country, League, Season…: football-data-extra.ts) is detected from the
+ * header and read the same way, its league and season taken per row.
  *
  * Quirks handled, never "fixed" in the files:
  * - Column names re-saved with every non-word character as `_` and duplicates suffixed `_1`
@@ -202,7 +211,9 @@ interface PriceColumns {
 
 export interface FootballDataFileSummary {
   readonly file: string;
+  /** The first match's league (extra-league files: "<Country> <League>"). */
   readonly div: string;
+  /** From the file name; null for extra-league files, whose matches carry their own seasons. */
   readonly season: string | null;
   readonly matches: number;
   readonly blankRows: number;
@@ -447,7 +458,9 @@ export function parseFootballDataCsv(
   const withClosing = options.closing ?? true;
   const lines = csvLines(text);
   if (lines.length === 0) throw new Error(`${file}: empty file`);
-  const header = normalizeHeader(splitCsvLine(lines[0]!));
+  const names = normalizeHeader(splitCsvLine(lines[0]!));
+  const extra = isExtraLeagueHeader(names);
+  const header = extra ? asMainLeagueHeader(names) : names;
   const col = new Map<string, number>();
   header.forEach((name, i) => {
     if (!col.has(name)) col.set(name, i);
@@ -455,7 +468,10 @@ export function parseFootballDataCsv(
   const need = (name: string): number => {
     const i = col.get(name);
     if (i === undefined)
-      throw new Error(`${file}: no ${name} column (header: ${header.slice(0, 12).join(',')}…)`);
+      throw new Error(
+        `${file}: no ${name} column (header: ${names.slice(0, 12).join(',')}…); expected the main-league ` +
+          'layout (Div,Date,HomeTeam,AwayTeam,…) or the extra-league one (Country,League,Season,Date,Time,Home,Away,…)',
+      );
     return i;
   };
   const cDiv = col.get('Div') ?? -1;
@@ -466,6 +482,9 @@ export function parseFootballDataCsv(
   const cHG = col.get('FTHG') ?? -1;
   const cAG = col.get('FTAG') ?? -1;
   const cRes = col.get('FTR') ?? -1;
+  const cCountry = extra ? col.get('Country')! : -1;
+  const cLeague = extra ? col.get('League')! : -1;
+  const cSeason = extra ? col.get('Season')! : -1;
   const triple = (prefix: string): Triple | null => {
     const h = col.get(`${prefix}H`);
     const d = col.get(`${prefix}D`);
@@ -493,6 +512,9 @@ export function parseFootballDataCsv(
   const bbMx = triple('BbMx');
   const avg = triple('Avg');
   const max = triple('Max');
+  // Extra-league files quote no book but Pinnacle: the market's best price is the only one to bet at
+  // against it (value against Pinnacle), so it goes on the board as a book of its own.
+  if (extra && max !== null) openingBooks.push({ bookmaker: AGGREGATE_BOOK, cols: max });
   const opening: PriceColumns = {
     books: openingBooks,
     average: bbAv ?? avg,
@@ -508,7 +530,7 @@ export function parseFootballDataCsv(
     avgC && maxC ? { books: closingBooks, average: avgC, best: maxC, count: -1, label: 'AvgC/MaxC' } : null;
   const pinnacleC = triple('PSC');
 
-  const season = seasonFromFileName(file);
+  const fileSeason = extra ? null : seasonFromFileName(file);
   const name = basename(file);
   const matches: FootballDataMatch[] = [];
   const warnings: string[] = [];
@@ -532,7 +554,7 @@ export function parseFootballDataCsv(
     }
   }
   if (pinnacleC !== null) priceCells.push(pinnacleC.h, pinnacleC.d, pinnacleC.a);
-  const fallbackDiv = name.split('_')[0]!;
+  const fallbackDiv = name.split('_')[0]!.replace(/\.csv$/i, '');
   for (let r = 1; r < lines.length; r++) {
     const line = lines[r]!;
     if (BLANK.test(line)) {
@@ -562,7 +584,15 @@ export function parseFootballDataCsv(
         warnings.push(`line ${r + 1}: FTR ${ftr} disagrees with ${hg}-${ag}`);
     }
     for (const c of priceCells) if (row.oddsStatus(c) < 0) bad.count++;
-    const div = cDiv >= 0 ? row.get(cDiv).trim() : '';
+    let div = cDiv >= 0 ? row.get(cDiv).trim() : '';
+    let season = fileSeason;
+    if (extra) {
+      div = extraLeagueName(row.get(cCountry), row.get(cLeague)) ?? '';
+      const text = row.get(cSeason).trim();
+      season = extraLeagueSeason(text);
+      if (season === null && text !== '')
+        warnings.push(`line ${r + 1}: Season "${text}" is not 2012 or 2012/2013, read as unknown`);
+    }
     matches.push(
       new KeptMatch(
         layout,
@@ -588,7 +618,7 @@ export function parseFootballDataCsv(
     summary: {
       file: name,
       div: matches[0]?.div ?? name.split('_')[0]!,
-      season,
+      season: fileSeason,
       matches: matches.length,
       blankRows,
       aggregates: opening.label,
@@ -689,7 +719,9 @@ function* framesOf(
       [];
     for (; i < rows.length && rows[i]!.ms === ms; i++) {
       const m = rows[i]!.match;
-      const id = `fd-${m.div}-${m.date}-${slug(m.home)}-${slug(m.away)}`;
+      // Extra-league names ("Norway Eliteserien") have spaces; ids do not.
+      const div = m.div.includes(' ') ? m.div.replace(/ /g, '-') : m.div;
+      const id = `fd-${div}-${m.date}-${slug(m.home)}-${slug(m.away)}`;
       events.push({
         id,
         sport: 'soccer',

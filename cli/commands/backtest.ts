@@ -262,17 +262,31 @@ export async function runBacktestCommand(options: BacktestOptions): Promise<Back
       run = runBacktest(frames, [strategy], engineOptions);
       const withoutClosing = parsed.filter((p) => !p.summary.hasClosing).map((p) => p.summary.file);
       const warnings = parsed.flatMap((p) => p.summary.warnings.map((w) => `${p.summary.file}: ${w}`));
+      // Extra-league files carry a league and season per match; main-league files one per file.
+      const seasons = new Set<string>();
+      const leagues = new Set<string>();
+      for (const p of parsed) {
+        for (const m of p.matches) {
+          if (m.season !== null) seasons.add(m.season);
+          leagues.add(m.div);
+        }
+      }
+      const withoutCount = parsed.filter((p) => !p.summary.hasBookCount).length;
       Object.assign(data, {
         source: 'football-data.co.uk match files',
         files: parsed.length,
         prices:
           replay.prices === 'closing'
             ? 'closing (AvgC/MaxC average/best; book closing columns)'
-            : 'pre-match (BbAv/BbMx average/best to 2018/19, Avg/Max 2019/20)',
+            : 'pre-match (BbAv/BbMx average/best to 2018/19, Avg/Max from 2019/20 and in extra-league files)',
         bookQuotes: books,
-        seasons: [...new Set(parsed.map((p) => p.summary.season))].filter((s) => s !== null).sort(),
-        leagues: [...new Set(parsed.map((p) => p.summary.div))].sort(),
+        seasons: [...seasons].sort(),
+        leagues: [...leagues].sort(),
         blankRowsSkipped: parsed.reduce((n, p) => n + p.summary.blankRows, 0),
+        filesWithoutBookCount: withoutCount,
+        ...(type === 'consensus'
+          ? { minBooksRule: minBooksRule(strategy.parameters, parsed.length, withoutCount) }
+          : {}),
         ...(options.closing === true ? { filesWithoutClosingColumns: withoutClosing.length } : {}),
         ...(warnings.length > 0 ? { warnings } : {}),
       });
@@ -284,6 +298,20 @@ export async function runBacktestCommand(options: BacktestOptions): Promise<Back
     groups: options.groups,
   });
   return { summary, data, parameters: strategy.parameters as Record<string, unknown>, curve, run };
+}
+
+/**
+ * Whether consensus's minBooks skip could apply: it needs the number of books (Bb1X2), which extra-league
+ * files and the 2019/20 main-league files do not have; their matches are never skipped for it.
+ */
+function minBooksRule(parameters: unknown, files: number, withoutCount: number): string {
+  const minBooks = (parameters as { minBooks?: number }).minBooks;
+  if (withoutCount === 0) return `applied (minBooks ${minBooks}): every file has a book count (Bb1X2)`;
+  if (withoutCount === files) return 'not applied: no file has a book count (Bb1X2), e.g. extra-league files';
+  return (
+    `applied (minBooks ${minBooks}) to the ${files - withoutCount} files with a book count (Bb1X2), ` +
+    `not to the ${withoutCount} without (2019/20 and extra-league files)`
+  );
 }
 
 function ordered(summary: BacktestSummary, data: Record<string, unknown>): Record<string, unknown> {
@@ -302,6 +330,7 @@ function human(result: BacktestCliResult, written: { report: string; results: st
       : `CLV vs ${s.clvReference}: mean ${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} over ${s.clv.bets} bets`,
   ];
   if (s.unsettled > 0) lines.push(`${s.unsettled} bets unsettled: no result in the data`);
+  if (typeof result.data.minBooksRule === 'string') lines.push(`minBooks: ${result.data.minBooksRule}`);
   for (const [reason, n] of Object.entries(s.skipped)) lines.push(`  not bet: ${n} × ${reason}`);
   if (s.skipped[NO_CLOSING_COLUMNS] !== undefined) {
     lines.push(
