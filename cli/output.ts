@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
+import { redactUrls } from '../shared/redact';
 
 /** A bad argument or option: printed as one line naming it, exit status 2. */
 export class UsageError extends Error {
@@ -24,11 +25,12 @@ export function reportFailure(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.exitCode === 0 ? 0 : 2;
   }
+  // Whatever failed (a driver, a URL parser), a connection URL's password is not printed.
   if (err instanceof UsageError || err instanceof ConfigError) {
-    process.stderr.write(`alphabet: ${err.message}\n`);
+    process.stderr.write(`alphabet: ${redactUrls(err.message)}\n`);
     return 2;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`alphabet: ${message}\n`);
+  process.stderr.write(`alphabet: ${redactUrls(message)}\n`);
   return 1;
 }

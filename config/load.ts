@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { redactUrls } from '../shared/redact';
 import { AppConfig, ENV_OVERRIDES, SECRET_ENV, type Secrets, type SecretName } from './schema';
 
 import { PROJECT_ROOT } from './paths';
@@ -9,16 +10,21 @@ import { PROJECT_ROOT } from './paths';
 export { PROJECT_ROOT };
 export const DEFAULT_CONFIG_FILE = resolve(PROJECT_ROOT, 'config/default.yaml');
 
-/** A configuration problem, naming the key, the value, where it came from and what was expected. */
+/**
+ * A configuration problem, naming the key, the value, where it came from and what was expected. A URL's
+ * password is masked in the value too: the error is printed and logged whole.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  readonly value: unknown;
   constructor(
     readonly key: string,
-    readonly value: unknown,
+    value: unknown,
     readonly source: string,
     readonly expected: string,
   ) {
     super(`invalid configuration: ${key} = ${formatValue(key, value)} (${source}): ${expected}`);
+    this.value = typeof value === 'string' ? redactUrls(value) : value;
   }
 }
 
@@ -175,5 +181,6 @@ function toConfigError(
 function formatValue(key: string, value: unknown): string {
   if (SECRET_KEY_RE.test(key)) return '<redacted>';
   if (value === undefined) return '(missing)';
-  return JSON.stringify(value) ?? typeof value;
+  const text = JSON.stringify(value);
+  return text === undefined ? typeof value : redactUrls(text);
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createRedis } from '../activities/infra/redis';
 import { ensureDatabase } from '../activities/infra/postgres';
+import { redactUrls } from '../shared/redact';
 
 const execFileAsync = promisify(execFile);
 
@@ -32,7 +33,7 @@ export async function postgresState(url: string): Promise<ServiceState> {
       detail: result === 'created' ? 'database created' : 'accepting connections',
     };
   } catch (err) {
-    return { name: 'postgres', address, healthy: false, detail: (err as Error).message };
+    return { name: 'postgres', address, healthy: false, detail: redactUrls((err as Error).message) };
   }
 }
 
@@ -45,7 +46,7 @@ export async function redisState(url: string): Promise<ServiceState> {
     const pong = await redis.ping();
     return { name: 'redis', address, healthy: pong === 'PONG', detail: pong === 'PONG' ? 'PONG' : pong };
   } catch (err) {
-    return { name: 'redis', address, healthy: false, detail: (err as Error).message };
+    return { name: 'redis', address, healthy: false, detail: redactUrls((err as Error).message) };
   } finally {
     redis.disconnect();
   }

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Secrets } from '../../config/schema';
+import { redactUrls } from '../../shared/redact';
 
 export type { Logger };
 
@@ -17,35 +18,26 @@ const REDACT_PATHS = [
 ];
 
 /**
- * Structured JSON logs. Besides the redacted field names, any secret's literal value is scrubbed from
- * messages, so a URL with a key in its query string cannot leak either.
+ * Structured JSON logs. Besides the redacted field names, the finished line is scrubbed: any secret's
+ * literal value (so a URL with a key in its query string cannot leak) and every URL's password. Scrubbing
+ * the serialised line rather than the log object keeps Errors whole (a JSON round trip of the object turns
+ * an Error into `{}`).
  */
 export function createLogger(
   options: { level: string; name?: string; secrets?: Secrets },
   destination?: DestinationStream,
 ): Logger {
   const values = Object.values(options.secrets ?? {}).filter((v): v is string => !!v && v.length >= 4);
-  const scrub = (text: string): string => values.reduce((t, v) => t.split(v).join('[redacted]'), text);
+  // In the JSON line a secret with quotes or backslashes appears escaped: look for both spellings.
+  const needles = [...new Set(values.flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]))];
+  const scrub = (line: string): string =>
+    redactUrls(needles.reduce((t, v) => t.split(v).join('[redacted]'), line));
   return pino(
     {
       name: options.name ?? 'alphabet',
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>,
-          );
-        },
-      },
-      formatters: {
-        log(object) {
-          return values.length === 0
-            ? object
-            : (JSON.parse(scrub(JSON.stringify(object))) as Record<string, unknown>);
-        },
-      },
+      hooks: { streamWrite: scrub },
     },
     destination,
   );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { D, MathError } from '../../shared/math';
+import { D, MathError, toSignificantString } from '../../shared/math';
 import {
   boardFromOddsApi,
   fetchTimeFromName,
@@ -36,8 +36,8 @@ export interface ArbScanOpportunity {
   market: 'h2h' | 'spreads' | 'totals';
   /** The absolute line for spreads, the total for totals, null for h2h. */
   point: string | null;
-  /** 1/Σ(1/best price) − 1, exact, as a fraction (0.0073 = 0.73 %). */
-  profitPct: string;
+  /** 1/Σ(1/best price) − 1 as a fraction (0.0073 = 0.73%), 20 significant digits. */
+  profitFraction: string;
   suspect: boolean;
   suspectReasons: string[];
   legs: ArbScanLeg[];
@@ -45,6 +45,14 @@ export interface ArbScanOpportunity {
 
 export interface ArbScanOutput {
   opportunities: ArbScanOpportunity[];
+}
+
+/**
+ * The guaranteed profit before rounding as both `arb` commands print it: a fraction of the outlay at 20
+ * significant digits, so the same prices give the same string whichever solver (exact or Decimal) found it.
+ */
+export function profitFraction(profit: string): string {
+  return toSignificantString(new D(profit), 20);
 }
 
 function decimalOption(name: string, value: string, positive: boolean): string {
@@ -78,7 +86,7 @@ function toOutput(a: LineArbitrage): ArbScanOpportunity {
     eventId: a.market.eventId,
     market: a.market.marketType,
     point: a.market.line,
-    profitPct: a.profit,
+    profitFraction: profitFraction(a.profit),
     suspect: a.suspect,
     suspectReasons: a.reasons.map((r) => `${r.code}: ${r.message}`),
     legs: a.legs.map((l) => ({
@@ -95,7 +103,7 @@ function human(r: ArbScanOutput): string {
   if (r.opportunities.length === 0) return 'no arbitrage on this board';
   const lines: string[] = [];
   for (const o of r.opportunities) {
-    const profit = new D(o.profitPct).mul(100).toDecimalPlaces(3).toFixed(3);
+    const profit = new D(o.profitFraction).mul(100).toDecimalPlaces(3).toFixed(3);
     lines.push(
       `${o.suspect ? 'SUSPECT ' : ''}${o.eventId} ${o.market}${o.point === null ? '' : ` ${o.point}`}: ${profit}% guaranteed`,
     );
@@ -143,7 +151,8 @@ export function registerArbScan(program: Command): void {
         '',
         'Spreads pair one team at +x with the other at -x; totals pair Over x with Under x; h2h takes every',
         'outcome. Each leg is the best price of its outcome. Suspect (listed, not hidden): profit over the cap,',
-        'a stale leg, an event already in play. profitPct is 1/sum(1/best price) - 1 as a fraction.',
+        'a stale leg, an event already in play. profitFraction is 1/sum(1/best price) - 1 as a fraction',
+        '(0.0073 = 0.73%), the same field and unit as `arb calc --json`.',
         '',
         'Example:',
         '  alphabet arb scan --file ../shared/data/the-odds-api/snapshots/nfl_20251114T115558Z.json --json',

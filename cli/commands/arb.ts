@@ -1,5 +1,6 @@
 import { type Command } from 'commander';
-import { MathError, solveArbitrage, toSignificantString, D, type LegInput } from '../../shared/math';
+import { MathError, solveArbitrage, D, type LegInput } from '../../shared/math';
+import { profitFraction } from './arb-scan';
 import { emit, UsageError, type OutputOptions } from '../output';
 
 interface CalcOptions extends OutputOptions {
@@ -13,8 +14,8 @@ interface CalcOptions extends OutputOptions {
 
 export interface ArbCalcOutput {
   isArbitrage: boolean;
-  /** Before rounding, percent of outlay. */
-  profitPct: string;
+  /** Before rounding, a fraction of the outlay (0.0373 = 3.73%), as `arb scan` reports it. */
+  profitFraction: string;
   stakes: string[];
   payouts: string[];
   totalStake: string;
@@ -134,7 +135,7 @@ export function registerArb(program: Command): void {
       const plan = solution.plan!;
       const output: ArbCalcOutput = {
         isArbitrage: solution.isArbitrage,
-        profitPct: toSignificantString(new D(solution.profitPct), 20),
+        profitFraction: profitFraction(solution.profit),
         stakes: plan.stakes,
         payouts: plan.payouts,
         totalStake: plan.totalStake,
@@ -154,7 +155,7 @@ export function registerArb(program: Command): void {
             (l, i) =>
               `${l.bookmaker.padEnd(12)} @ ${l.price.padEnd(8)} stake ${r.stakes[i]!.padStart(10)}  pays ${r.payouts[i]}`,
           ),
-          `total ${r.totalStake}  guaranteed profit ${r.guaranteedProfit}  (${new D(r.profitPct).toFixed(4)}% before rounding)`,
+          `total ${r.totalStake}  guaranteed profit ${r.guaranteedProfit}  (${new D(r.profitFraction).mul(100).toFixed(4)}% before rounding)`,
           ...(r.isArbitrage
             ? []
             : ['not an arbitrage: these balanced stakes lose the amount above whichever outcome wins']),

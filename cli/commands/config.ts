@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { SECRET_ENV } from '../../config/schema';
+import { redactUrls } from '../../shared/redact';
 import { emit } from '../output';
 
 export function registerConfig(program: Command): void {
@@ -35,6 +36,18 @@ export function registerConfig(program: Command): void {
       const secretState = Object.fromEntries(
         Object.keys(SECRET_ENV).map((k) => [k, k in secrets ? 'set' : 'unset']),
       );
-      emit({ file, config, secrets: secretState }, opts, (r) => JSON.stringify(r, null, 2));
+      emit({ file, config: withoutPasswords(config), secrets: secretState }, opts, (r) =>
+        JSON.stringify(r, null, 2),
+      );
     });
+}
+
+/** Every string of the configuration with URL passwords masked: database.url, redis.url, webhook URLs. */
+function withoutPasswords(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrls(value);
+  if (Array.isArray(value)) return value.map(withoutPasswords);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutPasswords(v)]));
+  }
+  return value;
 }

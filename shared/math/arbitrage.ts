@@ -101,8 +101,6 @@ export interface ArbitrageSolution {
   readonly booksum: string;
   /** 1/booksum − 1 as a fraction (0.0373… = 3.73%), before rounding. */
   readonly profit: string;
-  /** The same in percent. */
-  readonly profitPct: string;
   readonly plan: StakePlan | null;
   readonly suspect: boolean;
   readonly reasons: SuspectReason[];
@@ -275,7 +273,6 @@ function solvePriced(legs: readonly PricedLeg[], options: ArbitrageOptions, key?
     })),
     booksum: toDecimalString(booksum),
     profit: toDecimalString(profit),
-    profitPct: toDecimalString(profit.mul(HUNDRED)),
     plan,
     suspect: reasons.length > 0,
     reasons,

@@ -14,6 +14,11 @@ const queue: (() => void)[] = [];
 
 /** Run `alphabet <args>` from the project root; never rejects: the exit code is in the result. */
 export async function alphabet(...args: string[]): Promise<CliRun> {
+  return alphabetWithEnv({}, ...args);
+}
+
+/** `alphabet <args>` with these variables added to the environment. */
+export async function alphabetWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
   while (running >= PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
   running++;
   try {
@@ -21,7 +26,7 @@ export async function alphabet(...args: string[]): Promise<CliRun> {
       execFile(
         process.execPath,
         ['bin/alphabet.mjs', ...args],
-        { cwd: PROJECT_ROOT, timeout: 120_000 },
+        { cwd: PROJECT_ROOT, timeout: 120_000, env: { ...process.env, ...env } },
         (err, stdout, stderr) => {
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
         },

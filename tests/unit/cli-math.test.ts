@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alphabet } from '../helpers/cli';
 
@@ -76,7 +79,55 @@ describe.concurrent('alphabet odds / arb / kelly', { timeout: 180_000 }, () => {
       unknown
     >;
     expect(r).toMatchObject({ stakes: ['495', '505'], guaranteedProfit: '35.25', totalStake: '1000' });
-    expect(Number(r.profitPct).toFixed(4)).toBe('3.7349');
+    expect(r.profitFraction).toBe('0.037349397590361445783');
+  });
+
+  it('arb scan and arb calc report the same profit, same field, same unit, for the same prices', async () => {
+    // One h2h market: the best prices are 2.10 (+110 at north) and 2.05 (+105 at south).
+    const asOf = '2025-11-16T12:00:00Z';
+    const book = (key: string, home: number, away: number) => ({
+      key,
+      title: key,
+      last_update: asOf,
+      markets: [
+        {
+          key: 'h2h',
+          last_update: asOf,
+          outcomes: [
+            { name: 'Home Team', price: home },
+            { name: 'Away Team', price: away },
+          ],
+        },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'alphabet-arb-'));
+    const file = join(dir, 'one-arb.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          id: 'ev1',
+          sport_key: 'americanfootball_nfl',
+          sport_title: 'NFL',
+          commence_time: '2025-11-16T18:00:00Z',
+          home_team: 'Home Team',
+          away_team: 'Away Team',
+          bookmakers: [book('north', 110, -200), book('south', -300, 105)],
+        },
+      ]),
+    );
+    const [scan, calc] = (await Promise.all([
+      json('arb', 'scan', '--file', file, '--as-of', asOf),
+      json('arb', 'calc', '--odds', 'north=2.10,south=2.05', '--stake', '1000'),
+    ])) as [{ opportunities: Record<string, unknown>[] }, Record<string, unknown>];
+    expect(scan.opportunities).toHaveLength(1);
+    const scanned = scan.opportunities[0]!;
+    // 1/(1/2.10 + 1/2.05) − 1 = 0.0373493975903614457831… as a fraction of the outlay.
+    expect(scanned.profitFraction).toBe('0.037349397590361445783');
+    expect(calc.profitFraction).toBe(scanned.profitFraction);
+    for (const out of [scanned, calc]) {
+      expect(Object.keys(out).filter((k) => /pct|percent/i.test(k))).toEqual([]);
+    }
   });
 
   it('arb calc with a book maximum', async () => {

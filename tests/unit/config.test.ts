@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
+import { createRedis } from '../../activities/infra/redis';
+import { redactUrl, redactUrls } from '../../shared/redact';
+import { alphabetWithEnv } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-config-'));
 const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
@@ -97,6 +100,62 @@ describe('configuration', () => {
     expect(err.message).toMatch(/line \d+/);
   });
 
+  it('masks the password of a bad URL in a ConfigError, parseable or not', () => {
+    const bad = errorOf(() => loadConfig({ env: { REDIS_URL: 'http://ops:s3cret@cache:6379/0' } }));
+    expect(bad.key).toBe('redis.url');
+    expect(bad.message).toContain('"http://ops:***@cache:6379/0"');
+    expect(bad.message).toContain('environment variable REDIS_URL');
+    expect(bad.value).toBe('http://ops:***@cache:6379/0');
+    const unparseable = errorOf(() => loadConfig({ env: { REDIS_URL: 'redis://ops:s3cret@cache:port/0' } }));
+    expect(unparseable.message).toContain('"redis://***@cache:port/0"');
+    for (const err of [bad, unparseable]) {
+      expect(err.message).not.toContain('s3cret');
+      expect(JSON.stringify(err.value)).not.toContain('s3cret');
+    }
+  });
+
+  it('masks the password in a Redis client construction error', () => {
+    let error: unknown;
+    try {
+      createRedis('redis://:s3cret@cache:port/0', { lazyConnect: true });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('redis.url redis://***@cache:port/0: Invalid URL');
+    expect(JSON.stringify(error)).not.toContain('s3cret');
+  });
+
+  it.concurrent(
+    'config show prints no URL password, with or without --json',
+    { timeout: 180_000 },
+    async () => {
+      const env = {
+        DATABASE_URL: 'postgres://u:s3cret@127.0.0.1:5432/test',
+        REDIS_URL: 'redis://:r3dispw@127.0.0.1:6379/0',
+      };
+      const [human, json] = await Promise.all([
+        alphabetWithEnv(env, 'config', 'show'),
+        alphabetWithEnv(env, 'config', 'show', '--json'),
+      ]);
+      for (const run of [human, json]) {
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(run.stdout).not.toContain('s3cret');
+        expect(run.stdout).not.toContain('r3dispw');
+      }
+      const shown = JSON.parse(json.stdout) as {
+        config: { database: { url: string }; redis: { url: string } };
+      };
+      expect(shown.config.database.url).toBe('postgres://u:***@127.0.0.1:5432/test');
+      expect(shown.config.redis.url).toBe('redis://:***@127.0.0.1:6379/0');
+      const bad = await alphabetWithEnv({ REDIS_URL: 'http://ops:s3cret@cache:6379/0' }, 'config', 'show');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('redis.url = "http://ops:***@cache:6379/0"');
+      expect(bad.stderr).not.toContain('s3cret');
+    },
+  );
+
   it('takes secrets from the environment only', () => {
     const { secrets } = loadConfig({ env: { ODDS_API_KEY: 'abc123secret' } });
     expect(secrets.ODDS_API_KEY).toBe('abc123secret');
@@ -124,5 +183,56 @@ describe('logger', () => {
     expect(out).not.toContain('Bearer x');
     expect(out).toContain('[redacted]');
     expect(out).toContain('polling with');
+  });
+
+  it("keeps an error's message and stack with secrets set, without the secret or a URL password", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const secret = 'odds-key-9f8e7d6c';
+    const logger = createLogger({ level: 'info', secrets: { ODDS_API_KEY: secret } }, sink);
+    const err = new Error(`settlement failed at postgres://ops:s3cret@db:5432/bets with key ${secret}`);
+    logger.error({ err, url: 'redis://:r3dispw@cache:6379/0' }, 'as a field');
+    logger.error(err, 'as the object');
+    logger.child({ queue: 'bets' }).error({ err }, 'from a child logger');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).not.toContain(secret);
+      expect(line).not.toContain('s3cret');
+      const entry = JSON.parse(line) as { err: { message: string; stack: string; type: string } };
+      expect(entry.err.type).toBe('Error');
+      expect(entry.err.message).toBe(
+        'settlement failed at postgres://ops:***@db:5432/bets with key [redacted]',
+      );
+      expect(entry.err.stack).toContain('config.test.ts');
+    }
+    expect(lines[0]).toContain('"url":"redis://:***@cache:6379/0"');
+    expect(lines.join('')).not.toContain('r3dispw');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://u:s3cret@127.0.0.1:5432/test', 'postgres://u:***@127.0.0.1:5432/test'],
+    ['redis://:s3cret@127.0.0.1:6379/0', 'redis://:***@127.0.0.1:6379/0'],
+    ['rediss://user:p%40ss@cache:6380/0?x=a@b', 'rediss://user:***@cache:6380/0?x=a@b'],
+    ['postgres://u@db/x', 'postgres://u@db/x'],
+    ['redis://127.0.0.1:6379/0', 'redis://127.0.0.1:6379/0'],
+    // Unparseable (an unencoded / in the password, a bad port): everything between // and @ goes.
+    ['postgres://u:pa/ss@db/x', 'postgres://***@db/x'],
+    ['postgres://u:s3cret@db:port/x', 'postgres://***@db:port/x'],
+    ['not a url', 'not a url'],
+  ])('%s → %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it('masks every URL in a text and leaves the rest as it was', () => {
+    expect(redactUrls('from "postgres://a:b@h/d" to redis://:c@r:1/0, then https://x.y/z?k=1')).toBe(
+      'from "postgres://a:***@h/d" to redis://:***@r:1/0, then https://x.y/z?k=1',
+    );
   });
 });

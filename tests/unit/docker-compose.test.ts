@@ -12,6 +12,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
 }
 const compose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
@@ -22,6 +23,36 @@ const PROCESS_ENV = new Set(['ALPHABET_WORKER_QUEUES', 'ALPHABET_CONFIG']);
 /** Resolve compose's ${NAME:-default} the way docker compose does with NAME unset. */
 function interpolate(value: string): string {
   return value.replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_m, _name, fallback: string) => fallback);
+}
+
+/** The host address a `ports:` entry publishes on; '' means every interface. */
+function hostIp(port: string | number | { host_ip?: string }): string {
+  if (typeof port === 'number') return '';
+  if (typeof port === 'object') return port.host_ip ?? '';
+  const spec = interpolate(port).replace(/\/(tcp|udp)$/, '');
+  const v6 = /^\[([^\]]+)\]:/.exec(spec);
+  if (v6) return v6[1]!;
+  const parts = spec.split(':');
+  return parts.length === 3 ? parts[0]! : '';
+}
+
+/** Whether .dockerignore keeps `path` out of the build context (Docker's rule: the last matching line wins). */
+function dockerIgnored(patterns: string[], path: string): boolean {
+  let ignored = false;
+  for (const line of patterns) {
+    const negated = line.startsWith('!');
+    const glob = (negated ? line.slice(1) : line).replace(/^\/+/, '');
+    const re = new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*/g, '\0')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')
+        .replace(/\0/g, '.*')}(/.*)?$`,
+    );
+    if (re.test(path)) ignored = !negated;
+  }
+  return ignored;
 }
 
 describe('docker-compose.yml', () => {
@@ -58,6 +89,30 @@ describe('docker-compose.yml', () => {
     expect(new URL(config.redis.url).hostname).toBe('redis');
     expect(config.temporal.address).toBe('temporal:7233');
     expect(Object.keys(secrets)).toEqual([]); // empty pass-throughs are not secrets
+  });
+
+  it('publishes ports on loopback only: the frontend and the Web UI ask for no login', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((port) => ({ name, port, ip: hostIp(port) })),
+    );
+    expect(published.map((p) => p.name).sort()).toEqual(['temporal', 'temporal-ui']);
+    for (const p of published) {
+      expect(p.ip, `${p.name}: ${JSON.stringify(p.port)} is published on every interface`).toMatch(
+        /^(127\.\d+\.\d+\.\d+|::1|localhost)$/,
+      );
+    }
+    expect(compose.services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(compose.services['temporal-ui']!.ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
+  it('keeps .env files out of the image', () => {
+    const patterns = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    for (const file of ['.env', '.env.production', '.env.local'])
+      expect(dockerIgnored(patterns, file), `${file} reaches the build context`).toBe(true);
+    expect(dockerIgnored(patterns, 'package.json')).toBe(false);
   });
 
   it('starts the worker only after setup (migrations, search attributes) completed', () => {

@@ -168,10 +168,10 @@ describe.skipIf(!snapshotsDir)('arb scan on the recorded The Odds API responses'
     expect(out.opportunities.filter((o) => o.suspect).length).toBe(EXPECTED[file]!.suspect);
     for (const o of out.opportunities) {
       const b = brute.find((x) => x.id === scanId(o))!;
-      // profitPct = 1/Σ − 1 of the best prices, which is the best combination: equal to 35 digits.
+      // profitFraction = 1/Σ − 1 of the best prices, which is the best combination (20 significant digits).
       const exact = Number(((b.best.den - b.best.num) * 10n ** 30n) / b.best.num) / 1e30;
-      expect(Number(o.profitPct)).toBeCloseTo(exact, 12);
-      expect(o.profitPct).toMatch(/^0\.\d+$/);
+      expect(Number(o.profitFraction)).toBeCloseTo(exact, 12);
+      expect(o.profitFraction).toMatch(/^0\.\d+$/);
       expect(o.point === null).toBe(o.market === 'h2h');
       let staked = 0;
       for (const leg of o.legs) {

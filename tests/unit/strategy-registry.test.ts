@@ -207,7 +207,7 @@ describe('alphabet arb scan (CLI)', () => {
         'legs',
         'market',
         'point',
-        'profitPct',
+        'profitFraction',
         'suspect',
         'suspectReasons',
       ]);
