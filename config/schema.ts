@@ -3,6 +3,7 @@ import { RolloutConfig, RolloutGate } from '../shared/rollout';
 import { DecimalString } from '../shared/entities';
 import { StrategyRecord } from '../shared/strategies/registry';
 import { providerOptionsSchema } from '../activities/providers/options';
+import { ODDS_FORMATS } from '../shared/math';
 
 /** A fraction of the bankroll written as a decimal string in (0, 1]. */
 const Fraction = DecimalString.refine((s) => Number(s) > 0 && Number(s) <= 1, {
@@ -183,6 +184,12 @@ export const PlacementConfig = z.strictObject({
     .prefault({}),
 });
 
+/** How operators write prices by hand (`alphabet bets confirm --odds`); `--odds-format` overrides it. */
+export const OperatorConfig = z.strictObject({
+  /** decimal (2.5), american (+150, -110; an unsigned price is +) or fractional (6/4). */
+  oddsFormat: z.enum(ODDS_FORMATS).default('decimal'),
+});
+
 export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 
 /** Options each channel type takes (credentials come from the environment, never from here). */
@@ -308,6 +315,7 @@ export const AppConfig = z.strictObject({
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   risk: RiskConfig,
   placement: PlacementConfig.prefault({}),
+  operator: OperatorConfig.prefault({}),
   providers: Providers,
   alerts: AlertsConfig,
   rollout: RolloutConfig,

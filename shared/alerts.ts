@@ -9,6 +9,8 @@ export const ALERT_EVENTS = {
   'bet.awaiting_confirmation': 'warning',
   'bet.placed': 'info',
   'bet.skipped': 'info',
+  /** An operator took a price outside the re-quote tolerance with `override`. */
+  'bet.price_override': 'warning',
   'bet.rejected': 'warning',
   'bet.expired': 'warning',
   'bet.voided': 'info',

@@ -25,7 +25,8 @@ import type { BetStatus } from '../shared/entities';
 import { SA } from '../shared/search-attributes';
 import { ALERT_EVENTS, type Alert, type AlertEventType } from '../shared/alerts';
 import { betSummary, marketLabel } from '../shared/bets';
-import { D } from '../shared/math';
+import { canonicalScores, priceToleranceProblem, stakeUnitProblem } from '../shared/manual';
+import { D, toDecimalString } from '../shared/math';
 import { alertDeliveryWorkflow } from './alert-delivery';
 import {
   betStateQuery,
@@ -84,6 +85,13 @@ const book = proxyActivities<Activities>({
 const OPEN: readonly BetStatus[] = ['pending', 'reserved', 'awaiting_confirmation'];
 const SETTLED: readonly BetStatus[] = ['won', 'lost', 'push', 'voided'];
 const DECIMAL_RE = /^\d+(\.\d+)?$/;
+/**
+ * Only for lifecycles whose plan was recorded before the plan carried them (histories from older code):
+ * the defaults of config `placement.requote.priceTolerance` and `risk.stakeUnit`. Every newer plan carries
+ * the configured values; the workflow cannot read config itself.
+ */
+const FALLBACK_PRICE_TOLERANCE = '0.02';
+const FALLBACK_STAKE_UNIT = '0.01';
 
 /**
  * One bet lifecycle per opportunity (workflow id `bet:<opportunityId>`): re-quote → risk check and
@@ -151,7 +159,22 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
     stake: new D(req.stake).toFixed(),
     bookReference: req.bookReference ?? null,
     by: req.by ?? null,
+    override: req.override ? { reason: req.override.reason.trim() } : null,
   });
+  /** The price a confirmation is checked against: the re-quote, else the reservation's (a re-run). */
+  const quotedPrice = (leg: BetLegView): string => leg.requotedPrice ?? leg.price;
+  /** Operator scores keyed by the event's participants; plans from before they were carried: as sent. */
+  const operatorScores = (scores: Record<string, unknown>): Record<string, string> => {
+    if (plan?.participants?.length) return canonicalScores(scores, plan.participants);
+    const entries = Object.entries(scores);
+    if (entries.length < 2) throw new Error('scores: expected a score for each participant');
+    for (const [name, score] of entries)
+      if (typeof score !== 'string' || !DECIMAL_RE.test(score))
+        throw new Error(
+          `scores.${name}: expected a score of at least 0 written as a string, got ${JSON.stringify(score)}`,
+        );
+    return scores as Record<string, string>;
+  };
   const skipping = (req: SkipBetRequest): ManualDecision => ({
     kind: 'skip',
     reason: req.reason.trim(),
@@ -173,9 +196,34 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
           throw new Error(`odds: expected decimal odds greater than 1, got ${JSON.stringify(req.odds)}`);
         if (typeof req.stake !== 'string' || !DECIMAL_RE.test(req.stake) || new D(req.stake).lte(0))
           throw new Error(`stake: expected an amount greater than 0, got ${JSON.stringify(req.stake)}`);
+        if (req.by != null && (typeof req.by !== 'string' || req.by.length > 200))
+          throw new Error(`by: expected text of at most 200 characters, got ${JSON.stringify(req.by)}`);
+        if (
+          req.override != null &&
+          (typeof req.override !== 'object' ||
+            typeof req.override.reason !== 'string' ||
+            req.override.reason.trim() === '' ||
+            req.override.reason.length > 500)
+        )
+          throw new Error(
+            `override: expected {"reason": text of 1 to 500 characters}, got ${JSON.stringify(req.override)}`,
+          );
+        if (req.override != null && (typeof req.by !== 'string' || req.by.trim() === ''))
+          throw new Error('by: an override must say who takes it');
         const leg = awaitingLeg(req.betId, confirmation(req));
         if (leg.stake !== null && new D(req.stake).gt(new D(leg.stake)))
           throw new Error(`stake: ${req.stake} is more than the ${leg.stake} reserved for this bet`);
+        const problem =
+          stakeUnitProblem('stake', req.stake, plan?.stakeUnit ?? FALLBACK_STAKE_UNIT) ??
+          (req.override
+            ? null
+            : priceToleranceProblem(
+                'odds',
+                req.odds,
+                quotedPrice(leg),
+                plan?.priceTolerance ?? FALLBACK_PRICE_TOLERANCE,
+              ));
+        if (problem) throw new Error(problem);
         if (
           req.bookReference != null &&
           (typeof req.bookReference !== 'string' || req.bookReference.length > 200)
@@ -208,7 +256,7 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
     async (req: SettleRequest) => {
       operatorResult = req.void
         ? { kind: 'void', reason: `${req.void}${req.by ? ` (${req.by})` : ''}`, source: 'operator' }
-        : { kind: 'scores', scores: req.scores!, source: 'operator' };
+        : { kind: 'scores', scores: operatorScores(req.scores!), source: 'operator' };
       await condition(() => state.phase === 'done');
       return state;
     },
@@ -222,13 +270,15 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
         const scores = req.scores ?? null;
         if (!!scores === !!req.void) throw new Error('give either scores or void (a reason), not both');
         if (scores) {
-          const entries = Object.entries(scores);
-          if (entries.length < 2) throw new Error('scores: expected a score for each participant');
-          for (const [name, score] of entries)
-            if (typeof score !== 'string' || !/^-?\d+(\.\d+)?$/.test(score))
-              throw new Error(
-                `scores.${name}: expected a number written as a string, got ${JSON.stringify(score)}`,
-              );
+          if (typeof scores !== 'object' || Array.isArray(scores))
+            throw new Error(`scores: expected {participant name: score}, got ${JSON.stringify(scores)}`);
+          operatorScores(scores);
+          // A result before the start is a mistake (or a different event); a void is the way to end it early.
+          if (plan && Date.now() < plan.eventStartMs)
+            throw new Error(
+              `scores: the event has not started (it starts at ${new Date(plan.eventStartMs).toISOString()}); ` +
+                'send void with a reason to settle it before the start',
+            );
         } else if (typeof req.void !== 'string' || req.void.trim() === '') {
           throw new Error('void: expected a reason');
         }
@@ -666,7 +716,19 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
       for (const l of waiting()) {
         const decision = decisions.get(l.betId);
         if (!decision) continue;
-        legAlert(apply(await store.recordManualDecision({ betId: l.betId, decision })));
+        const quoted = quotedPrice(l);
+        const leg = apply(await store.recordManualDecision({ betId: l.betId, decision }));
+        legAlert(leg);
+        // Only requests with `override` start this alert (no earlier history has one): replay-safe.
+        if (decision.kind === 'confirm' && decision.override && leg.status === 'placed')
+          alert(
+            'bet.price_override',
+            leg.betId,
+            `Price override: ${p.eventLabel}`,
+            `${decision.by ?? 'an operator'} took ${leg.price} against the quoted ${quoted} ` +
+              `(tolerance ${toDecimalString(new D(p.priceTolerance ?? FALLBACK_PRICE_TOLERANCE).mul(100))}%): ` +
+              decision.override.reason,
+          );
       }
       if (waiting().length === 0) break;
     }

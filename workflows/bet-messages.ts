@@ -10,12 +10,18 @@ import type { PlacementMode } from '../activities';
 export interface ConfirmPlacementRequest {
   /** Which leg; may be left out when the opportunity has one. */
   betId?: string | null;
-  /** Decimal odds actually taken. */
+  /**
+   * Decimal odds actually taken: within `placement.requote.priceTolerance` of the leg's quoted price
+   * (|odds − quoted| ≤ quoted × tolerance), unless `override` says why a price outside it is right.
+   */
   odds: string;
-  /** Stake actually placed: more than 0 and at most the reservation. */
+  /** Stake actually placed: more than 0, at most the reservation, a whole multiple of `risk.stakeUnit`. */
   stake: string;
   bookReference?: string | null;
+  /** Who decides; required with `override`. */
   by?: string | null;
+  /** Take a price outside the tolerance: recorded on the bet with `by` and alerted (`bet.price_override`). */
+  override?: { reason: string } | null;
 }
 
 export interface SkipBetRequest {
@@ -24,7 +30,11 @@ export interface SkipBetRequest {
   by?: string | null;
 }
 
-/** An operator's result when the provider has none (or it cannot be graded): final scores, or a void. */
+/**
+ * An operator's result when the provider has none (or it cannot be graded): final scores, or a void.
+ * Scores only once the event has started, one per participant of the event (names as ingestion matches
+ * them), each ≥ 0 written as a string; a void at any time.
+ */
 export interface SettleRequest {
   scores?: Record<string, string> | null;
   void?: string | null;

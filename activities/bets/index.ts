@@ -233,6 +233,9 @@ export function createBetActivities(deps: ActivityDeps) {
         alerts: routedEventTypes(config.alerts.routes, enabled),
         uiLink: `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(input.workflowId)}`,
         refusal,
+        priceTolerance: config.placement.requote.priceTolerance,
+        stakeUnit: risk.stakeUnit,
+        participants: o.participants.map((p) => p.name),
       };
     },
 
@@ -439,6 +442,19 @@ export function createBetActivities(deps: ActivityDeps) {
       return inTransaction(db, async (client) => {
         const bet = await lockBet(client, input.betId);
         if (bet.status !== 'awaiting_confirmation' && bet.status !== 'reserved') return legState(bet);
+        // Who decided, and a price taken outside the tolerance on purpose against the price quoted (the
+        // reservation's, before the fill overwrites it), in the same transaction as the decision.
+        if (d.kind !== 'expire')
+          await client.query(
+            `UPDATE bets SET decided_by = $2, price_override_reason = $3, price_override_quoted = $4
+              WHERE bet_id = $1`,
+            [
+              bet.bet_id,
+              d.by,
+              d.kind === 'confirm' ? (d.override?.reason ?? null) : null,
+              d.kind === 'confirm' && d.override ? bet.price : null,
+            ],
+          );
         const after =
           d.kind === 'confirm'
             ? await recordFill(client, bet, {

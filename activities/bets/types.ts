@@ -54,6 +54,13 @@ export interface BetPlan {
   uiLink: string | null;
   /** Set when the lifecycle must not bet at all (already recorded as skipped). */
   refusal: { rule: string; reason: string } | null;
+  /**
+   * For the manual updates' validators (config `placement.requote.priceTolerance`, `risk.stakeUnit`, the
+   * event's participant names). Optional: plans recorded in histories before they existed lack them.
+   */
+  priceTolerance?: string;
+  stakeUnit?: string;
+  participants?: string[];
 }
 
 export type RequoteOutcome = { ok: true; prices: string[] } | { ok: false; rule: RiskRule; reason: string };
@@ -73,7 +80,15 @@ export interface LegState {
 }
 
 export type ManualDecision =
-  | { kind: 'confirm'; price: string; stake: string; bookReference: string | null; by: string | null }
+  | {
+      kind: 'confirm';
+      price: string;
+      stake: string;
+      bookReference: string | null;
+      by: string | null;
+      /** The operator took a price outside the tolerance on purpose (recorded and alerted). */
+      override?: { reason: string } | null;
+    }
   | { kind: 'skip'; reason: string; by: string | null }
   | { kind: 'expire' };
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { D, toDecimalString } from '../../shared/math/decimal';
 import { americanToDecimal } from '../../shared/math/odds';
 import type { MarketType } from '../../shared/entities';
+import { normalizeName } from '../../shared/names';
 
 /**
  * Normalization shared by every provider: participant names for cross-provider event matching, exact decimal
@@ -9,23 +10,8 @@ import type { MarketType } from '../../shared/entities';
  */
 
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-/** Tokens that differ between providers for the same club ("Arsenal FC" vs "Arsenal"). */
-const NOISE_TOKENS = new Set(['fc', 'cf', 'afc', 'sc', 'ac', 'cd', 'the']);
-
-/** "Paris Saint-Germain F.C." → "paris saint germain": lower case, no accents or punctuation, no club suffixes. */
-export function normalizeName(name: string): string {
-  const tokens = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[.']/g, '')
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-    .split(' ')
-    .filter((t) => t !== '' && !NOISE_TOKENS.has(t));
-  return tokens.join(' ');
-}
+// Lives in shared/ so workflow code (the `settle` update) matches names by the same rule.
+export { normalizeName };
 
 /** A participant id that is stable across providers: the normalized name as a slug. */
 export function participantId(name: string): string {

@@ -1,13 +1,22 @@
 import { userInfo } from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadConfig, type LoadedConfig } from '../../config/load';
 import { createPool, type Pool } from '../../activities/infra/postgres';
 import { connectClient } from '../../activities/infra/temporal';
 import { getBet, listBets, type BetDetail, type BetListRow } from '../../activities/bets/queries';
 import { BetStatus } from '../../shared/entities';
 import { betWorkflowId } from '../../shared/bets';
-import { americanToDecimal, D, MathError, parseDecimalOdds, toDecimalString } from '../../shared/math';
+import { stakeUnitProblem } from '../../shared/manual';
+import {
+  D,
+  exactToDecimal,
+  MathError,
+  ODDS_FORMATS,
+  parseOdds,
+  toDecimalString,
+  type OddsFormat,
+} from '../../shared/math';
 import {
   betStateQuery,
   confirmPlacementUpdate,
@@ -17,25 +26,33 @@ import {
 } from '../../workflows/bet-messages';
 import { emit, UsageError, type OutputOptions } from '../output';
 
-/** Decimal odds (2.05) or American (+150, -110): exact decimal odds > 1. */
-export function parseOddsArgument(text: string): string {
+/**
+ * The operator's price in an explicit format (config `operator.oddsFormat`, `--odds-format`) as exact
+ * decimal odds > 1: decimal 2.05; American 150 / +150 / -110 (unsigned is +); fractional 6/4. A signed
+ * price read as decimal is refused rather than guessed at: the format is the operator's statement.
+ */
+export function parseOddsArgument(text: string, format: OddsFormat): string {
   const t = text.trim();
+  if (format === 'decimal' && /^[+-]/.test(t))
+    throw new UsageError(
+      `--odds: ${JSON.stringify(text)} is signed like an American price; pass --odds-format american`,
+    );
   try {
-    return toDecimalString(/^[+-]\d+(\.\d+)?$/.test(t) ? americanToDecimal(t) : parseDecimalOdds(t));
+    return toDecimalString(exactToDecimal(parseOdds(t, format, '--odds')));
   } catch (err) {
     if (err instanceof MathError)
-      throw new UsageError(`--odds: ${JSON.stringify(text)} is not a price: ${err.message}`);
+      throw new UsageError(`--odds: ${JSON.stringify(text)} is not ${format} odds: ${err.message}`);
     throw err;
   }
 }
 
-/** A stake: a positive amount in whole currency units of `unit` (0.01). */
+/** A stake: a positive amount in whole multiples of the stake unit (config `risk.stakeUnit`). */
 export function parseStakeArgument(text: string, unit: string): string {
   const t = text.trim();
   if (!/^\d+(\.\d+)?$/.test(t) || new D(t).lte(0))
     throw new UsageError(`--stake: ${JSON.stringify(text)} is not an amount greater than 0`);
-  if (!new D(t).mod(new D(unit)).isZero())
-    throw new UsageError(`--stake: ${JSON.stringify(text)} is not a whole multiple of the unit ${unit}`);
+  const problem = stakeUnitProblem('--stake', t, unit);
+  if (problem) throw new UsageError(problem);
   return toDecimalString(new D(t));
 }
 
@@ -163,27 +180,61 @@ export function registerBets(program: Command): void {
     .command('confirm')
     .description('confirm a bet placed by hand at the book: the odds taken, the stake, the book reference')
     .argument('<id>', 'bet id awaiting confirmation')
-    .requiredOption('--odds <odds>', 'odds taken: decimal (1.95) or American (-105)')
+    .requiredOption('--odds <odds>', 'odds taken, in --odds-format: 1.95 (decimal), -105 (American), 6/4')
+    .addOption(
+      new Option(
+        '--odds-format <format>',
+        'how --odds is written (default: config operator.oddsFormat)',
+      ).choices(ODDS_FORMATS),
+    )
     .requiredOption('--stake <amount>', 'stake placed, at most the reserved stake')
     .option('--ref <reference>', "the book's bet reference")
+    .option(
+      '--override <reason>',
+      'take a price outside placement.requote.priceTolerance of the quoted price (recorded and alerted)',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (id: string, opts: OutputOptions & { odds: string; stake: string; ref?: string }) => {
-      const loaded = loadConfig();
-      const odds = parseOddsArgument(opts.odds);
-      const stake = parseStakeArgument(opts.stake, loaded.config.risk.stakeUnit);
-      if (opts.ref !== undefined && (opts.ref.trim() === '' || opts.ref.length > 200))
-        throw new UsageError('--ref: expected text of 1 to 200 characters');
-      const bet = await withDb(loaded, (db) => requireBet(db, id));
-      requireAwaiting(bet);
-      if (new D(stake).gt(new D(bet.stake)))
-        throw new UsageError(`--stake: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`);
-      const leg = await update(loaded, bet, (handle) =>
-        handle.executeUpdate(confirmPlacementUpdate, {
-          args: [{ betId: bet.betId, odds, stake, bookReference: opts.ref ?? null, by: operator() }],
-        }),
-      );
-      emit({ bet: leg }, opts, (r) => legLine(r.bet));
-    });
+    .action(
+      async (
+        id: string,
+        opts: OutputOptions & {
+          odds: string;
+          oddsFormat?: OddsFormat;
+          stake: string;
+          ref?: string;
+          override?: string;
+        },
+      ) => {
+        const loaded = loadConfig();
+        const odds = parseOddsArgument(opts.odds, opts.oddsFormat ?? loaded.config.operator.oddsFormat);
+        const stake = parseStakeArgument(opts.stake, loaded.config.risk.stakeUnit);
+        if (opts.ref !== undefined && (opts.ref.trim() === '' || opts.ref.length > 200))
+          throw new UsageError('--ref: expected text of 1 to 200 characters');
+        if (opts.override !== undefined && (opts.override.trim() === '' || opts.override.length > 500))
+          throw new UsageError('--override: expected a reason of 1 to 500 characters');
+        const bet = await withDb(loaded, (db) => requireBet(db, id));
+        requireAwaiting(bet);
+        if (new D(stake).gt(new D(bet.stake)))
+          throw new UsageError(
+            `--stake: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`,
+          );
+        const leg = await update(loaded, bet, (handle) =>
+          handle.executeUpdate(confirmPlacementUpdate, {
+            args: [
+              {
+                betId: bet.betId,
+                odds,
+                stake,
+                bookReference: opts.ref ?? null,
+                by: operator(),
+                override: opts.override === undefined ? null : { reason: opts.override.trim() },
+              },
+            ],
+          }),
+        );
+        emit({ bet: leg }, opts, (r) => legLine(r.bet));
+      },
+    );
 
   bets
     .command('skip')
@@ -215,9 +266,11 @@ async function update<T>(
   try {
     return await fn(client.workflow.getHandle(betWorkflowId(bet.opportunityId)));
   } catch (err) {
-    // The workflow's own validator refused it (a race with the deadline): say so in one line.
+    // The workflow's own validator refused it (a price outside the tolerance, a race with the deadline):
+    // say so in one line; a refused request is a bad argument (exit 2) like the CLI's own checks.
     const message = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw new Error(message.includes(bet.betId) ? message : `bet ${bet.betId}: ${message}`);
+    const text = message.includes(bet.betId) ? message : `bet ${bet.betId}: ${message}`;
+    throw err instanceof WorkflowUpdateFailedError ? new UsageError(text) : new Error(text);
   } finally {
     await client.connection.close();
   }

@@ -14,7 +14,15 @@ import {
   TEAMS,
 } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../activities/bets/start';
-import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
+import {
+  betIdFor,
+  betStateQuery,
+  betWorkflowId,
+  confirmPlacementUpdate,
+  settleBetUpdate,
+  type BetLifecycleResult,
+} from '../../workflows/bet-lifecycle';
+import type { AlertDeliveryResult } from '../../workflows/alert-delivery';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { LoadedConfig } from '../../config/load';
 
@@ -63,7 +71,8 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
         requote: { maxQuoteAgeSeconds: 3600 },
         settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
       },
-      alerts: { routes: [] },
+      // Only the price override alert is delivered (to the console), so the test can await its delivery.
+      alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
     workers = await startWorkers(loaded, ['bets']);
     client = await testClient();
@@ -85,13 +94,23 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     }
     throw new Error(`${betId} never awaited confirmation`);
   };
+  /** The workflow's refusal of an update (its validator's message); fails the test if it was accepted. */
+  const refusal = (p: Promise<unknown>): Promise<string> =>
+    p.then(
+      () => {
+        throw new Error('the update was accepted');
+      },
+      (e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+    );
 
   it(
     'confirmed through `alphabet bets confirm`, it is placed with the operator’s odds and stake and settles',
-    { timeout: 180_000 },
+    { timeout: 240_000 },
     async () => {
       const eventId = `ev-confirm-${run}`;
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 600_000 });
+      // Scores are taken only after the start: a start close enough to wait for, far enough to confirm by.
+      const startInMs = 90_000;
+      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs });
       const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
         id: `opp-confirm-${run}`,
         strategy: STRATEGY,
@@ -116,13 +135,32 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       const unknown = await cli(['bets', 'confirm', 'no-such-bet', '--odds', '2.05', '--stake', '10']);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('<id>');
+      // An American price typed without its sign is refused by the workflow: far outside the quoted 2.1.
+      const unsigned = await cli(['bets', 'confirm', betId, '--odds', '150', '--stake', '150']);
+      expect(unsigned.code).toBe(2);
+      expect(unsigned.stderr).toContain(
+        'odds: 150 is outside 2% of the quoted 2.1 (accepted 2.058–2.142); send override with a reason',
+      );
+      const american = await cli([
+        'bets',
+        'confirm',
+        betId,
+        '--odds',
+        '150',
+        '--odds-format',
+        'american',
+        '--stake',
+        '150',
+      ]);
+      expect(american.code).toBe(2);
+      expect(american.stderr).toContain('odds: 2.5 is outside 2% of the quoted 2.1');
 
       const confirmed = await cli([
         'bets',
         'confirm',
         betId,
         '--odds',
-        '2.05',
+        '2.08',
         '--stake',
         '150',
         '--ref',
@@ -134,12 +172,12 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       expect(JSON.parse(confirmed.stdout).bet).toMatchObject({
         status: 'placed',
         stake: '150',
-        price: '2.05',
+        price: '2.08',
         bookReference: 'DK-778',
       });
 
       // A second confirmation is refused (the bet is placed now).
-      expect((await cli(['bets', 'confirm', betId, '--odds', '2.05', '--stake', '150'])).code).toBe(2);
+      expect((await cli(['bets', 'confirm', betId, '--odds', '2.08', '--stake', '150'])).code).toBe(2);
 
       const shown = JSON.parse((await cli(['bets', 'show', betId, '--json'])).stdout) as {
         bet: { ledger: { kind: string }[] };
@@ -149,8 +187,8 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       expect(shown.lifecycle.legs[0]).toMatchObject({ status: 'placed', stake: '150' });
       expect(shown.bet.ledger.map((t) => t.kind)).toEqual(['reserve', 'place']);
 
-      // The result comes in before the lifecycle's start timer fires: settle it by hand (the operator update)
-      // rather than wait ten minutes for the start.
+      // The result is recorded before the lifecycle's start timer fires: scores by hand are refused until the
+      // event has started; after the start the lifecycle finds the result itself.
       await finishEvent(stores.db, eventId, { [TEAMS.away]: '31', [TEAMS.home]: '17' });
       const bankroll = JSON.parse((await cli(['bankroll', '--account', ACCOUNT, '--json'])).stdout);
       expect(bankroll.accounts[0]).toMatchObject({
@@ -164,19 +202,24 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       ]);
 
       const handle = client.workflow.getHandle(betWorkflowId(opp.id));
-      await handle.executeUpdate('settle', {
-        args: [{ scores: { [TEAMS.away]: '31', [TEAMS.home]: '17' }, by: 'test' }],
-      });
+      expect(
+        await refusal(
+          handle.executeUpdate('settle', {
+            args: [{ scores: { [TEAMS.away]: '31', [TEAMS.home]: '17' }, by: 'test' }],
+          }),
+        ),
+      ).toMatch(/^scores: the event has not started/);
       const r = (await handle.result()) as BetLifecycleResult;
       expect(r.status).toBe('won');
       const { rows } = await stores.db.query(
-        `SELECT status, profit_loss::text AS pl FROM bets WHERE bet_id = $1`,
+        `SELECT status, profit_loss::text AS pl, decided_by FROM bets WHERE bet_id = $1`,
         [betId],
       );
-      expect(rows[0]).toEqual({ status: 'won', pl: '157.5' }); // 150 × (2.05 − 1)
+      expect(rows[0]).toMatchObject({ status: 'won', pl: '162' }); // 150 × (2.08 − 1)
+      expect(rows[0].decided_by).toMatch(/^cli/);
       const ledger = await ledgerReport(stores.db, ACCOUNT);
       expect(ledger.unbalanced).toEqual([]);
-      expect(ledger.buckets).toMatchObject({ available: '10157.5', reserved: '0', at_risk: '0' });
+      expect(ledger.buckets).toMatchObject({ available: '10162', reserved: '0', at_risk: '0' });
 
       const listed = JSON.parse(
         (await cli(['bets', 'list', '--strategy', STRATEGY, '--status', 'won', '--json'])).stdout,
@@ -242,6 +285,88 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       ]);
       expect(expiredConfirm.code).toBe(2);
       expect(expiredConfirm.stderr).toContain('is expired');
+    },
+  );
+  it(
+    'the raw updates (as the Web UI sends them) check price tolerance, stake unit and scores; an override is recorded and alerted',
+    { timeout: 180_000 },
+    async () => {
+      const eventId = `ev-override-${run}`;
+      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 600_000 });
+      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
+        id: `opp-override-${run}`,
+        strategy: STRATEGY,
+        sport: SPORT,
+        eventId,
+        price: '2.5',
+      });
+      const betId = betIdFor(opp.id, 0);
+      await startBetLifecycle(client, opp, { taskQueue: loaded.config.temporal.taskQueues.bets });
+      await awaiting(betId);
+      const handle = client.workflow.getHandle(betWorkflowId(opp.id));
+      const confirm = (req: Record<string, unknown>) =>
+        handle.executeUpdate(confirmPlacementUpdate, {
+          args: [{ betId, odds: '150', stake: '100', ...req }],
+        });
+
+      // An American +150 typed as decimal: refused with the quoted price and the tolerance.
+      expect(await refusal(confirm({ by: 'ui:alice' }))).toBe(
+        'odds: 150 is outside 2% of the quoted 2.5 (accepted 2.45–2.55); send override with a reason to take it',
+      );
+      // The stake unit holds without the CLI too.
+      expect(await refusal(confirm({ odds: '2.5', stake: '100.005', by: 'ui:alice' }))).toBe(
+        'stake: 100.005 is not a whole multiple of the stake unit 0.01',
+      );
+      expect(await refusal(confirm({ override: { reason: 'boosted price' } }))).toBe(
+        'by: an override must say who takes it',
+      );
+      expect(await refusal(confirm({ by: 'ui:alice', override: { reason: ' ' } }))).toMatch(/^override: /);
+
+      const override = { by: 'ui:alice', override: { reason: 'boosted price promotion, slip BX-1' } };
+      expect(await confirm(override)).toMatchObject({ status: 'placed', price: '150', stake: '100' });
+      // The same decision delivered again (a retried request) is accepted and answered the same.
+      expect(await confirm(override)).toMatchObject({ status: 'placed', price: '150' });
+      const { rows } = await stores.db.query(
+        `SELECT status, price::text AS price, decided_by, price_override_reason,
+                price_override_quoted::text AS quoted
+           FROM bets WHERE bet_id = $1`,
+        [betId],
+      );
+      expect(rows[0]).toEqual({
+        status: 'placed',
+        price: '150',
+        decided_by: 'ui:alice',
+        price_override_reason: 'boosted price promotion, slip BX-1',
+        quoted: '2.5',
+      });
+      const alert = (await client.workflow
+        .getHandle(`alert:${betWorkflowId(opp.id)}/bet.price_override/${betId}`)
+        .result()) as AlertDeliveryResult;
+      expect(alert.delivered).toEqual(['console']);
+
+      // Settlement by hand: scores ≥ 0, by the event's participants, and only after the start; void any time.
+      for (let i = 0; i < 300 && (await handle.query(betStateQuery)).phase !== 'awaiting_start'; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const settle = (req: Record<string, unknown>) =>
+        handle.executeUpdate(settleBetUpdate, { args: [{ by: 'test', ...req }] });
+      expect(await refusal(settle({ scores: { [TEAMS.away]: '-3', [TEAMS.home]: '17' } }))).toMatch(
+        /^scores\.Kansas City Chiefs: expected a score of at least 0 .*got "-3"/,
+      );
+      expect(await refusal(settle({ scores: { Chiefs: '31', [TEAMS.home]: '17' } }))).toBe(
+        'scores: "Chiefs" is not a participant of this event (expected "Buffalo Bills", "Kansas City Chiefs")',
+      );
+      expect(await refusal(settle({ scores: { [TEAMS.away]: '31', [TEAMS.home]: '17' } }))).toMatch(
+        /^scores: the event has not started \(it starts at .*\); send void with a reason/,
+      );
+      const state = await settle({ void: 'operator test: game moved' });
+      expect(state.phase).toBe('done');
+      expect(state.status).toBe('voided');
+      const after = await stores.db.query(
+        `SELECT status, profit_loss::text AS pl FROM bets WHERE bet_id = $1`,
+        [betId],
+      );
+      expect(after.rows[0]).toEqual({ status: 'voided', pl: '0' });
+      expect((await ledgerReport(stores.db, ACCOUNT)).unbalanced).toEqual([]);
     },
   );
 });
