@@ -24,7 +24,19 @@ export {
   KellyError,
   SizingError,
 } from './errors';
-export { decimalToFraction, formatFraction, type Fraction } from './fraction';
+export {
+  addFractions,
+  compareFractions,
+  decimalToExactFraction,
+  decimalToFraction,
+  formatFraction,
+  fraction,
+  fractionToDecimal,
+  inverseSum,
+  invertFraction,
+  subtractFractions,
+  type Fraction,
+} from './fraction';
 export {
   ODDS_FORMATS,
   americanToDecimal,
