@@ -15,13 +15,13 @@ import {
   buildBoard,
   devig,
   findArbitrage,
-  marketKey,
   scanBoard,
   type ArbitrageSolution,
   type BoardQuote,
   type D,
   type ScanOptions,
 } from '../shared/math';
+import { marketKeyString } from '../shared/entities';
 import { mulberry32 } from '../shared/random';
 
 const EVENTS = 20_000;
@@ -40,6 +40,9 @@ interface MarketSpec {
   outcomes: string[];
   probabilities: number[];
 }
+
+const h2h = (eventId: string, period: string): string =>
+  marketKeyString({ eventId, marketType: 'h2h', period, line: null });
 
 function generateBoard(): { quotes: BoardQuote[]; markets: number; injected: number } {
   const random = prng(SEED);
@@ -63,38 +66,43 @@ function generateBoard(): { quotes: BoardQuote[]; markets: number; injected: num
     const markets: MarketSpec[] = [
       soccer
         ? {
-            key: marketKey({ event, market: '1x2' }),
+            key: h2h(event, 'full'),
             outcomes: ['home', 'draw', 'away'],
             probabilities: threeWay(),
           }
         : {
-            key: marketKey({ event, market: 'moneyline' }),
+            key: h2h(event, 'full'),
             outcomes: ['home', 'away'],
             probabilities: twoWay(),
           },
       {
-        key: marketKey({ event, market: 'total', line: total }),
+        key: marketKeyString({ eventId: event, marketType: 'totals', period: 'full', line: String(total) }),
         outcomes: ['over', 'under'],
         probabilities: twoWay(),
       },
       {
-        key: marketKey({ event, market: 'spread', line: spread }),
+        key: marketKeyString({
+          eventId: event,
+          marketType: 'spreads',
+          period: 'full',
+          line: String(-spread),
+        }),
         outcomes: ['home', 'away'],
         probabilities: twoWay(),
       },
       {
-        key: marketKey({ event, market: 'total', line: total - 1, period: '1H' }),
+        key: marketKeyString({ eventId: event, marketType: 'totals', period: '1h', line: String(total - 1) }),
         outcomes: ['over', 'under'],
         probabilities: twoWay(),
       },
       soccer
         ? {
-            key: marketKey({ event, market: '1x2', period: '1H' }),
+            key: h2h(event, '1h'),
             outcomes: ['home', 'draw', 'away'],
             probabilities: threeWay(),
           }
         : {
-            key: marketKey({ event, market: 'moneyline', period: '1H' }),
+            key: h2h(event, '1h'),
             outcomes: ['home', 'away'],
             probabilities: twoWay(),
           },

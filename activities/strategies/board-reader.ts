@@ -1,6 +1,5 @@
 import type { Redis } from '../infra/redis';
 import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
-import { D, toDecimalString } from '../../shared/math';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
 import { ingestKeys } from '../ingestion/keys';
 import type { BoardEntry } from '../ingestion/board';
@@ -239,8 +238,7 @@ export async function writeBoard(
   const byMarket = new Map<string, string[]>();
   const marketsByEvent = new Map<string, Set<string>>();
   for (const q of snapshot.quotes) {
-    const line = q.market.line === null ? null : toDecimalString(new D(q.market.line));
-    const mk = marketKeyString({ ...q.market, line });
+    const mk = marketKeyString(q.market);
     const entry: BoardEntry = {
       price: q.price,
       point: q.point,

@@ -8,13 +8,12 @@ import {
   devig,
   findArbitrage,
   findArbitrages,
-  marketKey,
-  parseMarketKey,
   scanBoard,
   solveArbitrage,
   type BoardQuote,
   type Quote,
 } from '../../shared/math';
+import { marketKeyString } from '../../shared/entities';
 
 /** Price in cents (exact two-decimal odds) so the brute force below can work in integers. */
 const cents = fc.integer({ min: 101, max: 1500 });
@@ -232,20 +231,7 @@ function bruteForce(cs: number[], total: number, unit: number, cap: number | und
   return best;
 }
 
-describe('market keys and quotes', () => {
-  it('builds line-aware keys', () => {
-    expect(marketKey({ event: 'e1', market: 'total', line: '2.50' })).toBe('e1|total|2.5|FT');
-    expect(marketKey({ event: 'e1', market: 'spread', line: -1.5, period: '1H' })).toBe('e1|spread|-1.5|1H');
-    expect(marketKey({ event: 'e1', market: '1x2' })).toBe('e1|1x2||FT');
-    expect(parseMarketKey('e1|total|2.5|FT')).toEqual({
-      event: 'e1',
-      market: 'total',
-      line: '2.5',
-      period: 'FT',
-    });
-    expect(() => marketKey({ event: 'a|b', market: 'x' })).toThrow(ArbitrageError);
-  });
-
+describe('quotes', () => {
   it('takes the best price per outcome and needs every outcome', () => {
     const quotes: Quote[] = [
       { bookmaker: 'a', outcome: 'home', price: '2.00' },
@@ -276,7 +262,7 @@ describe('board scan', () => {
         const quotes: BoardQuote[] = [];
         const grouped = new Map<string, Quote[]>();
         markets.forEach((m, e) => {
-          const key = marketKey({ event: `e${e}`, market: m.outcomes === 3 ? '1x2' : 'moneyline' });
+          const key = marketKeyString({ eventId: `e${e}`, marketType: 'h2h', period: 'full', line: null });
           m.books.forEach((prices, b) => {
             for (let o = 0; o < m.outcomes; o++) {
               const q = { market: key, bookmaker: `book${b}`, outcome: `o${o}`, price: asPrice(prices[o]!) };

@@ -1,9 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { fromDefinition } from '../../shared/backtest';
-import { americanToDecimal, decimalToFraction, fraction, inverseSum } from '../../shared/math';
-import { StrategyParameterError, arbitrageStrategy } from '../../shared/strategies';
+import { marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
+import { InputError, americanToDecimal, decimalToFraction, fraction, inverseSum } from '../../shared/math';
+import { StrategyParameterError, arbitrageStrategy, opportunityId } from '../../shared/strategies';
 
 // One definition per concept (README "Vocabulary"): these pin the shared ones that replaced duplicates.
+
+describe('one market key', () => {
+  const totals = (line: string, period = 'full'): MarketKey => ({
+    eventId: 'e1',
+    marketType: 'totals',
+    period,
+    line,
+  });
+
+  it('is the persisted format, with a canonical line whoever builds it', () => {
+    // Redis board hashes are `board:<key>` and opportunity ids hash the key: "2.50" must not be a second market.
+    expect(marketKeyString(totals('2.50'))).toBe('e1|totals|full|2.5');
+    expect(marketKeyString({ ...totals('1.50', '1h'), marketType: 'spreads' })).toBe('e1|spreads|1h|1.5');
+    expect(marketKeyString({ eventId: 'e1', marketType: 'h2h', period: 'full', line: null })).toBe(
+      'e1|h2h|full|-',
+    );
+    expect(parseMarketKeyString('e1|totals|full|2.5')).toEqual(totals('2.5'));
+    const id = (line: string) =>
+      opportunityId({ strategy: 's', kind: 'value', market: totals(line), legs: [] });
+    expect(id('2.50')).toBe(id('2.5'));
+  });
+
+  it('refuses a part holding the separator, and a key of the wrong shape, naming them', () => {
+    expect(() => marketKeyString({ ...totals('2.5'), eventId: 'a|b' })).toThrow(
+      new InputError('market key parts cannot contain "|"', 'eventId', 'a|b'),
+    );
+    expect(() => parseMarketKeyString('e1|totals|2.5')).toThrow(InputError);
+    expect(() => parseMarketKeyString('e1|totals|2.5')).toThrow('(marketKey: "e1|totals|2.5")');
+  });
+});
 
 describe('one fraction type', () => {
   it('sums inverse prices exactly through shared/math (a fair -185 / +185 pair is exactly 1)', () => {
