@@ -95,14 +95,14 @@ export {
 } from './arbitrage';
 export {
   MAX_OUTCOMES,
-  buildBoard,
-  scanBoard,
-  type Board,
-  type BoardOptions,
-  type BoardQuote,
+  indexQuotes,
+  scanQuotes,
+  type KeyedQuote,
+  type QuoteIndex,
+  type QuoteIndexOptions,
   type ScanOptions,
   type ScanResult,
-} from './board';
+} from './quote-index';
 export {
   fractionalKelly,
   kellyExclusive,
