@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromDefinition } from '../../shared/backtest';
 import { marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
@@ -57,5 +60,53 @@ describe('one StrategyParameterError', () => {
     expect(err).toBeInstanceOf(StrategyParameterError);
     expect((err as StrategyParameterError).fields.sort()).toEqual(['bogus', 'minProfit']);
     expect((err as Error).message).toContain('arb.minProfit:');
+  });
+});
+
+describe('one name per concept, defined once', () => {
+  // The README's "Vocabulary" glossary: each name is declared in exactly one module (tests aside).
+  const GLOSSARY: Record<string, string> = {
+    MarketKey: 'shared/entities.ts',
+    marketKeyString: 'shared/entities.ts',
+    parseMarketKeyString: 'shared/entities.ts',
+    OddsQuote: 'shared/entities.ts',
+    BoardQuote: 'shared/strategies/board.ts',
+    BoardEvent: 'shared/strategies/board.ts',
+    BoardSnapshot: 'shared/strategies/board.ts',
+    IndexedBoard: 'shared/strategies/board.ts',
+    Quote: 'shared/math/arbitrage.ts',
+    KeyedQuote: 'shared/math/quote-index.ts',
+    QuoteIndex: 'shared/math/quote-index.ts',
+    Fraction: 'shared/math/fraction.ts',
+    StrategyParameterError: 'shared/strategies/registry.ts',
+    BoardEntry: 'activities/ingestion/board.ts',
+    BoardEventInfo: 'activities/ingestion/board.ts',
+  };
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+    );
+  // config/ is left out: its zod `Fraction` is a config value type (a bankroll share in (0, 1]).
+  const files = ['shared', 'activities', 'workflows', 'workers', 'cli', 'scripts', 'bench'].flatMap(sources);
+  const text = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+
+  it.each(Object.entries(GLOSSARY))('%s is declared once, in %s', (name, module) => {
+    const declaration = new RegExp(
+      // Not `type X,` in an import or export list: a declaration goes on with = < { ( : or extends.
+      `^\\s*(export\\s+)?(interface|type|class|function|const|let)\\s+${name}\\b\\s*(=|<|\\{|\\(|:|extends)`,
+      'm',
+    );
+    const declaredIn = files.filter((f) => declaration.test(text.get(f)!));
+    expect(declaredIn).toEqual([module]);
+  });
+
+  it('the README glossary names the same modules', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Vocabulary'));
+    for (const [name, module] of Object.entries(GLOSSARY)) {
+      expect(section).toContain(`\`${name}\``);
+      expect(section).toContain(`\`${module}\``);
+    }
   });
 });
