@@ -12,16 +12,16 @@
  */
 import assert from 'node:assert/strict';
 import {
-  buildBoard,
+  indexQuotes,
   devig,
   findArbitrage,
-  marketKey,
-  scanBoard,
+  scanQuotes,
   type ArbitrageSolution,
-  type BoardQuote,
+  type KeyedQuote,
   type D,
   type ScanOptions,
 } from '../shared/math';
+import { marketKeyString } from '../shared/entities';
 import { mulberry32 } from '../shared/random';
 
 const EVENTS = 20_000;
@@ -41,10 +41,13 @@ interface MarketSpec {
   probabilities: number[];
 }
 
-function generateBoard(): { quotes: BoardQuote[]; markets: number; injected: number } {
+const h2h = (eventId: string, period: string): string =>
+  marketKeyString({ eventId, marketType: 'h2h', period, line: null });
+
+function generateBoard(): { quotes: KeyedQuote[]; markets: number; injected: number } {
   const random = prng(SEED);
   const books = Array.from({ length: BOOKS }, (_, b) => `book${b}`);
-  const quotes: BoardQuote[] = [];
+  const quotes: KeyedQuote[] = [];
   let injected = 0;
   for (let e = 0; e < EVENTS; e++) {
     const event = `ev${e}`;
@@ -63,38 +66,43 @@ function generateBoard(): { quotes: BoardQuote[]; markets: number; injected: num
     const markets: MarketSpec[] = [
       soccer
         ? {
-            key: marketKey({ event, market: '1x2' }),
+            key: h2h(event, 'full'),
             outcomes: ['home', 'draw', 'away'],
             probabilities: threeWay(),
           }
         : {
-            key: marketKey({ event, market: 'moneyline' }),
+            key: h2h(event, 'full'),
             outcomes: ['home', 'away'],
             probabilities: twoWay(),
           },
       {
-        key: marketKey({ event, market: 'total', line: total }),
+        key: marketKeyString({ eventId: event, marketType: 'totals', period: 'full', line: String(total) }),
         outcomes: ['over', 'under'],
         probabilities: twoWay(),
       },
       {
-        key: marketKey({ event, market: 'spread', line: spread }),
+        key: marketKeyString({
+          eventId: event,
+          marketType: 'spreads',
+          period: 'full',
+          line: String(-spread),
+        }),
         outcomes: ['home', 'away'],
         probabilities: twoWay(),
       },
       {
-        key: marketKey({ event, market: 'total', line: total - 1, period: '1H' }),
+        key: marketKeyString({ eventId: event, marketType: 'totals', period: '1h', line: String(total - 1) }),
         outcomes: ['over', 'under'],
         probabilities: twoWay(),
       },
       soccer
         ? {
-            key: marketKey({ event, market: '1x2', period: '1H' }),
+            key: h2h(event, '1h'),
             outcomes: ['home', 'draw', 'away'],
             probabilities: threeWay(),
           }
         : {
-            key: marketKey({ event, market: 'moneyline', period: '1H' }),
+            key: h2h(event, '1h'),
             outcomes: ['home', 'away'],
             probabilities: twoWay(),
           },
@@ -131,7 +139,7 @@ interface PathResult {
 }
 
 /** The straightforward path: group with a Map, then the public Decimal API for every market and every line. */
-function baseline(quotes: readonly BoardQuote[], options: ScanOptions, fair: (D | undefined)[]): PathResult {
+function baseline(quotes: readonly KeyedQuote[], options: ScanOptions, fair: (D | undefined)[]): PathResult {
   const start = performance.now();
   const groups = new Map<string, number[]>();
   quotes.forEach((q, i) => {
@@ -198,16 +206,16 @@ function main(): void {
   // allocates (cold); later runs recycle the previous board's buffers as a periodic scanner would (steady).
   const buildTimes: number[] = [];
   const scanTimes: number[] = [];
-  let board = buildBoard(quotes.slice(0, 1000));
-  let scan = scanBoard(board, options); // warm-up
+  let board = indexQuotes(quotes.slice(0, 1000));
+  let scan = scanQuotes(board, options); // warm-up
   let cold = 0;
   const cpuTimes: number[] = [];
   for (let run = 0; run <= OPTIMIZED_RUNS; run++) {
     const cpu = process.cpuUsage();
     t = performance.now();
-    board = buildBoard(quotes, run === 0 ? {} : { reuse: board });
+    board = indexQuotes(quotes, run === 0 ? {} : { reuse: board });
     const built = performance.now();
-    scan = scanBoard(board, run === 0 ? options : { ...options, fairInto: scan.fair });
+    scan = scanQuotes(board, run === 0 ? options : { ...options, fairInto: scan.fair });
     const done = performance.now();
     if (run === 0) {
       cold = (done - t) / 1000;
@@ -262,7 +270,7 @@ function main(): void {
 
   // Informational: the same scan devigging every line with Shin (iterative root finding) instead.
   t = performance.now();
-  const shin = scanBoard(buildBoard(quotes, { reuse: board }), { ...options, devig: 'shin' });
+  const shin = scanQuotes(indexQuotes(quotes, { reuse: board }), { ...options, devig: 'shin' });
   const shinSeconds = (performance.now() - t) / 1000;
   assert.equal(shin.arbitrages.length, scan.arbitrages.length);
 

@@ -1,5 +1,7 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
+import { parseDecimal, toDecimalString } from './math/decimal';
+import { InputError } from './math/errors';
 
 /**
  * The sport-agnostic entities every layer shares (design document, "Core Entities").
@@ -61,13 +63,38 @@ export const MarketKey = z.object({
 });
 export type MarketKey = z.infer<typeof MarketKey>;
 
+/**
+ * The one market-key format: "<eventId>|<marketType>|<period>|<line or ->", e.g. "ev_1|totals|full|2.5".
+ * It is persisted (Redis `board:<marketKey>` hashes and indexes, the change stream, opportunity ids), so it
+ * never changes. The line is canonical ("2.50" and "2.5" give one key); "|" inside a part is refused.
+ */
 export function marketKeyString(k: MarketKey): string {
-  return `${k.eventId}|${k.marketType}|${k.period}|${k.line ?? '-'}`;
+  for (const field of ['eventId', 'marketType', 'period'] as const) {
+    if (k[field].includes('|')) throw new InputError('market key parts cannot contain "|"', field, k[field]);
+  }
+  return `${k.eventId}|${k.marketType}|${k.period}|${k.line === null ? '-' : canonicalLine(k.line)}`;
 }
 
 export function parseMarketKeyString(s: string): MarketKey {
-  const [eventId, marketType, period, line] = s.split('|');
+  const parts = s.split('|');
+  if (parts.length !== 4) {
+    throw new InputError('market key must look like eventId|marketType|period|line', 'marketKey', s);
+  }
+  const [eventId, marketType, period, line] = parts;
   return MarketKey.parse({ eventId, marketType, period, line: line === '-' ? null : line });
+}
+
+// Keys are built per quote on busy paths; a market has few distinct lines, so remember their canonical text.
+const canonicalLines = new Map<string, string>();
+
+function canonicalLine(line: string): string {
+  let text = canonicalLines.get(line);
+  if (text === undefined) {
+    text = toDecimalString(parseDecimal(line, 'line'));
+    if (canonicalLines.size >= 10_000) canonicalLines.clear();
+    canonicalLines.set(line, text);
+  }
+  return text;
 }
 
 export const OddsQuote = z.object({

@@ -1,6 +1,7 @@
 import type { Redis } from '../infra/redis';
 import { marketKeyString, type MarketKey } from '../../shared/entities';
 import { D, toDecimalString } from '../../shared/math';
+import type { BoardQuote } from '../../shared/strategies';
 import { ingestKeys } from '../ingestion/keys';
 import { boardField } from '../ingestion/changes';
 import type { BoardEntry as IngestBoardEntry } from '../ingestion/board';
@@ -18,11 +19,8 @@ export interface BoardPrice {
   staleAt: number | null;
 }
 
-export interface BoardQuote extends BoardPrice {
-  bookmaker: string;
-  outcome: string;
-  point: string | null;
-}
+/** The board's price for one slot of the market (bookmaker, outcome, signed point). */
+export type SlotPrice = BoardPrice & Pick<BoardQuote, 'bookmaker' | 'outcome' | 'point'>;
 
 export interface QuoteLookup {
   currentQuote(
@@ -31,7 +29,7 @@ export interface QuoteLookup {
     outcome: string,
     point: string | null,
   ): Promise<BoardPrice | null>;
-  marketQuotes(market: MarketKey): Promise<BoardQuote[]>;
+  marketQuotes(market: MarketKey): Promise<SlotPrice[]>;
 }
 
 const norm = (x: string | null): string | null => (x === null ? null : toDecimalString(new D(x)));
@@ -61,7 +59,7 @@ export function createRedisQuoteLookup(redis: Redis, prefix: string): QuoteLooku
     },
     async marketQuotes(market) {
       const all = await redis.hgetall(boardMarketKey(prefix, market));
-      const out: BoardQuote[] = [];
+      const out: SlotPrice[] = [];
       for (const [field, value] of Object.entries(all)) {
         const entry = parseEntry(value);
         const [bookmaker, outcome, point] = field.split('|');

@@ -29,7 +29,8 @@ export interface BoardEntry {
   pollId: string;
 }
 
-export interface BoardEvent {
+/** The event as the board stores it (JSON at `board:ev:<id>:info`); readers turn it into a BoardEvent. */
+export interface BoardEventInfo {
   eventId: string;
   sport: string;
   league: string | null;
@@ -48,7 +49,7 @@ export interface BoardWrite {
   changes: readonly Change[];
   /** Last known state the changes were detected against (for changedAt of unchanged quotes). */
   lastKnown: Map<string, Map<string, LastKnown>>;
-  events: readonly BoardEvent[];
+  events: readonly BoardEventInfo[];
 }
 
 /**
@@ -211,7 +212,7 @@ export interface BoardMarketView {
   quotes: BoardQuoteView[];
 }
 
-export interface BoardEventView extends BoardEvent {
+export interface BoardEventView extends BoardEventInfo {
   markets: BoardMarketView[];
 }
 
@@ -244,8 +245,8 @@ export async function readBoard(
       redis.zrange(keys.eventMarkets(eventId), '0', '-1'),
     ]);
     if (!info && marketKeys.length === 0) continue;
-    const event: BoardEvent = info
-      ? (JSON.parse(info) as BoardEvent)
+    const event: BoardEventInfo = info
+      ? (JSON.parse(info) as BoardEventInfo)
       : { eventId, sport: '?', league: null, startTime: '', status: 'unknown', participants: [] };
     const pipe = redis.pipeline();
     for (const mk of marketKeys) pipe.hgetall(keys.market(mk));

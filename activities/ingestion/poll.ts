@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger';
 import type { OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
 import { excerpt } from '../providers/normalize';
-import { applyToRedis, type BoardEvent } from './board';
+import { applyToRedis, type BoardEventInfo } from './board';
 import { dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
 import type { EventResolver } from './events';
 import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
@@ -182,7 +182,7 @@ export async function runPoll(
   if (crashAt === 'after-commit') throw new Error('injected crash after the PostgreSQL commit');
 
   // Redis: the board and the announcements.
-  const boardEvents: BoardEvent[] = [];
+  const boardEvents: BoardEventInfo[] = [];
   for (const e of batch.events) {
     const eventId = ids.get(e.providerEventId);
     if (!eventId) continue;

@@ -1,9 +1,8 @@
 import type { Redis } from '../infra/redis';
 import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
-import { D, toDecimalString } from '../../shared/math';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
 import { ingestKeys } from '../ingestion/keys';
-import type { BoardEntry } from '../ingestion/board';
+import type { BoardEntry, BoardEventInfo } from '../ingestion/board';
 
 /**
  * How strategies see the current board: read it (optionally one set of sports), and wait until it changes.
@@ -168,12 +167,8 @@ export function createRedisBoardReader(
 
 function toBoardEvent(id: string, info: string): BoardEvent | null {
   try {
-    const e = JSON.parse(info) as {
-      eventId?: string;
-      sport?: string;
-      league?: string | null;
-      startTime?: string;
-      status?: string;
+    // Written by other processes: every field may be missing; a participant may carry its own id.
+    const e = JSON.parse(info) as Partial<Omit<BoardEventInfo, 'participants'>> & {
       participants?: { id?: string; name: string; role: string }[];
     };
     if (!e.sport || !e.startTime || !Number.isFinite(Date.parse(e.startTime))) return null;
@@ -239,8 +234,7 @@ export async function writeBoard(
   const byMarket = new Map<string, string[]>();
   const marketsByEvent = new Map<string, Set<string>>();
   for (const q of snapshot.quotes) {
-    const line = q.market.line === null ? null : toDecimalString(new D(q.market.line));
-    const mk = marketKeyString({ ...q.market, line });
+    const mk = marketKeyString(q.market);
     const entry: BoardEntry = {
       price: q.price,
       point: q.point,
@@ -265,19 +259,15 @@ export async function writeBoard(
     const event = snapshot.events[eventId];
     if (!event) continue;
     m.zadd(keys.eventMarkets(eventId), ...[...markets].flatMap((mk) => [String(seenAt), mk]));
-    m.set(
-      keys.eventInfo(eventId),
-      JSON.stringify({
-        eventId,
-        sport: event.sport,
-        league: event.league,
-        startTime: event.startTime,
-        status: event.status,
-        participants: event.participants.map((p) => ({ name: p.name, role: p.role })),
-      }),
-      'EX',
-      ttl,
-    );
+    const info: BoardEventInfo = {
+      eventId,
+      sport: event.sport,
+      league: event.league,
+      startTime: event.startTime,
+      status: event.status,
+      participants: event.participants.map((p) => ({ name: p.name, role: p.role })),
+    };
+    m.set(keys.eventInfo(eventId), JSON.stringify(info), 'EX', ttl);
     m.zadd(keys.sportEvents(event.sport), String(seenAt), eventId);
     m.zadd(keys.sports, String(seenAt), event.sport);
   }

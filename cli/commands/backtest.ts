@@ -17,7 +17,6 @@ import {
   type ReportFormat,
 } from '../../activities/backtest/report';
 import {
-  StrategyParameterError,
   fromDefinition,
   mergeFrames,
   runBacktest,
@@ -29,10 +28,7 @@ import {
   type ReplayFrame,
   type SourceInfo,
 } from '../../shared/backtest';
-import {
-  StrategyParameterError as UnknownStrategyTypeError,
-  strategyDefinition,
-} from '../../shared/strategies/registry';
+import { StrategyParameterError, strategyDefinition } from '../../shared/strategies';
 import type { StrategyDefinition } from '../../shared/strategies/types';
 import { parseDuration } from '../duration';
 import { emit, UsageError, type OutputOptions } from '../output';
@@ -74,7 +70,7 @@ export function backtestDefinition(type: string): AnyDefinition {
   try {
     return strategyDefinition(type);
   } catch (err) {
-    if (err instanceof UnknownStrategyTypeError)
+    if (err instanceof StrategyParameterError)
       throw new UsageError(`--strategy: ${err.message.replace(/^type: /, '')}`);
     throw err;
   }

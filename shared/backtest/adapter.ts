@@ -1,10 +1,6 @@
+import { StrategyParameterError, issueField } from '../strategies/registry';
 import type { StrategyDefinition } from '../strategies/types';
 import type { BacktestStrategy, SkipNote, StrategyEvaluation } from './types';
-
-/** A strategy type's parameters did not validate; the message names each bad parameter. */
-export class StrategyParameterError extends Error {
-  override readonly name = 'StrategyParameterError';
-}
 
 /**
  * Any strategy type of the strategy engine as a backtest strategy: its parameters are validated by the
@@ -21,7 +17,7 @@ export function fromDefinition<P, S>(
     const issues = parsed.error.issues
       .map((i) => `${[name, ...i.path.map(String)].join('.')}: ${i.message}`)
       .join('; ');
-    throw new StrategyParameterError(issues);
+    throw new StrategyParameterError(issues, parsed.error.issues.map(issueField));
   }
   const params = parsed.data;
   let state = definition.initialState();

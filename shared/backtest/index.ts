@@ -1,5 +1,5 @@
 // Public API of the backtest engine. Pure and deterministic: no I/O (the importers live in activities/backtest).
-export { StrategyParameterError, fromDefinition } from './adapter';
+export { fromDefinition } from './adapter';
 export {
   BacktestEngine,
   mergeFrames,

@@ -3,40 +3,6 @@ import { ArbitrageError } from './errors';
 import { addFractions, decimalToExactFraction, fraction, subtractFractions } from './fraction';
 import { parseDecimalOdds } from './odds';
 
-// ---- market keys ----
-
-export interface MarketKeyParts {
-  readonly event: string;
-  /** Market type: "1x2", "moneyline", "spread", "total"… */
-  readonly market: string;
-  /** Handicap or total line; "-1.5" and "-1.50" give the same key. Absent for lineless markets. */
-  readonly line?: DecimalInput | null;
-  /** Period the market settles on; default "FT". */
-  readonly period?: string;
-}
-
-/** "event|market|line|period": the identity of one bettable market, so 2.5 and 3.5 totals never mix. */
-export function marketKey(parts: MarketKeyParts): string {
-  const line =
-    parts.line === undefined || parts.line === null ? '' : toDecimalString(parseDecimal(parts.line, 'line'));
-  const fields = [parts.event, parts.market, line, parts.period ?? 'FT'];
-  for (const [i, name] of ['event', 'market', 'line', 'period'].entries()) {
-    const value = fields[i]!;
-    if (value.includes('|')) throw new ArbitrageError('market key parts cannot contain "|"', name, value);
-    if (name !== 'line' && value === '')
-      throw new ArbitrageError('market key part cannot be empty', name, value);
-  }
-  return fields.join('|');
-}
-
-export function parseMarketKey(key: string): Required<MarketKeyParts> {
-  const parts = key.split('|');
-  if (parts.length !== 4)
-    throw new ArbitrageError('market key must look like event|market|line|period', 'marketKey', key);
-  const [event, market, line, period] = parts as [string, string, string, string];
-  return { event, market, line: line === '' ? null : line, period };
-}
-
 // ---- quotes and legs ----
 
 export interface Quote {

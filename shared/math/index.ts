@@ -24,7 +24,19 @@ export {
   KellyError,
   SizingError,
 } from './errors';
-export { decimalToFraction, formatFraction, type Fraction } from './fraction';
+export {
+  addFractions,
+  compareFractions,
+  decimalToExactFraction,
+  decimalToFraction,
+  formatFraction,
+  fraction,
+  fractionToDecimal,
+  inverseSum,
+  invertFraction,
+  subtractFractions,
+  type Fraction,
+} from './fraction';
 export {
   ODDS_FORMATS,
   americanToDecimal,
@@ -72,28 +84,25 @@ export {
   effectivePrice,
   findArbitrage,
   findArbitrages,
-  marketKey,
-  parseMarketKey,
   solveArbitrage,
   type ArbitrageLeg,
   type ArbitrageOptions,
   type ArbitrageSolution,
   type LegInput,
-  type MarketKeyParts,
   type Quote,
   type StakePlan,
   type SuspectReason,
 } from './arbitrage';
 export {
   MAX_OUTCOMES,
-  buildBoard,
-  scanBoard,
-  type Board,
-  type BoardOptions,
-  type BoardQuote,
+  indexQuotes,
+  scanQuotes,
+  type KeyedQuote,
+  type QuoteIndex,
+  type QuoteIndexOptions,
   type ScanOptions,
   type ScanResult,
-} from './board';
+} from './quote-index';
 export {
   fractionalKelly,
   kellyExclusive,

@@ -1,9 +1,21 @@
 import { z } from 'zod';
 import type { MarketKey, Opportunity } from '../entities';
-import { ArbitrageError, D, solveArbitrage, toDecimalString, type StakePlan } from '../math';
+import {
+  ArbitrageError,
+  D,
+  compareFractions,
+  decimalToFraction,
+  fraction,
+  fractionToDecimal,
+  inverseSum,
+  invertFraction,
+  solveArbitrage,
+  subtractFractions,
+  toDecimalString,
+  type StakePlan,
+} from '../math';
 import { type BetMarket, type EventPhase, type IndexedBoard } from './board';
 import { allowedBooks, bookFilter, commonParameters, decimalParam, opportunityId, pct } from './common';
-import { fractionToD, inverseSum, lessThanOne, priceFraction, profitOf } from './rational';
 import { asIndexed, validation, type StrategyDefinition } from './types';
 
 export const ArbitrageParameters = z.strictObject({
@@ -79,6 +91,7 @@ export interface ArbitrageScan {
 }
 
 const EPSILON = 1e-9;
+const ONE_FRACTION = fraction(1n, 1n);
 
 /**
  * Every line-aware arbitrage on a board: per bet market the best price of each outcome (among allowed books
@@ -145,10 +158,12 @@ export function scanArbitrages(
       booksum = new D(probe.booksum);
       profit = new D(probe.profit);
     } else {
-      const sum = inverseSum(legs.map((q) => priceFraction(q.price)));
-      if (!lessThanOne(sum)) continue;
-      booksum = fractionToD(sum);
-      profit = fractionToD(profitOf(sum));
+      // Exact rationals: a fair -185/+185 pair, whose prices are 40-digit recurring decimals, summed as
+      // Decimals can come out a hair under 1; decimalToFraction recovers 57/37 from the rounded text.
+      const sum = inverseSum(legs.map((q) => decimalToFraction(new D(q.price))));
+      if (compareFractions(sum, ONE_FRACTION) >= 0) continue;
+      booksum = fractionToDecimal(sum);
+      profit = fractionToDecimal(subtractFractions(invertFraction(sum), ONE_FRACTION));
     }
     if (profit.lt(minProfit)) continue;
 

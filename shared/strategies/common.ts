@@ -246,7 +246,7 @@ export function opportunityId(parts: {
     'opportunity/v1',
     parts.strategy,
     parts.kind,
-    marketKeyString({ ...parts.market, line: canonicalDecimal(parts.market.line) }),
+    marketKeyString(parts.market),
     legs,
     parts.discriminator ?? null,
   ]);

@@ -33,6 +33,11 @@ export class StrategyParameterError extends Error {
   }
 }
 
+/** The parameter a zod issue is about ("minEdge", or the unknown key itself). */
+export function issueField(issue: z.core.$ZodIssue): string {
+  return issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]].join('.') : issue.path.join('.');
+}
+
 export function strategyDefinition(type: string): AnyStrategy {
   const def = (STRATEGY_TYPES as Record<string, AnyStrategy | undefined>)[type];
   if (!def) {
@@ -49,12 +54,7 @@ export function parseStrategyParameters(type: string, raw: unknown): Record<stri
   const def = strategyDefinition(type);
   const parsed = def.parameters.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new StrategyParameterError(
-      formatIssues(parsed.error),
-      parsed.error.issues.map((i) =>
-        i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]].join('.') : i.path.join('.'),
-      ),
-    );
+    throw new StrategyParameterError(formatIssues(parsed.error), parsed.error.issues.map(issueField));
   }
   return parsed.data as Record<string, unknown>;
 }

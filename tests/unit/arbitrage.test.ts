@@ -4,17 +4,16 @@ import {
   ArbitrageError,
   americanToDecimal,
   D,
-  buildBoard,
+  indexQuotes,
   devig,
   findArbitrage,
   findArbitrages,
-  marketKey,
-  parseMarketKey,
-  scanBoard,
+  scanQuotes,
   solveArbitrage,
-  type BoardQuote,
+  type KeyedQuote,
   type Quote,
 } from '../../shared/math';
+import { marketKeyString } from '../../shared/entities';
 
 /** Price in cents (exact two-decimal odds) so the brute force below can work in integers. */
 const cents = fc.integer({ min: 101, max: 1500 });
@@ -139,10 +138,10 @@ describe('arbitrage solver', () => {
         { commission: { x: '0.2' } },
       ).isArbitrage,
     ).toBe(false);
-    const board = buildBoard(
+    const board = indexQuotes(
       ['a', 'b', 'c'].map((outcome) => ({ market: 'k', bookmaker: 'b', outcome, price: '3' })),
     );
-    expect(scanBoard(board).arbitrages).toEqual([]);
+    expect(scanQuotes(board).arbitrages).toEqual([]);
   });
 
   it('rejects a total too small for the unit', () => {
@@ -232,20 +231,7 @@ function bruteForce(cs: number[], total: number, unit: number, cap: number | und
   return best;
 }
 
-describe('market keys and quotes', () => {
-  it('builds line-aware keys', () => {
-    expect(marketKey({ event: 'e1', market: 'total', line: '2.50' })).toBe('e1|total|2.5|FT');
-    expect(marketKey({ event: 'e1', market: 'spread', line: -1.5, period: '1H' })).toBe('e1|spread|-1.5|1H');
-    expect(marketKey({ event: 'e1', market: '1x2' })).toBe('e1|1x2||FT');
-    expect(parseMarketKey('e1|total|2.5|FT')).toEqual({
-      event: 'e1',
-      market: 'total',
-      line: '2.5',
-      period: 'FT',
-    });
-    expect(() => marketKey({ event: 'a|b', market: 'x' })).toThrow(ArbitrageError);
-  });
-
+describe('quotes', () => {
   it('takes the best price per outcome and needs every outcome', () => {
     const quotes: Quote[] = [
       { bookmaker: 'a', outcome: 'home', price: '2.00' },
@@ -273,10 +259,10 @@ describe('board scan', () => {
   it('finds exactly the arbitrages the Decimal path finds and devigs every line', () => {
     fc.assert(
       fc.property(boardArb, (markets) => {
-        const quotes: BoardQuote[] = [];
+        const quotes: KeyedQuote[] = [];
         const grouped = new Map<string, Quote[]>();
         markets.forEach((m, e) => {
-          const key = marketKey({ event: `e${e}`, market: m.outcomes === 3 ? '1x2' : 'moneyline' });
+          const key = marketKeyString({ eventId: `e${e}`, marketType: 'h2h', period: 'full', line: null });
           m.books.forEach((prices, b) => {
             for (let o = 0; o < m.outcomes; o++) {
               const q = { market: key, bookmaker: `book${b}`, outcome: `o${o}`, price: asPrice(prices[o]!) };
@@ -285,7 +271,7 @@ describe('board scan', () => {
             }
           });
         });
-        const scan = scanBoard(buildBoard(quotes));
+        const scan = scanQuotes(indexQuotes(quotes));
         const reference = findArbitrages(grouped);
         expect(scan.arbitrages.map((a) => [a.marketKey, a.profit])).toEqual(
           reference.map((a) => [a.marketKey, a.profit]),
@@ -300,7 +286,7 @@ describe('board scan', () => {
               'multiplicative',
             );
             line.forEach((q, i) => {
-              const fair = scan.fair[quotes.indexOf(q as BoardQuote)]!;
+              const fair = scan.fair[quotes.indexOf(q as KeyedQuote)]!;
               expect(Math.abs(fair - exact.probabilities[i]!.toNumber())).toBeLessThan(1e-12);
             });
           }
@@ -312,19 +298,19 @@ describe('board scan', () => {
   });
 
   it('skips incomplete markets and confirms candidates exactly', () => {
-    const quotes: BoardQuote[] = [
+    const quotes: KeyedQuote[] = [
       { market: 'm|1x2||FT', bookmaker: 'a', outcome: 'home', price: '3' },
       { market: 'm|1x2||FT', bookmaker: 'a', outcome: 'away', price: '3' },
       { market: 'n|ml||FT', bookmaker: 'a', outcome: 'home', price: '2' },
       { market: 'n|ml||FT', bookmaker: 'b', outcome: 'away', price: '2' },
     ];
-    const board = buildBoard(quotes, { outcomeCount: (k) => (k.includes('1x2') ? 3 : 2) });
-    const scan = scanBoard(board);
+    const board = indexQuotes(quotes, { outcomeCount: (k) => (k.includes('1x2') ? 3 : 2) });
+    const scan = scanQuotes(board);
     // The 1x2 market lacks its draw; 2.0 / 2.0 is break-even, screened in but not an arbitrage.
     expect(scan.arbitrages).toEqual([]);
     expect(scan.candidates).toBe(1);
     expect(Number.isNaN(scan.fair[0])).toBe(true);
-    expect(() => buildBoard([{ market: 'x', bookmaker: 'a', outcome: 'h', price: '0.9' }])).toThrow(
+    expect(() => indexQuotes([{ market: 'x', bookmaker: 'a', outcome: 'h', price: '0.9' }])).toThrow(
       'decimal odds must be greater than 1 (quotes[0].price: "0.9")',
     );
   });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { MarketKey, OddsQuote, Opportunity, SportEvent } from '../../shared/entities';
 import {
   BacktestEngine,
-  StrategyParameterError,
   fromDefinition,
   mergeFrames,
   runBacktest,
@@ -11,6 +10,7 @@ import {
   type ReplayBoard,
   type ReplayFrame,
 } from '../../shared/backtest';
+import { StrategyParameterError } from '../../shared/strategies';
 import { arbitrageStrategy } from '../../shared/strategies/arbitrage';
 import { consensusStrategy } from '../../shared/strategies/consensus';
 

@@ -3,18 +3,21 @@ import { devigFloatInto, type DevigMethod } from './devig';
 import { ArbitrageError } from './errors';
 import { findArbitrage, type ArbitrageOptions, type ArbitrageSolution, type Quote } from './arbitrage';
 
-/** A quote on a whole board: the market key says which market it prices. */
-export interface BoardQuote extends Quote {
+/**
+ * The solver's Quote tagged with the key of the market it prices. Keys are opaque here (any string; live
+ * code uses marketKeyString), so this scan works on any grouping of quotes.
+ */
+export interface KeyedQuote extends Quote {
   readonly market: string;
 }
 
 /**
- * A columnar index of a board of quotes, grouped by market: positions [marketStart[m], marketStart[m+1])
+ * A columnar index of keyed quotes, grouped by market: positions [marketStart[m], marketStart[m+1])
  * hold market m's quotes; `source[pos]` is the index of that quote in `quotes`. Prices are float64 for
  * screening only; anything reported is recomputed exactly from the original quotes.
  */
-export interface Board {
-  readonly quotes: readonly BoardQuote[];
+export interface QuoteIndex {
+  readonly quotes: readonly KeyedQuote[];
   readonly marketKeys: readonly string[];
   readonly bookmakers: readonly string[];
   readonly outcomes: readonly string[];
@@ -29,14 +32,14 @@ export interface Board {
   readonly expectedOutcomes: Int32Array;
 }
 
-export interface BoardOptions {
+export interface QuoteIndexOptions {
   /** Number of outcomes of a market (3 for 1X2); markets quoted on fewer are incomplete, never arbs. */
   readonly outcomeCount?: (marketKey: string) => number | undefined;
   /**
-   * A previous board whose buffers may be overwritten (it must not be used afterwards). A scanner that
+   * A previous index whose buffers may be overwritten (it must not be used afterwards). A scanner that
    * re-indexes every tick then allocates nothing large, which spares the garbage collector.
    */
-  readonly reuse?: Board;
+  readonly reuse?: QuoteIndex;
 }
 
 export interface ScanOptions extends Omit<ArbitrageOptions, 'totalStake' | 'unit' | 'maxStakes'> {
@@ -54,7 +57,7 @@ export interface ScanResult {
   readonly candidates: number;
   /** Exactly confirmed arbitrages, in market order, as findArbitrage reports them. */
   readonly arbitrages: ArbitrageSolution[];
-  /** Fair probability of every quote (indexed like `board.quotes`) from its own book's line; NaN if not devigged. */
+  /** Fair probability of every quote (indexed like `index.quotes`) from its own book's line; NaN if not devigged. */
   readonly fair: Float64Array;
   /** Bookmaker lines devigged. */
   readonly lines: number;
@@ -70,10 +73,10 @@ const RECENT = 8;
 export const MAX_OUTCOMES = 32;
 
 /**
- * Index a board in two passes over the quotes: intern market keys and count, then place every quote at its
+ * Index keyed quotes in two passes: intern market keys and count, then place every quote at its
  * market's next slot (counting sort) while parsing its price and interning its book and outcome.
  */
-export function buildBoard(quotes: readonly BoardQuote[], options: BoardOptions = {}): Board {
+export function indexQuotes(quotes: readonly KeyedQuote[], options: QuoteIndexOptions = {}): QuoteIndex {
   const size = quotes.length;
   const old = options.reuse;
   const marketOf = buffer(old?.marketOf, size, Int32Array);
@@ -214,18 +217,18 @@ function intern(ids: Map<string, number>, names: string[], name: string, what: s
 }
 
 /**
- * Scan a whole board: best price per outcome in float64, markets whose float booksum is under 1 + epsilon
+ * Scan a whole quote index: best price per outcome in float64, markets whose float booksum is under 1 + epsilon
  * confirmed exactly (Decimal) through findArbitrage, and every complete bookmaker line devigged in float64.
  */
-export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
+export function scanQuotes(index: QuoteIndex, options: ScanOptions = {}): ScanResult {
   const method = options.devig ?? 'multiplicative';
   const threshold = 1 + (options.epsilon ?? 1e-9);
-  const bookCount = board.bookmakers.length;
+  const bookCount = index.bookmakers.length;
   // Share of net winnings kept after commission, per bookmaker (1 where none is charged).
   const keep = new Float64Array(bookCount).fill(1);
   let anyCommission = false;
   for (const [name, rate] of Object.entries(options.commission ?? {})) {
-    const b = board.bookmakers.indexOf(name);
+    const b = index.bookmakers.indexOf(name);
     if (b < 0) continue;
     const c = parseDecimal(rate, `commission[${name}]`, ArbitrageError);
     if (c.isNegative() || c.gte(ONE)) {
@@ -235,8 +238,8 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
     anyCommission = true;
   }
 
-  const { price, book, outcome, source, marketStart } = board;
-  const slotOf = new Int32Array(board.outcomes.length).fill(-1);
+  const { price, book, outcome, source, marketStart } = index;
+  const slotOf = new Int32Array(index.outcomes.length).fill(-1);
   const slotOutcome = new Int32Array(MAX_OUTCOMES);
   const best = new Float64Array(MAX_OUTCOMES);
   const bookSum = new Float64Array(bookCount);
@@ -247,7 +250,7 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
   const pi = new Float64Array(bookCount * MAX_OUTCOMES);
   const at = new Int32Array(bookCount * MAX_OUTCOMES);
   const out = new Float64Array(MAX_OUTCOMES);
-  const size = board.quotes.length;
+  const size = index.quotes.length;
   const fair =
     options.fairInto && options.fairInto.length >= size
       ? options.fairInto.subarray(0, size)
@@ -258,7 +261,7 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
   let candidates = 0;
   let lines = 0;
 
-  for (let m = 0; m < board.marketKeys.length; m++) {
+  for (let m = 0; m < index.marketKeys.length; m++) {
     const start = marketStart[m]!;
     const end = marketStart[m + 1]!;
     let slots = 0;
@@ -271,7 +274,7 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
           throw new ArbitrageError(
             `a market can have at most ${MAX_OUTCOMES} outcomes`,
             'market',
-            board.marketKeys[m],
+            index.marketKeys[m],
           );
         }
         s = slots++;
@@ -292,12 +295,12 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
       pi[b * MAX_OUTCOMES + s] = inv;
       at[b * MAX_OUTCOMES + s] = pos;
     }
-    const expected = board.expectedOutcomes[m]! || slots;
+    const expected = index.expectedOutcomes[m]! || slots;
     if (slots > expected) {
       throw new ArbitrageError(
         `market has more outcomes quoted than its ${expected}`,
         'market',
-        board.marketKeys[m],
+        index.marketKeys[m],
       );
     }
     const complete = slots === expected && slots >= 2;
@@ -313,11 +316,11 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
         for (let pos = start; pos < end; pos++) {
           const raw = price[pos]!;
           const p = anyCommission ? 1 + (raw - 1) * keep[book[pos]!]! : raw;
-          if (p >= best[slotOf[outcome[pos]!]!]! * NEAR_BEST) near.push(board.quotes[source[pos]!]!);
+          if (p >= best[slotOf[outcome[pos]!]!]! * NEAR_BEST) near.push(index.quotes[source[pos]!]!);
         }
         const names: string[] = [];
-        for (let s = 0; s < slots; s++) names.push(board.outcomes[slotOutcome[s]!]!);
-        const found = findArbitrage(board.marketKeys[m]!, near, { ...options, outcomes: names });
+        for (let s = 0; s < slots; s++) names.push(index.outcomes[slotOutcome[s]!]!);
+        const found = findArbitrage(index.marketKeys[m]!, near, { ...options, outcomes: names });
         if (found) arbitrages.push(found);
       }
     }
@@ -348,7 +351,7 @@ export function scanBoard(board: Board, options: ScanOptions = {}): ScanResult {
     }
     for (let s = 0; s < slots; s++) slotOf[slotOutcome[s]!] = -1;
   }
-  return { markets: board.marketKeys.length, candidates, arbitrages, fair, lines };
+  return { markets: index.marketKeys.length, candidates, arbitrages, fair, lines };
 }
 
 /**
