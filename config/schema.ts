@@ -349,6 +349,7 @@ export const SECRET_ENV = {
   TWILIO_ACCOUNT_SID: 'Twilio-compatible SMS account SID',
   TWILIO_AUTH_TOKEN: 'Twilio-compatible SMS auth token',
   WEBHOOK_SECRET: 'webhook signing secret',
+  BOOK_ADAPTER_TOKEN: 'bearer token sent to placement adapters (placement.adapters)',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

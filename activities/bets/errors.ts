@@ -17,6 +17,8 @@ export const BetFailure = {
   Settlement: 'SettlementError',
   Data: 'BetDataError',
   ResultNotReady: 'ResultNotReady',
+  /** The book's answer cannot be accepted as it stands (activities/bets/adapter.ts says why). */
+  BookAnswer: 'BookAnswerRefused',
 } as const;
 export type BetFailure = (typeof BetFailure)[keyof typeof BetFailure];
 

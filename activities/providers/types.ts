@@ -152,5 +152,7 @@ export interface PlaceBetResult {
   status: 'placed' | 'rejected';
   bookReference: string | null;
   price: string | null;
+  /** The stake the book took, when it says (a partial fill); null: the stake requested. */
+  stake: string | null;
   reason: string | null;
 }
