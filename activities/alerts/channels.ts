@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import type { AppConfig, Secrets } from '../../config/schema';
 import { AlertChannelOptions } from '../../config/schema';
 import type { Logger } from '../infra/logger';
+import { readBodyLimited } from '../infra/http';
 import { alertLine, type Alert } from '../../shared/alerts';
 
 /**
@@ -19,6 +20,9 @@ export interface AlertChannel {
 }
 
 type ChannelConfig = AppConfig['alerts']['channels'][number];
+
+/** Webhook and SMS answers are an acknowledgement; only an error's first 200 characters are kept. */
+const ALERT_MAX_ANSWER_BYTES = 64 * 1024;
 
 /** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
 function httpFailure(channel: string, status: number, body: string): Error {
@@ -74,7 +78,7 @@ function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         body,
         signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
       });
-      const text = await res.text();
+      const text = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES);
       if (!res.ok) throw httpFailure(c.name, res.status, text);
     },
   };
@@ -151,7 +155,7 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
           }).toString(),
           signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
         });
-        const text = await res.text();
+        const text = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES);
         if (!res.ok) throw httpFailure(c.name, res.status, text);
       }
     },
