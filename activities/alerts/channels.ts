@@ -90,6 +90,8 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
     host: o.host,
     port: o.port,
     secure: o.secure,
+    // Never the credentials or an alert in clear text unless the config says so (requireTls: false).
+    requireTLS: !o.secure && o.requireTls,
     ...(secrets.SMTP_USER ? { auth: { user: secrets.SMTP_USER, pass: secrets.SMTP_PASSWORD ?? '' } } : {}),
     connectionTimeout: o.timeoutSeconds * 1000,
     greetingTimeout: o.timeoutSeconds * 1000,
@@ -110,6 +112,12 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
           headers: { 'X-Alphabet-Alert-Id': alert.id },
         });
       } catch (err) {
+        if ((err as { code?: unknown }).code === 'ETLS')
+          // The server offers no STARTTLS: a retry meets the same server; its config must change.
+          throw ApplicationFailure.nonRetryable(
+            `${c.name}: ${o.host}:${o.port} offers no TLS, and requireTls is on: refusing to send (${(err as Error).message})`,
+            'AlertConfig',
+          );
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx SMTP answers (bad address, auth refused) are permanent; 4xx and network trouble are not.
         if (typeof code === 'number' && code >= 500)

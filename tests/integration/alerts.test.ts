@@ -10,6 +10,8 @@ import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-life
 import type { AlertDeliveryResult } from '../../workflows/alert-delivery';
 import { ALERT_EVENTS, type Alert, type AlertEventType } from '../../shared/alerts';
 import type { LoadedConfig } from '../../config/load';
+import { createAlertChannels } from '../../activities/alerts/channels';
+import { createLogger } from '../../activities/infra/logger';
 
 const run = Math.random().toString(36).slice(2, 8);
 const SECRETS = {
@@ -117,6 +119,8 @@ describe(
               options: {
                 host: '127.0.0.1',
                 port: smtpPort,
+                // The loopback server offers no STARTTLS: plain text is allowed here, and only here.
+                requireTls: false,
                 from: 'alphabet@example.test',
                 to: ['ops@example.test'],
               },
@@ -169,6 +173,38 @@ describe(
       for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
       if (!check()) throw new Error(`never: ${what}`);
     }
+
+    it('refuses to send SMTP credentials to a server without STARTTLS unless requireTls is turned off', async () => {
+      const mailConfig = loaded.config.alerts.channels.find((c) => c.name === 'mail')!;
+      const { requireTls: _off, ...tlsDefault } = mailConfig.options;
+      const strict = patchConfig(testConfig(SECRETS), {
+        alerts: { channels: [{ ...mailConfig, options: tlsDefault }], routes: [] },
+      });
+      const [channel] = createAlertChannels(strict.config, strict.secrets, createLogger({ level: 'silent' }));
+      const alert: Alert = {
+        id: `tls-${run}`,
+        type: 'bet.failed',
+        severity: 'critical',
+        subject: `tls-${run}`,
+        title: 'TLS check',
+        text: 'must not travel in clear text',
+        fields: {},
+        at: new Date().toISOString(),
+        link: null,
+      };
+      const before = mails.length;
+      try {
+        await expect(channel!.send(alert)).rejects.toMatchObject({
+          type: 'AlertConfig',
+          nonRetryable: true,
+          message: expect.stringMatching(/offers no TLS, and requireTls is on/) as unknown,
+        });
+      } finally {
+        channel!.close?.();
+      }
+      expect(mails.length).toBe(before);
+      expect(mails.some((m) => m.data.includes('must not travel in clear text'))).toBe(false);
+    });
 
     it('a placed and settled bet alerts Slack (after a failure) and email; a channel failing for good holds nothing up', async () => {
       const eventId = `ev-alerts-${run}`;
