@@ -24,6 +24,19 @@ type ChannelConfig = AppConfig['alerts']['channels'][number];
 /** Webhook and SMS answers are an acknowledgement; only an error's first 200 characters are kept. */
 const ALERT_MAX_ANSWER_BYTES = 64 * 1024;
 
+/**
+ * A 2xx is delivery, whatever its body (not read: a large one must not fail a delivered alert and send it
+ * again); otherwise the failure with the start of the body, read up to the limit.
+ */
+async function checkAnswer(channel: string, res: Response): Promise<void> {
+  if (res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    return;
+  }
+  const body = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES).catch((err: Error) => err.message);
+  throw httpFailure(channel, res.status, body);
+}
+
 /** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
 function httpFailure(channel: string, status: number, body: string): Error {
   const message = `${channel}: HTTP ${status} ${body.slice(0, 200)}`;
@@ -78,8 +91,7 @@ function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         body,
         signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
       });
-      const text = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES);
-      if (!res.ok) throw httpFailure(c.name, res.status, text);
+      await checkAnswer(c.name, res);
     },
   };
 }
@@ -163,8 +175,7 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
           }).toString(),
           signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
         });
-        const text = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES);
-        if (!res.ok) throw httpFailure(c.name, res.status, text);
+        await checkAnswer(c.name, res);
       }
     },
   };
