@@ -204,8 +204,13 @@ export const AlertChannelOptions = {
   email: z.strictObject({
     host: z.string().min(1),
     port: Port,
-    /** TLS from the first byte (465); otherwise STARTTLS when the server offers it. */
+    /** TLS from the first byte (465); otherwise STARTTLS. */
     secure: z.boolean().default(false),
+    /**
+     * Without `secure`, refuse to send (credentials or alerts) unless the server upgrades with STARTTLS.
+     * Turn off only for a trusted plain-text relay, e.g. on loopback.
+     */
+    requireTls: z.boolean().default(true),
     from: z.string().min(3),
     to: z.array(z.string().min(3)).min(1),
     timeoutSeconds: Seconds.default(10),
@@ -357,6 +362,7 @@ export const SECRET_ENV = {
   TWILIO_ACCOUNT_SID: 'Twilio-compatible SMS account SID',
   TWILIO_AUTH_TOKEN: 'Twilio-compatible SMS auth token',
   WEBHOOK_SECRET: 'webhook signing secret',
+  BOOK_ADAPTER_TOKEN: 'bearer token sent to placement adapters (placement.adapters)',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

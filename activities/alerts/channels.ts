@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import type { AppConfig, Secrets } from '../../config/schema';
 import { AlertChannelOptions } from '../../config/schema';
 import type { Logger } from '../infra/logger';
+import { readBodyLimited } from '../infra/http';
 import { alertLine, type Alert } from '../../shared/alerts';
 
 /**
@@ -19,6 +20,22 @@ export interface AlertChannel {
 }
 
 type ChannelConfig = AppConfig['alerts']['channels'][number];
+
+/** Webhook and SMS answers are an acknowledgement; only an error's first 200 characters are kept. */
+const ALERT_MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * A 2xx is delivery, whatever its body (not read: a large one must not fail a delivered alert and send it
+ * again); otherwise the failure with the start of the body, read up to the limit.
+ */
+async function checkAnswer(channel: string, res: Response): Promise<void> {
+  if (res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    return;
+  }
+  const body = await readBodyLimited(res, ALERT_MAX_ANSWER_BYTES).catch((err: Error) => err.message);
+  throw httpFailure(channel, res.status, body);
+}
 
 /** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
 function httpFailure(channel: string, status: number, body: string): Error {
@@ -74,8 +91,7 @@ function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         body,
         signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
       });
-      const text = await res.text();
-      if (!res.ok) throw httpFailure(c.name, res.status, text);
+      await checkAnswer(c.name, res);
     },
   };
 }
@@ -86,6 +102,8 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
     host: o.host,
     port: o.port,
     secure: o.secure,
+    // Never the credentials or an alert in clear text unless the config says so (requireTls: false).
+    requireTLS: !o.secure && o.requireTls,
     ...(secrets.SMTP_USER ? { auth: { user: secrets.SMTP_USER, pass: secrets.SMTP_PASSWORD ?? '' } } : {}),
     connectionTimeout: o.timeoutSeconds * 1000,
     greetingTimeout: o.timeoutSeconds * 1000,
@@ -106,6 +124,12 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
           headers: { 'X-Alphabet-Alert-Id': alert.id },
         });
       } catch (err) {
+        if ((err as { code?: unknown }).code === 'ETLS')
+          // The server offers no STARTTLS: a retry meets the same server; its config must change.
+          throw ApplicationFailure.nonRetryable(
+            `${c.name}: ${o.host}:${o.port} offers no TLS, and requireTls is on: refusing to send (${(err as Error).message})`,
+            'AlertConfig',
+          );
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx SMTP answers (bad address, auth refused) are permanent; 4xx and network trouble are not.
         if (typeof code === 'number' && code >= 500)
@@ -151,8 +175,7 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
           }).toString(),
           signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
         });
-        const text = await res.text();
-        if (!res.ok) throw httpFailure(c.name, res.status, text);
+        await checkAnswer(c.name, res);
       }
     },
   };

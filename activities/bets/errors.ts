@@ -17,6 +17,8 @@ export const BetFailure = {
   Settlement: 'SettlementError',
   Data: 'BetDataError',
   ResultNotReady: 'ResultNotReady',
+  /** The book's answer cannot be accepted as it stands (activities/bets/adapter.ts says why). */
+  BookAnswer: 'BookAnswerRefused',
 } as const;
 export type BetFailure = (typeof BetFailure)[keyof typeof BetFailure];
 
@@ -31,8 +33,11 @@ export class BetBusinessError extends Error {
   }
 }
 
-/** PostgreSQL error classes that no retry can fix: data exceptions (22), syntax/undefined objects (42). */
-const PERMANENT_SQLSTATE = /^(22|42)/;
+/**
+ * PostgreSQL errors that no retry can fix: data exceptions (22), syntax/undefined objects (42), and a CHECK
+ * refusing the value (23514, e.g. a NaN price): a retry writes the same value again.
+ */
+const PERMANENT_SQLSTATE = /^(22|42)|^23514$/;
 
 export function toFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;

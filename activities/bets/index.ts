@@ -21,7 +21,7 @@ import {
 } from './store';
 import { BetBusinessError, BetFailure, classified } from './errors';
 import { createRedisQuoteLookup } from './quotes';
-import { createHttpPlacementAdapter, type PlacementAdapter } from './adapter';
+import { acceptPlacement, createHttpPlacementAdapter, type PlacementAdapter } from './adapter';
 import type {
   BetPlan,
   ClosingLine,
@@ -73,7 +73,10 @@ export function createBetActivities(deps: ActivityDeps) {
   const { db, config, logger } = deps;
   const quotes = deps.quotes ?? createRedisQuoteLookup(deps.redis, config.redis.keyPrefix);
   const adapters = new Map<string, PlacementAdapter>(
-    Object.entries(config.placement.adapters).map(([book, o]) => [book, createHttpPlacementAdapter(book, o)]),
+    Object.entries(config.placement.adapters).map(([book, o]) => [
+      book,
+      createHttpPlacementAdapter(book, { ...o, token: deps.secrets.BOOK_ADAPTER_TOKEN ?? null }),
+    ]),
   );
   for (const a of deps.placementAdapters ?? []) adapters.set(a.bookmaker, a);
   const risk = config.risk;
@@ -405,18 +408,17 @@ export function createBetActivities(deps: ActivityDeps) {
           price: snapshot.price,
           stake: snapshot.stake,
         }));
+      // Every adapter's answer (configured or injected) is checked here, before anything is recorded.
+      const fill =
+        result.status === 'placed'
+          ? acceptPlacement(result, snapshot, config.placement.requote.priceTolerance)
+          : null;
       return inTransaction(db, async (client) => {
         const bet = await lockBet(client, input.betId);
         if (bet.status !== 'reserved') return earlierOutcome(bet);
-        const after =
-          result.status === 'placed'
-            ? await recordFill(client, bet, {
-                price: result.price ?? bet.price,
-                stake: bet.stake,
-                bookReference: result.bookReference,
-                note: null,
-              })
-            : await releaseBet(client, bet, 'rejected', result.reason ?? 'rejected by the book');
+        const after = fill
+          ? await recordFill(client, bet, { ...fill, bookReference: result.bookReference, note: null })
+          : await releaseBet(client, bet, 'rejected', result.reason ?? 'rejected by the book');
         await syncDecision(client, bet.opportunity_id);
         return legState(after);
       });

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { BodyTooLargeError } from '../infra/http';
 
 /**
  * Error classification for everything ingestion talks to, in ONE place. Adapters and the ingestion
@@ -162,6 +163,10 @@ export function toFailure(provider: string, err: unknown, what = 'the provider')
       nonRetryable: false,
       cause: e,
     });
+  }
+  if (e instanceof BodyTooLargeError) {
+    // Retried with the poller's back-off: a provider's oversized answer is its fault, and may pass.
+    return failure(FailureType.Unavailable, provider, e.message, { nonRetryable: false, cause: e });
   }
   // PostgreSQL / Redis trouble: retry (a poll is idempotent).
   return failure(FailureType.Store, provider, `${e.message}`, { nonRetryable: false, cause: e });

@@ -271,14 +271,21 @@ function eventHead(ev: Obj, path: string, requestedSport: string): EventHead {
     return bad('missing_field', 'event has no commence_time', 'commence_time');
   const start = parseIsoTime(ev.commence_time);
   if (!start.ok) return bad('invalid_time', `commence_time is ${start.message}`, 'commence_time');
-  const sport = nonEmptyString(ev.sport_key) ? ev.sport_key : requestedSport;
+  // The sport is the one we asked for: an event claiming another is refused, never moved to that sport
+  // (it would land on another sport's board and exposure limits).
+  if (nonEmptyString(ev.sport_key) && ev.sport_key.trim() !== requestedSport)
+    return bad(
+      'wrong_sport',
+      `event's sport_key "${ev.sport_key}" is not the requested sport "${requestedSport}"`,
+      'sport_key',
+    );
   return {
     ok: true,
     id: ev.id.trim(),
     home: ev.home_team.trim(),
     away: ev.away_team.trim(),
     startTime: start.value,
-    sport,
+    sport: requestedSport,
   };
 }
 

@@ -222,7 +222,8 @@ function lastBefore(times: readonly number[], t: number): number | null {
   return found;
 }
 
-function sportOfPrefix(prefix: string): string {
+/** The sport key a recorded file's prefix stands for (`nfl` → `americanfootball_nfl`). */
+export function sportOfPrefix(prefix: string): string {
   return SPORT_PREFIXES[prefix] ?? prefix;
 }
 

@@ -1,4 +1,5 @@
 import type { MarketType } from '../../shared/entities';
+import { readBodyLimited } from '../infra/http';
 import { configFailure, httpFailure, toFailure } from './errors';
 import { parseOddsResponse, parseScoresResponse } from './odds-api-format';
 import type {
@@ -9,6 +10,7 @@ import type {
   ProviderCapabilities,
   ProviderQuota,
   ProviderType,
+  RejectInput,
   ResultsBatch,
 } from './types';
 
@@ -31,11 +33,18 @@ export interface OddsApiAdapterSettings {
   beforeRequest?: () => Promise<void>;
   /** Clock for observation times (tests inject one). */
   now?: () => number;
+  /** Largest answer read; PROVIDER_MAX_ANSWER_BYTES when absent. */
+  maxAnswerBytes?: number;
 }
+
+/** The largest odds or scores answer read (a full NFL odds board for every US book is about 2 MB). */
+export const PROVIDER_MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 interface HttpResult {
   text: string;
   quota: ProviderQuota;
+  /** Quota headers that could not be used. */
+  rejects: RejectInput[];
   receivedAt: number;
 }
 
@@ -83,7 +92,7 @@ export class TheOddsApiProvider implements OddsProvider {
       observedAt,
       events: [],
       quotes: [],
-      rejects: [],
+      rejects: responses.flatMap((r) => r.rejects),
       quota: lastQuota(responses.map((r) => r.quota)),
       cursor: null,
       idle: false,
@@ -113,7 +122,7 @@ export class TheOddsApiProvider implements OddsProvider {
     const batch: ResultsBatch = {
       observedAt: new Date(Math.max(...responses.map((r) => r.receivedAt), 0)).toISOString(),
       results: [],
-      rejects: [],
+      rejects: responses.flatMap((r) => r.rejects),
       quota: lastQuota(responses.map((r) => r.quota)),
     };
     responses.forEach((r, i) => {
@@ -155,7 +164,7 @@ export class TheOddsApiProvider implements OddsProvider {
     let text: string;
     try {
       response = await fetch(url, { signal: combined, headers: { accept: 'application/json' } });
-      text = await response.text();
+      text = await readBodyLimited(response, this.s.maxAnswerBytes ?? PROVIDER_MAX_ANSWER_BYTES);
     } catch (err) {
       throw toFailure(this.name, err, what);
     }
@@ -168,22 +177,39 @@ export class TheOddsApiProvider implements OddsProvider {
         text.slice(0, 200).replace(/\s+/g, ' ').trim(),
       );
     }
-    return { text, quota: readQuota(response.headers), receivedAt: (this.s.now ?? Date.now)() };
+    const rejects: RejectInput[] = [];
+    const quota = readQuota(response.headers, what, rejects);
+    return { text, quota, rejects, receivedAt: (this.s.now ?? Date.now)() };
   }
 }
 
-function headerInt(headers: Headers, name: string): number | null {
+/** odds_polls.quota_remaining and quota_used are INT columns. */
+const INT_MAX = 2_147_483_647;
+
+/**
+ * A whole number in [0, INT_MAX], or null. Anything else (a fraction, a negative, 1e20, text) would fail
+ * the poll's INSERT and lose the poll: it is ignored, with a reject recording what came.
+ */
+function headerInt(headers: Headers, name: string, what: string, rejects: RejectInput[]): number | null {
   const v = headers.get(name);
   if (v === null || v.trim() === '') return null;
   const n = Number(v);
-  return Number.isFinite(n) ? Math.round(n) : null;
+  if (Number.isInteger(n) && n >= 0 && n <= INT_MAX) return n;
+  rejects.push({
+    reason: 'invalid_header',
+    message: `${name} from ${what} is not a whole number from 0 to ${INT_MAX}; ignored`,
+    field: name,
+    value: v.slice(0, 100),
+    rawExcerpt: null,
+  });
+  return null;
 }
 
-export function readQuota(headers: Headers): ProviderQuota {
+export function readQuota(headers: Headers, what: string, rejects: RejectInput[]): ProviderQuota {
   return {
-    remaining: headerInt(headers, 'x-requests-remaining'),
-    used: headerInt(headers, 'x-requests-used'),
-    last: headerInt(headers, 'x-requests-last'),
+    remaining: headerInt(headers, 'x-requests-remaining', what, rejects),
+    used: headerInt(headers, 'x-requests-used', what, rejects),
+    last: headerInt(headers, 'x-requests-last', what, rejects),
   };
 }
 

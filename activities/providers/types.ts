@@ -88,7 +88,11 @@ export type RejectReason =
   | 'invalid_time'
   | 'unknown_market'
   | 'unknown_outcome'
-  | 'duplicate_outcome';
+  | 'duplicate_outcome'
+  /** An event whose sport_key is not the sport that was asked for (never re-sported). */
+  | 'wrong_sport'
+  /** A provider header (quota) that is not a usable integer: recorded here, its value ignored. */
+  | 'invalid_header';
 
 export interface ProviderQuota {
   remaining: number | null;
@@ -152,5 +156,7 @@ export interface PlaceBetResult {
   status: 'placed' | 'rejected';
   bookReference: string | null;
   price: string | null;
+  /** The stake the book took, when it says (a partial fill); null: the stake requested. */
+  stake: string | null;
   reason: string | null;
 }

@@ -10,6 +10,8 @@ import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-life
 import type { AlertDeliveryResult } from '../../workflows/alert-delivery';
 import { ALERT_EVENTS, type Alert, type AlertEventType } from '../../shared/alerts';
 import type { LoadedConfig } from '../../config/load';
+import { createAlertChannels } from '../../activities/alerts/channels';
+import { createLogger } from '../../activities/infra/logger';
 
 const run = Math.random().toString(36).slice(2, 8);
 const SECRETS = {
@@ -47,6 +49,14 @@ describe(
         req.on('end', () => {
           const path = req.url ?? '';
           if (path === '/always-500') return void res.writeHead(500).end('down');
+          if (path.startsWith('/huge-')) {
+            // Streamed (no Content-Length), far past the 64 KiB an alert channel reads.
+            res.writeHead(Number(path.slice('/huge-'.length).split('?')[0]), {
+              'content-type': 'text/plain',
+            });
+            for (let i = 0; i < 64; i++) res.write('x'.repeat(16 * 1024));
+            return void res.end();
+          }
           if (path === '/slack' && slackFailures > 0) {
             slackFailures--;
             return void res.writeHead(503).end('try again');
@@ -117,6 +127,8 @@ describe(
               options: {
                 host: '127.0.0.1',
                 port: smtpPort,
+                // The loopback server offers no STARTTLS: plain text is allowed here, and only here.
+                requireTls: false,
                 from: 'alphabet@example.test',
                 to: ['ops@example.test'],
               },
@@ -164,11 +176,63 @@ describe(
       await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
     });
 
+    const testAlert = (id: string): Alert => ({
+      id: `${id}-${run}`,
+      type: 'bet.failed',
+      severity: 'critical',
+      subject: `${id}-${run}`,
+      title: 'channel check',
+      text: 'channel check',
+      fields: {},
+      at: new Date().toISOString(),
+      link: null,
+    });
     const received = (path: string) => requests.filter((r) => r.path === path);
     async function until(what: string, check: () => boolean): Promise<void> {
       for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
       if (!check()) throw new Error(`never: ${what}`);
     }
+
+    it('reads a webhook answer only up to its limit: a huge 200 is delivered, a huge 500 fails naming the limit', async () => {
+      const hook = (name: string, url: string) =>
+        createAlertChannels(
+          patchConfig(testConfig(), {
+            alerts: { channels: [{ name, type: 'webhook', enabled: true, options: { url } }], routes: [] },
+          }).config,
+          {},
+          createLogger({ level: 'silent' }),
+        )[0]!;
+      const base = loaded.config.alerts.channels.find((c) => c.name === 'slack')!.options.url as string;
+      const origin = new URL(base).origin;
+      await expect(hook('big-ok', `${origin}/huge-200`).send(testAlert('big-ok'))).resolves.toBeUndefined();
+      await expect(
+        hook('big-500', `${origin}/huge-500?token=s3cret`).send(testAlert('big-500')),
+      ).rejects.toThrow(
+        new RegExp(`big-500: HTTP 500 the answer from ${origin}/huge-500 exceeds the limit of 65536 bytes`),
+      );
+    });
+
+    it('refuses to send SMTP credentials to a server without STARTTLS unless requireTls is turned off', async () => {
+      const mailConfig = loaded.config.alerts.channels.find((c) => c.name === 'mail')!;
+      const { requireTls: _off, ...tlsDefault } = mailConfig.options;
+      const strict = patchConfig(testConfig(SECRETS), {
+        alerts: { channels: [{ ...mailConfig, options: tlsDefault }], routes: [] },
+      });
+      const [channel] = createAlertChannels(strict.config, strict.secrets, createLogger({ level: 'silent' }));
+      const alert = { ...testAlert('tls'), text: 'must not travel in clear text' };
+      const before = mails.length;
+      try {
+        await expect(channel!.send(alert)).rejects.toMatchObject({
+          type: 'AlertConfig',
+          nonRetryable: true,
+          message: expect.stringMatching(/offers no TLS, and requireTls is on/) as unknown,
+        });
+      } finally {
+        channel!.close?.();
+      }
+      expect(mails.length).toBe(before);
+      expect(mails.some((m) => m.data.includes('must not travel in clear text'))).toBe(false);
+    });
 
     it('a placed and settled bet alerts Slack (after a failure) and email; a channel failing for good holds nothing up', async () => {
       const eventId = `ev-alerts-${run}`;

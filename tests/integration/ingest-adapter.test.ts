@@ -8,6 +8,7 @@ import Decimal from 'decimal.js';
 import { testStores } from '../helpers/platform';
 import { sharedData } from '../helpers/data';
 import { TheOddsApiProvider } from '../../activities/providers/the-odds-api';
+import { sportOfPrefix } from '../../activities/providers/replay';
 import { EventResolver } from '../../activities/ingestion/events';
 import { runPoll, type CrashPoint, type PollContext } from '../../activities/ingestion/poll';
 import { ingestKeys } from '../../activities/ingestion/keys';
@@ -141,8 +142,10 @@ describe.skipIf(!snapshots)('The Odds API adapter, end to end into PostgreSQL an
       const ctx = context(provider);
       const text = readFileSync(join(snapshots!, file), 'utf8');
       const wire = JSON.parse(text) as WireEvent[];
-      serve.set('recorded', text);
-      const summary = await poll(ctx, `${provider}:1`, ['recorded']);
+      // Served under the sport it was recorded for: an event of another sport is refused (wrong_sport).
+      const sport = sportOfPrefix(file.split('_')[0]!);
+      serve.set(sport, text);
+      const summary = await poll(ctx, `${provider}:1`, [sport]);
       const expected = outcomesOf(wire);
       expect(summary.quotesSeen, file).toBe(expected.length);
       expect(summary.changesWritten, file).toBe(expected.length);

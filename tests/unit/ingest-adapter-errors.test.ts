@@ -77,6 +77,54 @@ describe('The Odds API adapter against a loopback server with injected faults', 
     expect(batch.requests).toBe(1);
   });
 
+  it('ignores quota headers an INT column cannot hold, recording each as a reject, and keeps the poll', async () => {
+    const cases: [remaining: string, used: string][] = [
+      ['1e20', '-3'],
+      ['12.5', 'lots'],
+      ['2147483648', '2147483647'],
+    ];
+    for (const [remaining, used] of cases) {
+      handler = (_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'x-requests-remaining': remaining,
+          'x-requests-used': used,
+        });
+        res.end('[]');
+      };
+      const batch = await adapter().fetchOdds({ sports: ['americanfootball_nfl'], cursor: null });
+      const usable = (v: string) => (/^\d+$/.test(v) && Number(v) <= 2_147_483_647 ? Number(v) : null);
+      expect(batch.quota).toEqual(
+        usable(used) === null ? null : { remaining: null, used: usable(used), last: null },
+      );
+      const bad = [
+        ...(usable(remaining) === null ? [['x-requests-remaining', remaining]] : []),
+        ...(usable(used) === null ? [['x-requests-used', used]] : []),
+      ];
+      expect(batch.rejects.map((r) => [r.reason, r.field, r.value])).toEqual(
+        bad.map(([field, value]) => ['invalid_header', field, value]),
+      );
+      for (const r of batch.rejects) expect(r.message).not.toContain('secret-key-123');
+    }
+  });
+
+  it('refuses an answer past the byte limit, naming the URL without the key and the limit', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Streamed without a Content-Length: the limit is enforced while reading.
+      res.write('[');
+      res.end(`${'{"id":"x"},'.repeat(500)}{"id":"y"}]`);
+    };
+    const f = await failureOf(
+      adapter({ maxAnswerBytes: 1000 }).fetchOdds({ sports: ['americanfootball_nfl'], cursor: null }),
+    );
+    expect(f.type).toBe(FailureType.Unavailable);
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toContain(`${url}/v4/sports/americanfootball_nfl/odds`);
+    expect(f.message).toContain('exceeds the limit of 1000 bytes');
+    expect(f.message).not.toContain('secret-key-123');
+  });
+
   it('asks for bookmakers instead of regions when configured', async () => {
     seen.length = 0;
     handler = (_req, res) => res.end('[]');

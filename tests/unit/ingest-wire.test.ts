@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseOddsResponse, parseScoresResponse } from '../../activities/providers/odds-api-format';
+import { sportOfPrefix } from '../../activities/providers/replay';
 import { sharedData } from '../helpers/data';
 
 const snapshots = sharedData('the-odds-api', 'snapshots');
@@ -29,7 +30,7 @@ describe('The Odds API wire format', () => {
           e.bookmakers.flatMap((b) => b.markets.flatMap((m) => m.outcomes.map(() => b.key))),
         );
         const parsed = parseOddsResponse(text, {
-          sport: file.split('_')[0]!,
+          sport: sportOfPrefix(file.split('_')[0]!),
           oddsFormat: 'american',
           observedAt,
         });
@@ -130,6 +131,39 @@ describe('The Odds API wire format', () => {
     expect(parsed.quotes[0]!.sourceUpdatedAt).toBe('2025-11-10T11:56:02.000Z');
     expect(parsed.quotes[2]!.sourceUpdatedAt).toBeNull();
     expect(parsed.events.map((e) => [e.providerEventId, e.status])).toEqual([['e1', 'scheduled']]);
+  });
+
+  it('rejects an event whose sport_key is not the requested sport, instead of moving it to that sport', () => {
+    const event = (id: string, sportKey?: string) => ({
+      id,
+      ...(sportKey === undefined ? {} : { sport_key: sportKey }),
+      commence_time: '2025-11-11T01:15:00Z',
+      home_team: 'A',
+      away_team: 'B',
+      bookmakers: [],
+    });
+    const parsed = parseOddsResponse(
+      JSON.stringify([
+        event('same', 'basketball_nba'),
+        event('other', 'americanfootball_nfl'),
+        event('none'),
+      ]),
+      { sport: 'basketball_nba', oddsFormat: 'american', observedAt },
+    );
+    expect(parsed.events.map((e) => [e.providerEventId, e.sport])).toEqual([
+      ['same', 'basketball_nba'],
+      ['none', 'basketball_nba'],
+    ]);
+    expect(parsed.rejects.map((r) => [r.reason, r.field, r.value])).toEqual([
+      ['wrong_sport', 'basketball_nba[1].sport_key', 'americanfootball_nfl'],
+    ]);
+    expect(parsed.rejects[0]!.message).toMatch(/not the requested sport "basketball_nba"/);
+    const scores = parseScoresResponse(
+      JSON.stringify([{ ...event('s1', 'soccer_epl'), completed: false }]),
+      'x',
+    );
+    expect(scores.results).toEqual([]);
+    expect(scores.rejects.map((r) => r.reason)).toEqual(['wrong_sport']);
   });
 
   it('records a truncated or non-array body as one malformed payload with a raw excerpt', () => {

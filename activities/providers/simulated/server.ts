@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatedMarket, type SimulatedMarketOptions } from './model';
+import { readBodyLimited } from '../../infra/http';
 
 /**
  * The simulated market served over HTTP on loopback in The Odds API v4 wire format (`/v4/sports`,
@@ -191,7 +192,8 @@ export async function ensureSimulatedMarket(opts: {
 async function probeSimulator(url: string, signature: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/v4/sports`, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
+    // Drained (a port's stranger may answer anything), never more than a sports list's worth.
+    await readBodyLimited(res, 1024 * 1024);
     return res.headers.get(SIMULATOR_HEADER) === signature;
   } catch {
     return false;
