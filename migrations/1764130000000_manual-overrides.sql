@@ -5,7 +5,7 @@
 ALTER TABLE bets
   ADD COLUMN decided_by            TEXT,
   ADD COLUMN price_override_reason TEXT,
-  ADD COLUMN price_override_quoted NUMERIC CHECK (price_override_quoted > 1),
+  ADD COLUMN price_override_quoted NUMERIC CHECK (price_override_quoted > 1 AND price_override_quoted <> 'NaN'),
   ADD CONSTRAINT bets_price_override_by_chk
     CHECK (price_override_reason IS NULL OR decided_by IS NOT NULL);
 
