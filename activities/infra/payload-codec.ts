@@ -74,12 +74,15 @@ export class EncryptionCodec implements PayloadCodec {
     return this.current.id;
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.encrypt(p)));
+  // Async so that a bad payload rejects (as PayloadCodec callers expect) rather than throws.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.encrypt(p));
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.decrypt(p)));
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.decrypt(p));
   }
 
   private encrypt(payload: Payload): Payload {
