@@ -51,10 +51,11 @@ export function payloadCodec(
   if (!value) {
     if (!enabled && !required) return null;
     throw new ConfigError(
-      'temporal.payloadEncryption.enabled',
-      enabled,
-      `environment variable ${PAYLOAD_KEYS_ENV} unset`,
-      `payload encryption needs its keys in ${PAYLOAD_KEYS_ENV}="k1:<base64 of 32 bytes>" (README: Configuration)`,
+      PAYLOAD_KEYS_ENV,
+      undefined,
+      'environment',
+      `${enabled ? 'temporal.payloadEncryption.enabled (TEMPORAL_PAYLOAD_ENCRYPTION) is true' : 'the codec server decrypts'}, ` +
+        `so the keys are required: ${PAYLOAD_KEYS_ENV}="k1:<base64 of 32 bytes>" (README: Configuration)`,
     );
   }
   let keys;

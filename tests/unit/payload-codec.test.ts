@@ -74,7 +74,7 @@ describe('encrypting payload codec', () => {
     const on = loadConfig({ env: { TEMPORAL_PAYLOAD_ENCRYPTION: 'true' } });
     expect(() => temporalDataConverter(on.config, on.secrets)).toThrow(ConfigError);
     expect(() => temporalDataConverter(on.config, on.secrets)).toThrow(
-      /temporal\.payloadEncryption\.enabled = true .*ALPHABET_PAYLOAD_KEYS/,
+      /ALPHABET_PAYLOAD_KEYS = \(missing\).*temporal\.payloadEncryption\.enabled \(TEMPORAL_PAYLOAD_ENCRYPTION\) is true/,
     );
     const keyed = loadConfig({
       env: { TEMPORAL_PAYLOAD_ENCRYPTION: 'true', ALPHABET_PAYLOAD_KEYS: `k2:${k2},k1:${k1}` },
