@@ -10,6 +10,7 @@ import {
   parsePayloadKeys,
 } from '../../activities/infra/payload-codec';
 import { startCodecServer, type RunningCodecServer } from '../../activities/infra/codec-server';
+import { codecEndpoint } from '../../scripts/stack';
 
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');
@@ -85,6 +86,19 @@ describe('encrypting payload codec', () => {
       env: { TEMPORAL_PAYLOAD_ENCRYPTION: 'true', ALPHABET_PAYLOAD_KEYS: 'k1:short' },
     });
     expect(() => payloadCodec(bad.config, bad.secrets)).toThrow(/ALPHABET_PAYLOAD_KEYS = "<redacted>"/);
+  });
+});
+
+describe('the Web UI codec endpoint the dev server is given', () => {
+  it('is the codec server when encryption is on, and none when it is off', () => {
+    expect(codecEndpoint(loadConfig({ env: {} }).config)).toBeUndefined();
+    const on = loadConfig({ env: { TEMPORAL_PAYLOAD_ENCRYPTION: 'true' } }).config;
+    expect(codecEndpoint(on)).toBe('http://127.0.0.1:8888');
+    on.temporal.payloadEncryption.codecServer = {
+      ...on.temporal.payloadEncryption.codecServer,
+      host: '0.0.0.0',
+    };
+    expect(codecEndpoint(on)).toBe('http://127.0.0.1:8888');
   });
 });
 
