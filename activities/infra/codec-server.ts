@@ -137,7 +137,14 @@ function toJson(p: Payload): JsonPayload {
 export async function startCodecServer(o: CodecServerOptions): Promise<RunningCodecServer> {
   const server = createCodecServer(o);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `codec server: cannot listen on ${o.host}:${o.port} (${err.code ?? err.message}); ` +
+            'pick another port with --port or temporal.payloadEncryption.codecServer.port',
+        ),
+      ),
+    );
     server.listen(o.port, o.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
