@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { startDevServer, stopDevServer } from '../scripts/devserver';
 import { createPool, migrate } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger } from '../activities/infra/logger';
+import { connectClient, temporalConnectOptions, temporalDataConverter } from '../activities/infra/temporal';
 import { createActivities } from '../activities';
 import { startBetLifecycle } from '../activities/bets/start';
 import { loadConfig } from '../config/load';
@@ -98,15 +98,17 @@ const activities = {
   ...createActivities({ db, redis, config, secrets: {}, logger }),
   benchNoop: (i: number) => Promise.resolve(i),
 };
-const nativeConnection = await NativeConnection.connect({ address: server.address });
+// The platform's own connection options and data converter, as a deployed worker and client use them.
+const nativeConnection = await NativeConnection.connect(temporalConnectOptions(config, loaded.secrets));
 const worker = await Worker.create({
   connection: nativeConnection,
   taskQueue,
   activities,
+  dataConverter: temporalDataConverter(config, loaded.secrets),
   workflowBundle: bundle,
 });
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection });
+const client = await connectClient(config, loaded.secrets);
+const { connection } = client;
 
 // Data: events already under way with their results in (no timers wait), one value bet each.
 const STRATEGY = 'bench';

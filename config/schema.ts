@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { RolloutConfig, RolloutGate } from '../shared/rollout';
 import { DecimalString } from '../shared/entities';
@@ -38,15 +39,77 @@ export const TemporalConfig = z.strictObject({
     strategies: z.string().min(1),
     bets: z.string().min(1),
   }),
-  tls: z.strictObject({
-    enabled: z.boolean(),
-    serverName: z.string().nullable(),
-    /** Paths to PEM files; the key file is a secret on disk, never its content in config. */
-    caPath: z.string().nullable(),
-    certPath: z.string().nullable(),
-    keyPath: z.string().nullable(),
-  }),
+  tls: z
+    .strictObject({
+      enabled: z.boolean(),
+      serverName: z.string().nullable(),
+      /** Paths to PEM files; the key file is a secret on disk, never its content in config. */
+      caPath: z.string().nullable(),
+      certPath: z.string().nullable(),
+      keyPath: z.string().nullable(),
+    })
+    .superRefine(refuseHalfTls),
+  /**
+   * Payloads (stakes, odds, accounts, operators) encrypted with AES-256-GCM before they reach Temporal;
+   * keys come from ALPHABET_PAYLOAD_KEYS only. Off on the dev server; turn it on in production.
+   */
+  payloadEncryption: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The remote codec endpoint the Web UI calls to show decrypted payloads (`alphabet codec-server`). */
+      codecServer: z
+        .strictObject({
+          host: z.string().min(1).default('127.0.0.1'),
+          port: Port.default(8888),
+          /** Web UI origins allowed to call it from the browser (CORS). */
+          corsOrigins: z
+            .array(Url(['http:', 'https:']))
+            .default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
+
+/**
+ * A client certificate needs its key and the other way round: half a pair would connect without the
+ * certificate and fail far from its cause. Every named file must be readable now, not at first connect.
+ */
+function refuseHalfTls(
+  tls: { caPath: string | null; certPath: string | null; keyPath: string | null },
+  ctx: z.RefinementCtx,
+): void {
+  const { certPath, keyPath } = tls;
+  if (Boolean(certPath) !== Boolean(keyPath)) {
+    const [set, missing] = certPath ? ['certPath', 'keyPath'] : ['keyPath', 'certPath'];
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message:
+        `temporal.tls.${set} (${TLS_ENV[set]}) is set but temporal.tls.${missing} (${TLS_ENV[missing]}) is not: ` +
+        'a client certificate needs its private key; set both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, or neither',
+    });
+    return;
+  }
+  for (const key of ['caPath', 'certPath', 'keyPath'] as const) {
+    const path = tls[key];
+    if (!path) continue;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `cannot read ${path} (${TLS_ENV[key]}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      });
+    }
+  }
+}
+const TLS_ENV: Record<string, string> = {
+  caPath: 'TEMPORAL_TLS_CA',
+  certPath: 'TEMPORAL_TLS_CERT',
+  keyPath: 'TEMPORAL_TLS_KEY',
+};
 
 export const StackConfig = z.strictObject({
   /** Folder for the dev server's SQLite file, pid files and logs (relative to the project root). */
@@ -342,6 +405,7 @@ export const ENV_OVERRIDES = {
   TEMPORAL_TLS_CA: { path: 'temporal.tls.caPath', type: 'string' },
   TEMPORAL_TLS_CERT: { path: 'temporal.tls.certPath', type: 'string' },
   TEMPORAL_TLS_KEY: { path: 'temporal.tls.keyPath', type: 'string' },
+  TEMPORAL_PAYLOAD_ENCRYPTION: { path: 'temporal.payloadEncryption.enabled', type: 'boolean' },
   DATABASE_URL: { path: 'database.url', type: 'string' },
   DATABASE_POOL_SIZE: { path: 'database.poolSize', type: 'number' },
   REDIS_URL: { path: 'redis.url', type: 'string' },
@@ -363,6 +427,7 @@ export const SECRET_ENV = {
   TWILIO_AUTH_TOKEN: 'Twilio-compatible SMS auth token',
   WEBHOOK_SECRET: 'webhook signing secret',
   BOOK_ADAPTER_TOKEN: 'bearer token sent to placement adapters (placement.adapters)',
+  ALPHABET_PAYLOAD_KEYS: 'payload encryption keys, newest first: "k2:<base64 32 bytes>,k1:<base64>"',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

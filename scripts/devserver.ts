@@ -8,6 +8,7 @@ import proto from '@temporalio/proto';
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { PROJECT_ROOT } from '../config/load';
+import type { TemporalConnectOptions } from '../activities/infra/temporal';
 
 export interface DevServerOptions {
   temporalCli: string;
@@ -19,6 +20,8 @@ export interface DevServerOptions {
   namespace: string;
   /** Omit the Web UI (tests). */
   headless?: boolean;
+  /** The remote codec the Web UI calls to decrypt payloads (`alphabet codec-server`), when encryption is on. */
+  uiCodecEndpoint?: string;
 }
 
 interface PidRecord {
@@ -61,11 +64,14 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** True when a Temporal frontend answers at the address. */
-export async function temporalHealthy(address: string, timeoutMs = 3_000): Promise<boolean> {
+/**
+ * True when a Temporal frontend answers. Remote clusters get temporalConnectOptions (TLS, API key); the
+ * dev server started here speaks plaintext on loopback, so it is `{ address }`.
+ */
+export async function temporalHealthy(target: TemporalConnectOptions, timeoutMs = 3_000): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...target, connectTimeout: timeoutMs });
     await connection.withDeadline(Date.now() + timeoutMs, () => connection!.healthService.check({}));
     return true;
   } catch {
@@ -81,7 +87,7 @@ async function waitHealthy(address: string, pid: number, timeoutMs: number, logP
     if (!isAlive(pid)) {
       throw new Error(`the Temporal dev server exited during start-up; see ${logPath}`);
     }
-    if (await temporalHealthy(address, 1_000)) return;
+    if (await temporalHealthy({ address }, 1_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(
@@ -103,8 +109,8 @@ export async function startDevServer(
   const dbPath = join(dataDir, o.dbFile);
 
   const existing = readPid(dataDir);
-  if (existing && isAlive(existing.pid) && (await temporalHealthy(existing.address))) {
-    await ensureSearchAttributes(existing.address, o.namespace);
+  if (existing && isAlive(existing.pid) && (await temporalHealthy({ address: existing.address }))) {
+    await ensureSearchAttributes({ address: existing.address }, o.namespace);
     return {
       running: true,
       pid: existing.pid,
@@ -115,7 +121,7 @@ export async function startDevServer(
       alreadyRunning: true,
     };
   }
-  if (await temporalHealthy(address)) {
+  if (await temporalHealthy({ address })) {
     throw new Error(
       `another Temporal server already answers at ${address} (not started by Alpha-Bet). Stop it, or use it by ` +
         'setting TEMPORAL_ADDRESS and skipping `stack up` for Temporal, or pick another TEMPORAL_DEV_PORT.',
@@ -137,6 +143,7 @@ export async function startDevServer(
     '--log-level',
     'warn',
     ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+    ...(o.uiCodecEndpoint && !o.headless ? ['--ui-codec-endpoint', o.uiCodecEndpoint] : []),
   ];
   const logFd = openSync(logPath, 'a');
   const child = spawn(o.temporalCli, args, { detached: true, stdio: ['ignore', logFd, logFd] });
@@ -148,7 +155,7 @@ export async function startDevServer(
   writeFileSync(pidFile(dataDir), JSON.stringify(record, null, 2));
   try {
     await waitHealthy(address, pid, 60_000, logPath);
-    await ensureSearchAttributes(address, o.namespace);
+    await ensureSearchAttributes({ address }, o.namespace);
   } catch (err) {
     await stopPid(pid);
     rmSync(pidFile(dataDir), { force: true });
@@ -184,7 +191,7 @@ export async function devServerState(
   const record = readPid(o.dataDir);
   if (record && isAlive(record.pid)) {
     return {
-      running: await temporalHealthy(record.address),
+      running: await temporalHealthy({ address: record.address }),
       pid: record.pid,
       address: record.address,
       uiUrl: record.uiUrl,
@@ -194,7 +201,7 @@ export async function devServerState(
   }
   const address = `${o.ip}:${o.port}`;
   return {
-    running: await temporalHealthy(address),
+    running: await temporalHealthy({ address }),
     pid: null,
     address,
     uiUrl: `http://${o.ip}:${o.uiPort}`,
@@ -205,11 +212,11 @@ export async function devServerState(
 
 /** Register every custom search attribute the namespace lacks; existing ones are left alone. */
 export async function ensureSearchAttributes(
-  address: string,
+  target: TemporalConnectOptions,
   namespace: string,
   connection?: Connection,
 ): Promise<string[]> {
-  const conn = connection ?? (await Connection.connect({ address }));
+  const conn = connection ?? (await Connection.connect(target));
   try {
     const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
     const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((k) => !(customAttributes && k.name in customAttributes));

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/schema';
 import type { LoadedConfig } from '../config/load';
 import { migrate } from '../activities/infra/postgres';
+import { temporalConnectOptions } from '../activities/infra/temporal';
 import {
   devServerState,
   ensureSearchAttributes,
@@ -28,14 +29,44 @@ function devServerOptions(config: AppConfig) {
   return { ...config.stack.devServer, dataDir: config.stack.dataDir, namespace: config.temporal.namespace };
 }
 
+/** Where the Web UI finds the codec server, when payloads are encrypted (else the UI shows ciphertext). */
+export function codecEndpoint(config: AppConfig): string | undefined {
+  const { enabled, codecServer } = config.temporal.payloadEncryption;
+  if (!enabled) return undefined;
+  const host = codecServer.host === '0.0.0.0' || codecServer.host === '::' ? '127.0.0.1' : codecServer.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${codecServer.port}`;
+}
+
+/**
+ * A cluster that is not our dev server: checked (and, on `up`, given the search attributes it lacks)
+ * through the same connection options as workers and clients: TLS, client certificate, API key.
+ */
+export async function remoteTemporalStatus(
+  { config, secrets }: LoadedConfig,
+  { registerSearchAttributes }: { registerSearchAttributes: boolean },
+): Promise<ComponentStatus> {
+  const options = temporalConnectOptions(config, secrets);
+  const healthy = await temporalHealthy(options);
+  let detail = healthy
+    ? 'remote cluster answering'
+    : 'not answering: check TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY';
+  if (healthy && registerSearchAttributes) {
+    try {
+      const added = await ensureSearchAttributes(options, config.temporal.namespace);
+      if (added.length) detail += `; registered ${added.join(', ')}`;
+    } catch (err) {
+      detail += `; could not register search attributes (${(err as Error).message}); ask the cluster's admin to add them`;
+    }
+  }
+  return { component: 'temporal', address: config.temporal.address, healthy, detail };
+}
+
 /**
  * Bring everything up, idempotently: the Temporal dev server (or check a remote cluster), PostgreSQL
  * and Redis (started locally when installed but stopped), the migrations and the search attributes.
  */
-export async function stackUp(
-  { config }: LoadedConfig,
-  log: (m: string) => void,
-): Promise<ComponentStatus[]> {
+export async function stackUp(loaded: LoadedConfig, log: (m: string) => void): Promise<ComponentStatus[]> {
+  const { config } = loaded;
   const statuses: ComponentStatus[] = [];
 
   const [pg, redis] = await Promise.all([
@@ -66,7 +97,12 @@ export async function stackUp(
 
   if (usesLocalDevServer(config)) {
     const cli = await ensureTemporalCli({ log });
-    const dev = await startDevServer({ ...devServerOptions(config), temporalCli: cli.path });
+    const uiCodecEndpoint = codecEndpoint(config);
+    const dev = await startDevServer({
+      ...devServerOptions(config),
+      temporalCli: cli.path,
+      ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
+    });
     statuses.push({
       component: 'temporal',
       address: dev.address,
@@ -80,19 +116,7 @@ export async function stackUp(
       detail: 'Web UI',
     });
   } else {
-    const healthy = await temporalHealthy(config.temporal.address);
-    let detail = healthy
-      ? 'remote cluster answering'
-      : 'not answering: check TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY';
-    if (healthy) {
-      try {
-        const added = await ensureSearchAttributes(config.temporal.address, config.temporal.namespace);
-        if (added.length) detail += `; registered ${added.join(', ')}`;
-      } catch (err) {
-        detail += `; could not register search attributes (${(err as Error).message}); ask the cluster's admin to add them`;
-      }
-    }
-    statuses.push({ component: 'temporal', address: config.temporal.address, healthy, detail });
+    statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: true }));
   }
   return statuses;
 }
@@ -109,7 +133,8 @@ export async function stackDown({ config }: LoadedConfig): Promise<ComponentStat
   ];
 }
 
-export async function stackStatus({ config }: LoadedConfig): Promise<ComponentStatus[]> {
+export async function stackStatus(loaded: LoadedConfig): Promise<ComponentStatus[]> {
+  const { config } = loaded;
   const [pg, redis] = await Promise.all([postgresState(config.database.url), redisState(config.redis.url)]);
   const statuses: ComponentStatus[] = [
     { component: 'postgres', address: pg.address, healthy: pg.healthy, detail: pg.detail },
@@ -132,13 +157,7 @@ export async function stackStatus({ config }: LoadedConfig): Promise<ComponentSt
       detail: 'Web UI',
     });
   } else {
-    const healthy = await temporalHealthy(config.temporal.address);
-    statuses.push({
-      component: 'temporal',
-      address: config.temporal.address,
-      healthy,
-      detail: healthy ? 'remote cluster' : 'not answering',
-    });
+    statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: false }));
   }
   return statuses;
 }

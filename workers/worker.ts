@@ -11,7 +11,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger, type Logger } from '../activities/infra/logger';
-import { temporalConnectOptions } from '../activities/infra/temporal';
+import { temporalConnectOptions, temporalDataConverter } from '../activities/infra/temporal';
 import { createProviderRegistry } from '../activities/providers/registry';
 import { createAlertChannels } from '../activities/alerts/channels';
 import type { LoadedConfig } from '../config/load';
@@ -91,6 +91,8 @@ export async function createWorkerSet({
   let connection: NativeConnection | undefined;
   const workers: Worker[] = [];
   try {
+    // Built before connecting: a missing payload key stops the worker before it touches a task.
+    const dataConverter = temporalDataConverter(config, secrets);
     connection = await NativeConnection.connect(temporalConnectOptions(config, secrets));
     // Bundle once for all task queues (webpack takes seconds), unless a prebuilt bundle is given.
     const bundle =
@@ -104,6 +106,7 @@ export async function createWorkerSet({
           namespace: config.temporal.namespace,
           taskQueue: config.temporal.taskQueues[role],
           activities,
+          dataConverter,
           ...workflowSource,
         }),
       );

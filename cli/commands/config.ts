@@ -11,8 +11,11 @@ export function registerConfig(program: Command): void {
     .command('check')
     .description('validate the config file and environment overrides; exit 2 naming the bad key')
     .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }) => {
-      const { file, overriddenBy } = loadConfig();
+    .action(async (opts: { json?: boolean }) => {
+      const { file, overriddenBy, config, secrets } = loadConfig();
+      // Payload keys live in the environment, outside the schema: check them the way workers will.
+      const { payloadCodec } = await import('../../activities/infra/temporal');
+      payloadCodec(config, secrets);
       emit(
         { ok: true, file, overriddenBy },
         opts,

@@ -5,6 +5,7 @@ import { registerBacktest } from './backtest';
 import { registerBankroll } from './bankroll';
 import { registerBets } from './bets';
 import { registerBoard } from './board';
+import { registerCodecServer } from './codec-server';
 import { registerConfig } from './config';
 import { registerKelly } from './kelly';
 import { registerOdds } from './odds';
@@ -20,6 +21,7 @@ import { registerReport } from './report';
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerStack(program);
+  registerCodecServer(program);
   registerConfig(program);
   registerPoll(program);
   registerBoard(program);

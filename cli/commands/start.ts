@@ -11,6 +11,7 @@ import { connectClient } from '../../activities/infra/temporal';
 import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
 import type { healthCheckWorkflow } from '../../workflows';
 import { parseDuration } from '../duration';
+import { serveCodec } from './codec-server';
 
 export function registerStart(program: Command): void {
   program
@@ -81,6 +82,9 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
   if (down.length)
     throw new Error(`cannot start: ${down.map((s) => `${s.component} (${s.detail})`).join('; ')}`);
   const startedDevServer = statuses.some((s) => s.component === 'temporal' && s.detail.startsWith('started'));
+  // Encrypted payloads: the Web UI decrypts them through this server (the dev server was told its URL).
+  const codec = loaded.config.temporal.payloadEncryption.enabled ? await serveCodec(loaded) : null;
+  if (codec) say(`payload encryption on; Web UI codec server: ${codec.url}`);
 
   // Worker logs go to a file-friendly JSON stream on stderr at warn level, keeping the terminal readable.
   const logger = createLogger({
@@ -90,7 +94,10 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
   });
   // The worker SDK is heavy to load: only `start` needs it, so other commands stay quick.
   const { createWorkerSet } = await import('../../workers/worker');
-  const workers = await createWorkerSet({ loaded, logger });
+  const workers = await createWorkerSet({ loaded, logger }).catch(async (err: unknown) => {
+    await codec?.close();
+    throw err;
+  });
   const running = workers.run();
 
   let stopping = false;
@@ -139,6 +146,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     await demo.stop();
     await writeReport(loaded, demo.since, say);
   }
+  await codec?.close();
   if (startedDevServer && !keepStack && usesLocalDevServer(loaded.config)) {
     await stackDown(loaded);
     say('stopped the Temporal dev server (state kept; `npm start` resumes it)');
