@@ -4,7 +4,8 @@ import { loadConfig, type LoadedConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createPool, type Pool } from '../../activities/infra/postgres';
 import { createRedis, type Redis } from '../../activities/infra/redis';
-import { createWorkerSet, type QueueRole, type WorkerSet } from '../../workers/worker';
+import { createWorkerSet, type WorkerSet } from '../../workers/worker';
+import type { QueueRole } from '../../workers/queues';
 
 /** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
 export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {
