@@ -1,9 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { testClient, testConfig, testStores } from '../helpers/platform';
-import { ledgerReport, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import {
+  ledgerReport,
+  patchConfig,
+  seedEvent,
+  seedStrategy,
+  seedValueBet,
+  TEAMS,
+} from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../activities/bets/start';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
 import { settleBet } from '../../shared/settlement';
@@ -33,35 +42,37 @@ const CONFIG_PATCH = {
 };
 
 describe('50 bet lifecycles survive SIGKILLs of their worker', () => {
-  const loaded = testConfig();
+  // The worker under test is the production one (`alphabet worker --queues bets`), configured the way an
+  // operator would: a config file (this test's queues, accounts, limits, short delays) in ALPHABET_CONFIG.
+  const loaded = patchConfig(testConfig(), CONFIG_PATCH);
   const taskQueue = loaded.config.temporal.taskQueues.bets;
+  const configFile = join(inject('dataDir'), `bet-kill-${run}.yaml`);
   const stores = testStores();
   let client: Client;
   let worker: ChildProcess | null = null;
 
   function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', resolve(PROJECT_ROOT, 'tests/fixtures/bet-worker.ts')],
-      {
-        cwd: PROJECT_ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          DATABASE_URL: inject('databaseUrl'),
-          REDIS_URL: inject('redisUrl'),
-          REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
-          LOG_LEVEL: 'error',
-          ALPHABET_BETS_QUEUE: taskQueue,
-          ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-          ALPHABET_CONFIG_PATCH: JSON.stringify(CONFIG_PATCH),
-        },
+    const child = spawn(process.execPath, ['bin/alphabet.mjs', 'worker', '--queues', 'bets'], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        ALPHABET_CONFIG: configFile,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        DATABASE_URL: inject('databaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+        // 'workers running' (info) says it is ready; the shared prebuilt bundle spares a bundle per restart.
+        LOG_LEVEL: 'info',
+        ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       },
-    );
+    });
     worker = child;
     return new Promise((ready, fail) => {
-      child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && ready(child));
+      child.stdout.on(
+        'data',
+        (b: Buffer) => b.toString().includes('"msg":"workers running"') && ready(child),
+      );
       child.once('exit', (code, signal) =>
         fail(new Error(`bet worker exited (${code ?? signal}) before it was ready`)),
       );
@@ -77,6 +88,7 @@ describe('50 bet lifecycles survive SIGKILLs of their worker', () => {
   }
 
   beforeAll(async () => {
+    writeFileSync(configFile, stringify(loaded.config));
     client = await testClient();
     await seedStrategy(stores.db, STRATEGY);
   });
