@@ -1,4 +1,4 @@
-import { parseQueueRoles, QueueListError } from './queues';
+import { parseQueueRoles, QueueListError } from '../shared/queues';
 import { runWorkerProcess } from './run';
 
 /**

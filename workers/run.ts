@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../activities/infra/logger';
 import { createWorkerSet } from './worker';
-import type { QueueRole } from './queues';
+import type { QueueRole } from '../shared/queues';
 
 /**
  * The worker process (`alphabet worker`, `npm run worker`, the Docker image): serves the given task queues

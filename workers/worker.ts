@@ -15,7 +15,8 @@ import { temporalConnectOptions } from '../activities/infra/temporal';
 import { createProviderRegistry } from '../activities/providers/registry';
 import { createAlertChannels } from '../activities/alerts/channels';
 import type { LoadedConfig } from '../config/load';
-import { QUEUE_ROLES, queueActivities, type QueueRole } from './queues';
+import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
+import { queueActivities } from './queues';
 
 const require = createRequire(import.meta.url);
 /** A queue's workflow bundle entry: only the workflows workers/queues.ts gives that queue. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseQueueRoles, QueueListError, QUEUE_ROLES } from '../../workers/queues';
+import { parseQueueRoles, QueueListError, QUEUE_ROLES } from '../../shared/queues';
 import { UsageError } from '../output';
 
 export function registerWorker(program: Command): void {

@@ -5,7 +5,7 @@ import { createLogger } from '../../activities/infra/logger';
 import { createPool, type Pool } from '../../activities/infra/postgres';
 import { createRedis, type Redis } from '../../activities/infra/redis';
 import { createWorkerSet, type WorkerSet } from '../../workers/worker';
-import type { QueueRole } from '../../workers/queues';
+import type { QueueRole } from '../../shared/queues';
 
 /** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
 export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {

@@ -4,7 +4,7 @@ import { startWorkers, testClient, testConfig } from '../helpers/platform';
 import { createActivities } from '../../activities';
 import { createLogger } from '../../activities/infra/logger';
 import { createWorkerSet, type WorkerSet } from '../../workers/worker';
-import { QUEUE_ACTIVITIES, QUEUE_ROLES } from '../../workers/queues';
+import { QUEUE_ACTIVITIES, QUEUE_ROLES } from '../../shared/queues';
 import type { healthCheckWorkflow } from '../../workflows';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();

@@ -8,7 +8,7 @@ import {
   QUEUE_ROLES,
   QUEUE_WORKFLOWS,
   QueueListError,
-} from '../../workers/queues';
+} from '../../shared/queues';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 

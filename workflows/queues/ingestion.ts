@@ -1,3 +1,3 @@
-// The ingestion task queue's workflow bundle (workers/queues.ts says why each workflow is here).
+// The ingestion task queue's workflow bundle (shared/queues.ts says why each workflow is here).
 export { oddsPollingWorkflow } from '../odds-polling';
 export { healthCheckWorkflow } from '../health';

@@ -1,4 +1,4 @@
-// The strategies task queue's workflow bundle (workers/queues.ts says why each workflow is here).
+// The strategies task queue's workflow bundle (shared/queues.ts says why each workflow is here).
 export { strategyWorkflow } from '../strategy';
 export { rolloutWorkflow } from '../rollout';
 export { paperTradingWorkflow } from '../paper';
