@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkerProcess, testClient, testConfig, testStores } from '../helpers/platform';
 import {
   ledgerReport,
   patchConfig,
@@ -17,7 +14,6 @@ import { startBetLifecycle } from '../../activities/bets/start';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
 import { settleBet } from '../../shared/settlement';
 import { D } from '../../shared/math';
-import { PROJECT_ROOT } from '../../config/paths';
 import { mulberry32 } from '../../shared/random';
 
 const run = Math.random().toString(36).slice(2, 8);
@@ -42,41 +38,17 @@ const CONFIG_PATCH = {
 };
 
 describe('50 bet lifecycles survive SIGKILLs of their worker', () => {
-  // The worker under test is the production one (`alphabet worker --queues bets`), configured the way an
-  // operator would: a config file (this test's queues, accounts, limits, short delays) in ALPHABET_CONFIG.
+  // The worker under test is the production one (`alphabet worker --queues bets`), its config file
+  // holding this test's queues, accounts, limits and short delays.
   const loaded = patchConfig(testConfig(), CONFIG_PATCH);
   const taskQueue = loaded.config.temporal.taskQueues.bets;
-  const configFile = join(inject('dataDir'), `bet-kill-${run}.yaml`);
   const stores = testStores();
   let client: Client;
   let worker: ChildProcess | null = null;
 
-  function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['bin/alphabet.mjs', 'worker', '--queues', 'bets'], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        ALPHABET_CONFIG: configFile,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        DATABASE_URL: inject('databaseUrl'),
-        REDIS_URL: inject('redisUrl'),
-        REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
-        // 'workers running' (info) says it is ready; the shared prebuilt bundle spares a bundle per restart.
-        LOG_LEVEL: 'info',
-        ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      },
-    });
-    worker = child;
-    return new Promise((ready, fail) => {
-      child.stdout.on(
-        'data',
-        (b: Buffer) => b.toString().includes('"msg":"workers running"') && ready(child),
-      );
-      child.once('exit', (code, signal) =>
-        fail(new Error(`bet worker exited (${code ?? signal}) before it was ready`)),
-      );
-    });
+  async function startWorker(): Promise<ChildProcess> {
+    worker = await startWorkerProcess(loaded, 'bets');
+    return worker;
   }
 
   function kill(child: ChildProcess): Promise<void> {
@@ -88,7 +60,6 @@ describe('50 bet lifecycles survive SIGKILLs of their worker', () => {
   }
 
   beforeAll(async () => {
-    writeFileSync(configFile, stringify(loaded.config));
     client = await testClient();
     await seedStrategy(stores.db, STRATEGY);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig } from '../helpers/platform';
+import { startWorkerProcess, startWorkers, testClient, testConfig } from '../helpers/platform';
 import { createActivities } from '../../activities';
 import { createLogger } from '../../activities/infra/logger';
 import { createWorkerSet, type WorkerSet } from '../../workers/worker';
@@ -84,5 +84,27 @@ describe('a worker serves only its own queue', () => {
       all.shutdown();
       await all.done;
     }
+  });
+
+  it('the worker process (alphabet worker --queues bets) serves only bets, drains on SIGTERM and exits 0', async () => {
+    const own = testConfig();
+    const worker = await startWorkerProcess(own, 'bets');
+    const exited = new Promise<number | string | null>((resolve) =>
+      worker.once('exit', (code, signal) => resolve(code ?? signal)),
+    );
+    try {
+      const probeId = `probe-process-${Date.now()}`;
+      const report = await client.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
+        workflowId: probeId,
+        taskQueue: own.config.temporal.taskQueues.bets,
+        args: [{ probeId, taskQueues: [own.config.temporal.taskQueues.bets] }],
+      });
+      expect(report.ok).toBe(true);
+      expect(worker.output()).toContain(`"taskQueues":["${own.config.temporal.taskQueues.bets}"]`);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(worker.output()).toContain('"msg":"workers stopped, connections closed"');
   });
 });
