@@ -19,7 +19,7 @@ import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
 import { queueActivities } from './queues';
 
 const require = createRequire(import.meta.url);
-/** A queue's workflow bundle entry: only the workflows workers/queues.ts gives that queue. */
+/** A queue's workflow bundle entry: only the workflows shared/queues.ts gives that queue. */
 export const workflowEntry = (role: QueueRole): string => require.resolve(`../workflows/queues/${role}.ts`);
 
 export interface WorkerSetOptions {
