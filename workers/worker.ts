@@ -15,18 +15,21 @@ import { temporalConnectOptions, temporalDataConverter } from '../activities/inf
 import { createProviderRegistry } from '../activities/providers/registry';
 import { createAlertChannels } from '../activities/alerts/channels';
 import type { LoadedConfig } from '../config/load';
+import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
+import { queueActivities } from './queues';
 
 const require = createRequire(import.meta.url);
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
-
-export const QUEUE_ROLES = ['ingestion', 'strategies', 'bets'] as const;
-export type QueueRole = (typeof QUEUE_ROLES)[number];
+/** A queue's workflow bundle entry: only the workflows shared/queues.ts gives that queue. */
+export const workflowEntry = (role: QueueRole): string => require.resolve(`../workflows/queues/${role}.ts`);
 
 export interface WorkerSetOptions {
   loaded: LoadedConfig;
   /** Which task queues this process serves; all three by default, one each when scaled out. */
   roles?: readonly QueueRole[];
-  /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
+  /**
+   * A prebuilt workflow bundle served on every queue (tests share one; ALPHABET_WORKFLOW_BUNDLE). Otherwise
+   * each queue's own entry is bundled at start (about a second each), so a queue runs only its workflows.
+   */
   workflowBundle?: { codePath: string };
   logger?: Logger;
 }
@@ -94,20 +97,19 @@ export async function createWorkerSet({
     // Built before connecting: a missing payload key stops the worker before it touches a task.
     const dataConverter = temporalDataConverter(config, secrets);
     connection = await NativeConnection.connect(temporalConnectOptions(config, secrets));
-    // Bundle once for all task queues (webpack takes seconds), unless a prebuilt bundle is given.
-    const bundle =
-      workflowBundle ??
-      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
-    const workflowSource = { workflowBundle: bundle };
     for (const role of roles) {
+      const bundle =
+        workflowBundle ??
+        (await bundleWorkflowCode({ workflowsPath: workflowEntry(role), logger: new DefaultLogger('WARN') }));
       workers.push(
         await Worker.create({
           connection,
           namespace: config.temporal.namespace,
           taskQueue: config.temporal.taskQueues[role],
-          activities,
+          // Only this queue's activities: a workflow calling another queue's activity fails loudly here.
+          activities: queueActivities(role, activities),
+          workflowBundle: bundle,
           dataConverter,
-          ...workflowSource,
         }),
       );
     }

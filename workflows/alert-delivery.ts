@@ -1,5 +1,5 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { QueueActivities } from '../shared/queues';
 import type { Alert } from '../shared/alerts';
 
 export interface AlertDeliveryResult {
@@ -9,7 +9,7 @@ export interface AlertDeliveryResult {
   suppressed: { channel: string; why: string }[];
 }
 
-const routing = proxyActivities<Activities>({
+const routing = proxyActivities<QueueActivities<'bets' | 'strategies'>>({
   startToCloseTimeout: '10 seconds',
   retry: {
     initialInterval: '1 second',
@@ -29,7 +29,7 @@ export async function alertDeliveryWorkflow(alert: Alert): Promise<AlertDelivery
   const prepared = await routing.prepareAlert(alert);
   const outcomes = await Promise.allSettled(
     prepared.deliveries.map((d) =>
-      proxyActivities<Activities>({
+      proxyActivities<QueueActivities<'bets' | 'strategies'>>({
         startToCloseTimeout: '30 seconds',
         retry: {
           initialInterval: d.retry.initialIntervalMs,

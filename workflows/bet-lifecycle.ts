@@ -13,14 +13,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  Activities,
-  BetPlan,
-  EventOutcome,
-  LegState,
-  ManualDecision,
-  PlacementMode,
-} from '../activities';
+import type { BetPlan, EventOutcome, LegState, ManualDecision, PlacementMode } from '../activities';
+import type { QueueActivities } from '../shared/queues';
 import type { BetStatus } from '../shared/entities';
 import { SA } from '../shared/search-attributes';
 import { ALERT_EVENTS, type Alert, type AlertEventType } from '../shared/alerts';
@@ -70,14 +64,17 @@ const INFRA_RETRY = {
   backoffCoefficient: 2,
   maximumInterval: '10 seconds',
 } as const;
-const store = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: INFRA_RETRY });
+const store = proxyActivities<QueueActivities<'bets'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: INFRA_RETRY,
+});
 /** A board that stays unreadable for a minute: the opportunity is gone, the bet is skipped. */
-const board = proxyActivities<Activities>({
+const board = proxyActivities<QueueActivities<'bets'>>({
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 minute',
   retry: INFRA_RETRY,
 });
-const book = proxyActivities<Activities>({
+const book = proxyActivities<QueueActivities<'bets'>>({
   startToCloseTimeout: '30 seconds',
   retry: { ...INFRA_RETRY, maximumInterval: '30 seconds' },
 });
@@ -736,7 +733,7 @@ export async function betLifecycleWorkflow(input: BetLifecycleInput): Promise<Be
   }
 
   async function pollResult(plan: BetPlan): Promise<EventOutcome | null> {
-    const results = proxyActivities<Activities>({
+    const results = proxyActivities<QueueActivities<'bets'>>({
       startToCloseTimeout: '10 seconds',
       // The polling back-off: retries of ResultNotReady happen on the server, the history does not grow.
       retry: {

@@ -1,5 +1,6 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities, ProbeResult } from '../activities';
+import type { ProbeResult } from '../activities';
+import type { QueueActivities, QueueRole } from '../shared/queues';
 
 export interface HealthCheckInput {
   probeId: string;
@@ -17,7 +18,7 @@ export interface HealthReport {
 export async function healthCheckWorkflow({ probeId, taskQueues }: HealthCheckInput): Promise<HealthReport> {
   const results: ProbeResult[] = [];
   for (const taskQueue of taskQueues) {
-    const probes = proxyActivities<Activities>({
+    const probes = proxyActivities<QueueActivities<QueueRole>>({
       taskQueue,
       startToCloseTimeout: '30 seconds',
       // A worker not yet polling this queue must not hang the check forever.

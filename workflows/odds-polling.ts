@@ -12,7 +12,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, IngestionFailureDetails, PollChunkResult } from '../activities';
+import type { IngestionFailureDetails, PollChunkResult } from '../activities';
+import type { QueueActivities } from '../shared/queues';
 import {
   applySettingsPatch,
   emptyTotals,
@@ -167,7 +168,7 @@ export async function oddsPollingWorkflow(input: OddsPollingInput): Promise<void
     const loop = settings.intervalSeconds < LOOP_BELOW_SECONDS;
     const started = Date.now();
     show('polling');
-    const acts = proxyActivities<Activities>({
+    const acts = proxyActivities<QueueActivities<'ingestion'>>({
       startToCloseTimeout: loop ? `${chunkSeconds + 120} seconds` : '5 minutes',
       heartbeatTimeout: '10 seconds',
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { QueueActivities } from '../shared/queues';
 import { breaches, evaluateGate, stageAfterFailure } from '../shared/rollout';
 import { SA } from '../shared/search-attributes';
 import {
@@ -27,7 +27,7 @@ import {
 } from './rollout-api';
 import { reloadSignal, strategyWorkflowId } from './strategy-api';
 
-const { applyRolloutStage, measureRolloutStage } = proxyActivities<Activities>({
+const { applyRolloutStage, measureRolloutStage } = proxyActivities<QueueActivities<'strategies'>>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });

@@ -1,10 +1,16 @@
 import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { QueueActivities } from '../shared/queues';
 
 /** Activity options shared by the workflows that sweep the board (strategy, paper trading). */
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
-export const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
-export const sweeper = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+export const store = proxyActivities<QueueActivities<'strategies'>>({
+  startToCloseTimeout: '1 minute',
+  retry: RETRY,
+});
+export const sweeper = proxyActivities<QueueActivities<'strategies'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: RETRY,
+});
 
 /**
  * Wait for the board to change after `since`, at most `timeoutMs`, or until `interrupted()` holds (a pause,
@@ -16,7 +22,7 @@ export async function waitForBoardOrInterrupt(
   timeoutMs: number,
   interrupted: () => boolean,
 ): Promise<{ changed: boolean; cursor: string } | null> {
-  const waiter = proxyActivities<Activities>({
+  const waiter = proxyActivities<QueueActivities<'strategies'>>({
     startToCloseTimeout: timeoutMs + 30_000,
     heartbeatTimeout: '10 seconds',
     retry: { ...RETRY, maximumAttempts: 3 },

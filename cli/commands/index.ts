@@ -16,6 +16,7 @@ import { registerStack } from './stack';
 import { registerStart } from './start';
 import { registerStrategy } from './strategy';
 import { registerReport } from './report';
+import { registerWorker } from './worker';
 
 /** Each command group registers itself here; one module per group under cli/commands/. */
 export function registerCommands(program: Command): void {
@@ -36,4 +37,5 @@ export function registerCommands(program: Command): void {
   registerBankroll(program);
   registerBacktest(program);
   registerReport(program);
+  registerWorker(program);
 }

@@ -1,10 +1,16 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type LoadedConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createPool, type Pool } from '../../activities/infra/postgres';
 import { createRedis, type Redis } from '../../activities/infra/redis';
-import { createWorkerSet, type QueueRole, type WorkerSet } from '../../workers/worker';
+import { createWorkerSet, type WorkerSet } from '../../workers/worker';
+import { PROJECT_ROOT } from '../../config/paths';
+import type { QueueRole } from '../../shared/queues';
 
 /** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
 export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {
@@ -60,4 +66,43 @@ export function testStores(): { db: Pool; redis: Redis; close(): Promise<void> }
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The production worker process, `alphabet worker --queues <queues>`, configured as an operator would: the
+ * loaded config written to a file in ALPHABET_CONFIG (this test's queues and settings), the test stack's
+ * addresses, and the shared prebuilt bundle (ALPHABET_WORKFLOW_BUNDLE) so a restart does not bundle again.
+ * Resolves once it logs 'workers running'; its logs (JSON, info) are kept in `output()`.
+ */
+export function startWorkerProcess(
+  loaded: LoadedConfig,
+  queues: string,
+): Promise<ChildProcess & { output(): string }> {
+  const configFile = join(inject('dataDir'), `worker-${Math.random().toString(36).slice(2, 8)}.yaml`);
+  writeFileSync(configFile, stringify(loaded.config));
+  const child = spawn(process.execPath, ['bin/alphabet.mjs', 'worker', '--queues', queues], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      ALPHABET_CONFIG: configFile,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+      LOG_LEVEL: 'info',
+      ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    },
+  });
+  let output = '';
+  const worker = Object.assign(child, { output: () => output });
+  return new Promise((ready, fail) => {
+    child.stdout.on('data', (b: Buffer) => {
+      output += b.toString();
+      if (output.includes('"msg":"workers running"')) ready(worker);
+    });
+    child.once('exit', (code, signal) =>
+      fail(new Error(`worker exited (${code ?? signal}) before it was ready:\n${output}`)),
+    );
+  });
 }

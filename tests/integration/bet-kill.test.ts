@@ -1,14 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { testClient, testConfig, testStores } from '../helpers/platform';
-import { ledgerReport, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { startWorkerProcess, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  ledgerReport,
+  patchConfig,
+  seedEvent,
+  seedStrategy,
+  seedValueBet,
+  TEAMS,
+} from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../activities/bets/start';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
 import { settleBet } from '../../shared/settlement';
 import { D } from '../../shared/math';
-import { PROJECT_ROOT } from '../../config/paths';
 import { mulberry32 } from '../../shared/random';
 
 const run = Math.random().toString(36).slice(2, 8);
@@ -33,39 +38,17 @@ const CONFIG_PATCH = {
 };
 
 describe('50 bet lifecycles survive SIGKILLs of their worker', () => {
-  const loaded = testConfig();
+  // The worker under test is the production one (`alphabet worker --queues bets`), its config file
+  // holding this test's queues, accounts, limits and short delays.
+  const loaded = patchConfig(testConfig(), CONFIG_PATCH);
   const taskQueue = loaded.config.temporal.taskQueues.bets;
   const stores = testStores();
   let client: Client;
   let worker: ChildProcess | null = null;
 
-  function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', resolve(PROJECT_ROOT, 'tests/fixtures/bet-worker.ts')],
-      {
-        cwd: PROJECT_ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          DATABASE_URL: inject('databaseUrl'),
-          REDIS_URL: inject('redisUrl'),
-          REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
-          LOG_LEVEL: 'error',
-          ALPHABET_BETS_QUEUE: taskQueue,
-          ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-          ALPHABET_CONFIG_PATCH: JSON.stringify(CONFIG_PATCH),
-        },
-      },
-    );
-    worker = child;
-    return new Promise((ready, fail) => {
-      child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && ready(child));
-      child.once('exit', (code, signal) =>
-        fail(new Error(`bet worker exited (${code ?? signal}) before it was ready`)),
-      );
-    });
+  async function startWorker(): Promise<ChildProcess> {
+    worker = await startWorkerProcess(loaded, 'bets');
+    return worker;
   }
 
   function kill(child: ChildProcess): Promise<void> {
