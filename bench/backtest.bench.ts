@@ -16,7 +16,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { sharedDataDir } from '../config/paths';
-import { footballDataReplay, readFootballDataFiles } from '../activities/backtest/football-data';
+import { readFootballDataFiles } from '../activities/backtest/football-data';
+import { footballDataReplay } from '../shared/readers/football-data-replay';
 import { computeMetrics, fromDefinition, runBacktest } from '../shared/backtest';
 import { consensusStrategy } from '../shared/strategies/consensus';
 

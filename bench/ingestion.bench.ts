@@ -23,7 +23,7 @@ import { sharedDataDir } from '../config/paths';
 import { createPool, migrate, type Pool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { SimulatedMarket } from '../activities/providers/simulated/model';
-import { parseOddsResponse } from '../activities/providers/odds-api-format';
+import { parseOddsResponse } from '../shared/readers/the-odds-api';
 import type { FetchOddsRequest, OddsBatch, OddsProvider } from '../activities/providers/types';
 import { EventResolver } from '../activities/ingestion/events';
 import { runPoll } from '../activities/ingestion/poll';

@@ -1,4 +1,5 @@
-import { readCsvObjects } from '../activities/providers/csv';
+import { readDataText } from '../activities/backtest/files';
+import { csvObjects } from '../shared/readers/csv';
 
 /**
  * Helpers shared by the strategy analyses (scripts/analyze-steam.ts, scripts/analyze-value.ts): reading the
@@ -7,7 +8,7 @@ import { readCsvObjects } from '../activities/providers/csv';
 
 /** Rows of a CSV file (gzip by extension) as records keyed by the header; rows with no value are dropped. */
 export function readCsv(path: string): Record<string, string>[] {
-  return readCsvObjects(path).filter((r) => Object.values(r).some((cell) => cell !== ''));
+  return csvObjects(readDataText(path)).filter((r) => Object.values(r).some((cell) => cell !== ''));
 }
 
 export { mulberry32 as seededRandom } from '../shared/random';

@@ -1,5 +1,16 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * File access for the pure readers of shared/readers/ (which take text): reading, gunzip, `--data` globs.
+ */
+
+/** A data file's text (UTF-8), gunzipped when its name ends in .gz. */
+export function readDataText(path: string): string {
+  const buf = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
+}
 
 /**
  * `--data` arguments as files: a file as is, a directory as every .csv / .csv.gz in it, and a glob

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseMarketKeyString, type MarketKey } from '../../shared/entities';
-import { marketLine } from '../providers/normalize';
+import { marketLine } from '../../shared/readers/values';
 import {
   boardField,
   encodeLastKnown,

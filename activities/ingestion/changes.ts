@@ -1,6 +1,6 @@
 import { marketKeyString } from '../../shared/entities';
 import type { ProviderQuote, RejectInput } from '../providers/types';
-import { excerpt } from '../providers/normalize';
+import { excerpt } from '../../shared/readers/values';
 
 /** A quote attached to its canonical event. */
 export interface CanonicalQuote extends ProviderQuote {

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger';
 import type { OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
-import { excerpt } from '../providers/normalize';
+import { excerpt } from '../../shared/readers/values';
 import { applyToRedis, type BoardEventInfo } from './board';
 import { dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
 import type { EventResolver } from './events';

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
-import { D, toDecimalString } from '../../shared/math/decimal';
-import { americanToDecimal } from '../../shared/math/odds';
-import type { MarketType } from '../../shared/entities';
 import { normalizeName } from '../../shared/names';
 
 /**
- * Normalization shared by every provider: participant names for cross-provider event matching, exact decimal
- * strings for prices and points (never a float), line-aware market keys and ISO times.
+ * Event identity shared by every provider: participant names for cross-provider event matching and the
+ * canonical event id. (Wire values — prices, points, times — are read by shared/readers/values.ts.)
  */
 
-const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 // Lives in shared/ so workflow code (the `settle` update) matches names by the same rule.
 export { normalizeName };
 
@@ -35,108 +31,4 @@ export function canonicalEventId(
   const names = participantNames.map(normalizeName).sort().join('|');
   const minute = new Date(startTime).toISOString().slice(0, 16);
   return `ev_${createHash('sha256').update(`${sport}|${names}|${minute}`).digest('hex').slice(0, 20)}`;
-}
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
-
-/** A JSON number or decimal string as an exact canonical decimal string ("-3.50" → "-3.5"). */
-export function parseDecimalValue(value: unknown): Parsed<string> {
-  let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return { ok: false, message: 'not a finite number' };
-    // The shortest round-trip text of a JSON number is the literal the provider wrote (≤ 15 digits).
-    text = String(value);
-    if (/e/i.test(text)) text = new D(text).toFixed();
-  } else if (typeof value === 'string') {
-    text = value.trim();
-    if (!DECIMAL_TEXT.test(text)) return { ok: false, message: 'not a decimal number' };
-  } else {
-    return {
-      ok: false,
-      message: value === undefined || value === null ? 'missing' : `a ${typeof value}, not a number`,
-    };
-  }
-  return { ok: true, value: toDecimalString(new D(text)) };
-}
-
-const americanCache = new Map<string, string>();
-
-/**
- * A price in the provider's format as exact decimal odds (> 1). American odds convert exactly
- * (+150 → 2.5, -110 → 1.9090…, 40 significant digits), decimal odds are kept as written.
- */
-export function parsePrice(
-  value: unknown,
-  format: 'american' | 'decimal',
-): Parsed<{ price: string; original: Record<string, string> | null }> {
-  const dec = parseDecimalValue(value);
-  if (!dec.ok) return { ok: false, message: `price is ${dec.message}` };
-  if (format === 'decimal') {
-    if (!new D(dec.value).gt(1))
-      return { ok: false, message: `decimal odds must be greater than 1, got ${dec.value}` };
-    return { ok: true, value: { price: dec.value, original: null } };
-  }
-  const cached = americanCache.get(dec.value);
-  if (cached !== undefined) return { ok: true, value: { price: cached, original: { american: dec.value } } };
-  if (new D(dec.value).abs().lt(100)) {
-    return { ok: false, message: `American odds cannot lie between -100 and +100, got ${dec.value}` };
-  }
-  const price = toDecimalString(americanToDecimal(dec.value));
-  if (americanCache.size > 50_000) americanCache.clear();
-  americanCache.set(dec.value, price);
-  return { ok: true, value: { price, original: { american: dec.value } } };
-}
-
-/** The market's line from an outcome's signed point: |point| for spreads, the total for totals, null for h2h. */
-export function marketLine(marketType: MarketType, point: string | null): string | null {
-  if (marketType === 'h2h' || point === null) return null;
-  return marketType === 'spreads' ? toDecimalString(new D(point).abs()) : point;
-}
-
-/** An ISO-8601 time with a zone, normalized to UTC milliseconds ("…Z"). */
-export function parseIsoTime(value: unknown): Parsed<string> {
-  if (typeof value !== 'string' || value.trim() === '') {
-    return { ok: false, message: value === undefined || value === null ? 'missing' : 'not a string' };
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value.trim())) {
-    return { ok: false, message: `not an ISO-8601 time with a zone: ${value}` };
-  }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return { ok: false, message: `not a valid time: ${value}` };
-  return { ok: true, value: new Date(ms).toISOString() };
-}
-
-/** A short raw excerpt for the rejects table: JSON text, cut in the middle when long. */
-export function excerpt(value: unknown, max = 400): string {
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  if (text.length <= max) return text;
-  const head = Math.floor(max * 0.6);
-  return `${text.slice(0, head)} … [${text.length - max} chars] … ${text.slice(text.length - (max - head))}`;
-}
-
-/** A value shown in a reject row's `value` column. */
-export function showValue(value: unknown): string | null {
-  if (value === undefined) return null;
-  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return excerpt(value, 200);
-}
-
-/** "Over"/"over"/"OVER" → "Over"; other names trimmed. */
-export function normalizeOutcomeName(marketType: MarketType, name: string): string {
-  const trimmed = name.trim();
-  if (marketType === 'totals') {
-    const lower = trimmed.toLowerCase();
-    if (lower === 'over') return 'Over';
-    if (lower === 'under') return 'Under';
-  }
-  if (trimmed.toLowerCase() === 'draw') return 'Draw';
-  return trimmed;
 }

@@ -1,17 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MarketType } from '../../shared/entities';
-import { readCsv, readCsvObjects } from './csv';
+import { csvObjects, csvTable } from '../../shared/readers/csv';
+import { lineChangeEvent, lineChangeQuote, type LineChangeEvent } from '../../shared/readers/line-changes';
+import { parseOddsResponse } from '../../shared/readers/the-odds-api';
+import { readDataText } from '../backtest/files';
 import { configFailure } from './errors';
-import { parseOddsResponse } from './odds-api-format';
-import {
-  excerpt,
-  marketLine,
-  normalizeOutcomeName,
-  parseDecimalValue,
-  parseIsoTime,
-  parsePrice,
-} from './normalize';
 import type { ReplayOptions } from './options';
 import type {
   FetchOddsRequest,
@@ -56,16 +50,6 @@ interface Cursor {
   /** Wall ms when playback started and the recorded ms it started at (speed control). */
   wall0: number;
   rec0: number;
-}
-
-interface LcEvent {
-  id: string;
-  sport: string;
-  title: string;
-  commenceMs: number;
-  commence: string;
-  home: string;
-  away: string;
 }
 
 interface LcRow {
@@ -254,31 +238,22 @@ export function loadLineChangeTape(
   if (prefixes.length === 0)
     throw configFailure(provider, `no line-change files in ${dir} for sports ${sports.join(', ')}`);
 
-  const events = new Map<string, LcEvent>();
+  const events = new Map<string, LineChangeEvent>();
   const timesSet = new Set<number>();
   const raw: { prefix: string; header: string[]; rows: string[][]; ms: number[] }[] = [];
   for (const prefix of prefixes) {
-    for (const e of readCsvObjects(join(dir, `${prefix}_events.csv`))) {
-      const commenceMs = Date.parse(e.commence_time ?? '');
-      if (!e.event_id || Number.isNaN(commenceMs)) continue;
-      events.set(e.event_id, {
-        id: e.event_id,
-        sport: e.sport_key || sportOfPrefix(prefix),
-        title: e.sport_title ?? '',
-        commenceMs,
-        commence: new Date(commenceMs).toISOString(),
-        home: e.home_team ?? '',
-        away: e.away_team ?? '',
-      });
+    for (const row of csvObjects(readDataText(join(dir, `${prefix}_events.csv`)))) {
+      const e = lineChangeEvent(row, sportOfPrefix(prefix));
+      if (e !== null) events.set(e.id, e);
     }
     const snapFile = join(dir, `${prefix}_snapshots.csv`);
     if (existsSync(snapFile)) {
-      for (const s of readCsvObjects(snapFile)) {
+      for (const s of csvObjects(readDataText(snapFile))) {
         const ms = Date.parse(s.snapshot_utc ?? '');
         if (!Number.isNaN(ms)) timesSet.add(ms);
       }
     }
-    const { header, rows } = readCsv(join(dir, `${prefix}_line_changes.csv.gz`));
+    const { header, rows } = csvTable(readDataText(join(dir, `${prefix}_line_changes.csv.gz`)));
     const at = header.indexOf('snapshot_utc');
     const ms = rows.map((r) => Date.parse(r[at] ?? ''));
     for (const t of ms) if (!Number.isNaN(t)) timesSet.add(t);
@@ -302,7 +277,7 @@ export function loadLineChangeTape(
       const ev = events.get(cells[eventCol] ?? '');
       if (ev && firstBatch !== null && ev.commenceMs <= firstBatch) return;
       const r = Object.fromEntries(header.map((h, k) => [h, cells[k] ?? '']));
-      const row = { ...lineChangeRow(r, `${prefix}_line_changes.csv.gz:${i + 2}`, events), ms: t };
+      const row = { ...lineChangeQuote(r, `${prefix}_line_changes.csv.gz:${i + 2}`, events), ms: t };
       const list = rowsAt.get(t);
       if (list) list.push(row);
       else rowsAt.set(t, [row]);
@@ -373,69 +348,6 @@ export function loadLineChangeTape(
   };
 }
 
-function lineChangeRow(
-  r: Record<string, string>,
-  where: string,
-  events: Map<string, LcEvent>,
-): Omit<LcRow, 'ms'> {
-  const eventId = r.event_id ?? '';
-  const bookmaker = (r.bookmaker ?? '').trim();
-  const market = r.market ?? '';
-  const slot = `${eventId}|${bookmaker}|${market}|${r.outcome ?? ''}`;
-  const bad = (
-    reason: RejectInput['reason'],
-    message: string,
-    field: string,
-    value: string | undefined,
-  ): Omit<LcRow, 'ms'> => ({
-    slot,
-    eventId,
-    quote: null,
-    reject: { reason, message, field: `${where}.${field}`, value: value ?? null, rawExcerpt: excerpt(r) },
-  });
-  if (!events.has(eventId))
-    return bad('missing_field', 'event is not in the events file', 'event_id', eventId);
-  if (!bookmaker) return bad('missing_field', 'row has no bookmaker', 'bookmaker', r.bookmaker);
-  if (!(MarketType.options as readonly string[]).includes(market)) {
-    return bad(
-      'unknown_market',
-      `market ${JSON.stringify(market)} is not one of h2h, spreads, totals`,
-      'market',
-      market,
-    );
-  }
-  const marketType = market as MarketType;
-  if (!r.outcome?.trim()) return bad('missing_field', 'row has no outcome', 'outcome', r.outcome);
-  const price = parsePrice(r.price_american, 'american');
-  if (!price.ok) return bad('invalid_price', price.message, 'price_american', r.price_american);
-  let point: string | null = null;
-  if (marketType !== 'h2h') {
-    const p = parseDecimalValue(r.point);
-    if (!p.ok)
-      return bad(r.point ? 'invalid_point' : 'missing_field', `point is ${p.message}`, 'point', r.point);
-    point = p.value;
-  }
-  const updated = parseIsoTime(r.book_last_update);
-  return {
-    slot,
-    eventId,
-    reject: null,
-    quote: {
-      providerEventId: eventId,
-      marketType,
-      period: 'full',
-      line: marketLine(marketType, point),
-      outcome: normalizeOutcomeName(marketType, r.outcome),
-      point,
-      bookmaker,
-      price: price.value.price,
-      sourceUpdatedAt: updated.ok ? updated.value : null,
-      original: price.value.original,
-      path: where,
-    },
-  };
-}
-
 /** Recorded `/odds` responses, one batch per recorded fetch time. */
 export function loadSnapshotTape(
   dataDir: string,
@@ -467,7 +379,7 @@ export function loadSnapshotTape(
         rejects: [] as RejectInput[],
       };
       for (const { file, sport } of groups.get(target) ?? []) {
-        const parsed = parseOddsResponse(readFileSync(join(dir, file), 'utf8'), {
+        const parsed = parseOddsResponse(readDataText(join(dir, file)), {
           sport,
           oddsFormat: 'american',
           observedAt: new Date(target).toISOString(),

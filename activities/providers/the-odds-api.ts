@@ -1,7 +1,7 @@
 import type { MarketType } from '../../shared/entities';
 import { readBodyLimited } from '../infra/http';
 import { configFailure, httpFailure, toFailure } from './errors';
-import { parseOddsResponse, parseScoresResponse } from './odds-api-format';
+import { parseOddsResponse, parseScoresResponse } from '../../shared/readers/the-odds-api';
 import type {
   FetchOddsRequest,
   FetchResultsRequest,

@@ -7,9 +7,8 @@ import {
   fetchTimeFromName,
   latestUpdate,
   OddsApiResponse,
-  scanArbitrages,
-  type LineArbitrage,
-} from '../../shared/strategies';
+} from '../../shared/readers/the-odds-api-snapshot';
+import { scanArbitrages, type LineArbitrage } from '../../shared/strategies';
 import { emit, UsageError, type OutputOptions } from '../output';
 
 interface ScanOptions extends OutputOptions {

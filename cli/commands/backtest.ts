@@ -3,11 +3,8 @@ import type { ZodType } from 'zod';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../config/paths';
 import { expandDataArgs, dataKind } from '../../activities/backtest/files';
-import {
-  NO_CLOSING_COLUMNS,
-  footballDataReplay,
-  readFootballDataFiles,
-} from '../../activities/backtest/football-data';
+import { readFootballDataFiles } from '../../activities/backtest/football-data';
+import { NO_CLOSING_COLUMNS, footballDataReplay } from '../../shared/readers/football-data-replay';
 import { readLineChanges } from '../../activities/backtest/line-changes';
 import { ProgressBar, withProgress, withProgressAsync } from '../../activities/backtest/progress';
 import {

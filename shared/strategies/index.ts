@@ -68,10 +68,3 @@ export {
   type StrategyDefinition,
   type Validation,
 } from './types';
-export {
-  boardFromOddsApi,
-  fetchTimeFromName,
-  latestUpdate,
-  OddsApiResponse,
-  type OddsApiBoard,
-} from './the-odds-api';

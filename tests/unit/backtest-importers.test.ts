@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { dataKind, expandDataArgs } from '../../activities/backtest/files';
+import { readLineChanges } from '../../activities/backtest/line-changes';
 import {
   eventsFileFor,
   lineChangeReplay,
   parseLineChangeEvents,
   parseResultsCsv,
-  readLineChanges,
-} from '../../activities/backtest/line-changes';
+} from '../../shared/readers/line-changes';
 import { canonicalNumeric, oddsHistoryReplay, type Queryable } from '../../activities/backtest/postgres';
 import { fromDefinition, runBacktest, runBacktestAsync, type ReplayFrame } from '../../shared/backtest';
 import { consensusStrategy } from '../../shared/strategies/consensus';

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBacktestCommand } from '../../cli/commands/backtest';
 import { PROJECT_ROOT } from '../../config/paths';
-import {
-  footballDataReplay,
-  parseFootballDataCsv,
-  readFootballDataFiles,
-} from '../../activities/backtest/football-data';
-import { extraLeagueSeason } from '../../activities/backtest/football-data-extra';
+import { readFootballDataFiles } from '../../activities/backtest/football-data';
+import { parseFootballDataCsv } from '../../shared/readers/football-data';
+import { extraLeagueSeason } from '../../shared/readers/football-data-extra';
+import { footballDataReplay } from '../../shared/readers/football-data-replay';
 import { alphabet } from '../helpers/cli';
 
 /**

@@ -1,18 +1,17 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFootballDataFiles } from '../../activities/backtest/football-data';
+import { csvLines, splitCsvLine } from '../../shared/readers/csv';
+import { parseFootballDataCsv } from '../../shared/readers/football-data';
 import {
-  NO_CLOSING_COLUMNS,
   cleanOdds,
-  footballDataReplay,
   londonToUtc,
   normalizeHeader,
-  parseFootballDataCsv,
   parseFootballDataDate,
-  readFootballDataFiles,
   seasonFromFileName,
-} from '../../activities/backtest/football-data';
-import { csvLines, splitCsvLine } from '../../activities/backtest/csv';
+} from '../../shared/readers/football-data-cells';
+import { NO_CLOSING_COLUMNS, footballDataReplay } from '../../shared/readers/football-data-replay';
 import { sharedData } from '../helpers/data';
 
 // A season file in the original football-data.co.uk spelling: `>`/`<` in names, BbAv/BbMx, Bb1X2.

@@ -1,14 +1,7 @@
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalEventId,
-  marketLine,
-  normalizeName,
-  parseDecimalValue,
-  parseIsoTime,
-  parsePrice,
-  sameParticipants,
-} from '../../activities/providers/normalize';
+import { canonicalEventId, normalizeName, sameParticipants } from '../../activities/providers/normalize';
+import { marketLine, parseDecimalValue, parseIsoTime, parsePrice } from '../../shared/readers/values';
 import {
   dedupeQuotes,
   detectChanges,

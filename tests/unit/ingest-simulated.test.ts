@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SIM_BOOKS, SimulatedMarket } from '../../activities/providers/simulated/model';
 import { startSimulatedServer } from '../../activities/providers/simulated/server';
 import { TheOddsApiProvider } from '../../activities/providers/the-odds-api';
-import type { OddsApiEvent } from '../../activities/providers/odds-api-format';
+import type { OddsApiEvent } from '../../shared/readers/the-odds-api';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const SEC = 1000;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseOddsResponse, parseScoresResponse } from '../../activities/providers/odds-api-format';
+import { parseOddsResponse, parseScoresResponse } from '../../shared/readers/the-odds-api';
 import { sportOfPrefix } from '../../activities/providers/replay';
 import { sharedData } from '../helpers/data';
 

@@ -1,5 +1,5 @@
 import type { MarketType } from '../../../shared/entities';
-import type { OddsApiBookmaker, OddsApiEvent, OddsApiMarket, OddsApiScore } from '../odds-api-format';
+import type { OddsApiBookmaker, OddsApiEvent, OddsApiMarket, OddsApiScore } from '../../../shared/readers/the-odds-api';
 import { hashKeys, normal, normalCdf, normalQuantile, poisson, uniform } from './rng';
 
 /**

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { MarketType, OddsQuote } from '../entities';
 import { americanToDecimal, toDecimalString } from '../math';
-import type { BoardEvent, BoardSnapshot } from './board';
+import type { BoardEvent, BoardSnapshot } from '../strategies/board';
 
 /**
- * A board from one The Odds API v4 `/odds` response (American prices): the CLI's `arb scan --file`, tests
- * and replays read recorded responses through this. Pure: the caller reads the file and says when it was
- * fetched. (Live ingestion has its own adapter under activities/providers/; this is the minimal reading a
- * strategy needs.)
+ * A strategy board from one recorded The Odds API v4 `/odds` response file (American prices): `arb scan
+ * --file` and the strategy tests read snapshot files through this. Pure: the caller reads the file and says
+ * when it was fetched. Unlike ./the-odds-api.ts (live ingestion: every bad part recorded as a reject and
+ * skipped, events matched to the requested sport), a file that is not a response at all is refused whole
+ * (zod, with the path of the first problem), and the outcomes it cannot price are listed as skipped.
  */
 const Outcome = z.object({ name: z.string().min(1), price: z.number(), point: z.number().optional() });
 const Market = z.object({ key: z.string(), last_update: z.string().optional(), outcomes: z.array(Outcome) });

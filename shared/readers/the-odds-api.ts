@@ -1,4 +1,5 @@
-import { MarketType } from '../../shared/entities';
+import { MarketType } from '../entities';
+import type { ProviderEvent, ProviderQuote, ProviderResult, RejectInput, RejectReason } from './types';
 import {
   excerpt,
   marketLine,
@@ -7,12 +8,12 @@ import {
   parseIsoTime,
   parsePrice,
   showValue,
-} from './normalize';
-import type { ProviderEvent, ProviderQuote, ProviderResult, RejectInput, RejectReason } from './types';
+} from './values';
 
 /**
- * The Odds API v4 wire format: `GET /v4/sports/{sport}/odds` and `/scores`. The adapter parses it, the
- * simulated market writes it, the snapshot replay reads recorded copies of it.
+ * The Odds API v4 wire format: `GET /v4/sports/{sport}/odds` and `/scores`. The live adapter
+ * (activities/providers/the-odds-api.ts) and the snapshot replay parse it here, the simulated market writes
+ * it. (`arb scan`'s board from a recorded response file: ./the-odds-api-snapshot.ts.)
  *
  * Parsing never throws on bad input: what cannot be used becomes a reject with its reason, its path in the
  * payload and a raw excerpt, and everything else in the payload is still ingested.
