@@ -1,5 +1,10 @@
 import type { MarketType } from '../../../shared/entities';
-import type { OddsApiBookmaker, OddsApiEvent, OddsApiMarket, OddsApiScore } from '../../../shared/readers/the-odds-api';
+import type {
+  OddsApiBookmaker,
+  OddsApiEvent,
+  OddsApiMarket,
+  OddsApiScore,
+} from '../../../shared/readers/the-odds-api';
 import { hashKeys, normal, normalCdf, normalQuantile, poisson, uniform } from './rng';
 
 /**
