@@ -18,7 +18,7 @@ import {
   type StrategyChange,
   type StrategyChangeRequest,
   type StrategyRow,
-} from './repository';
+} from './store';
 
 export interface LoadStrategyResult {
   strategy: StrategyRow;

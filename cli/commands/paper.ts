@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { Pool } from '../../activities/infra/postgres';
-import { getStrategy } from '../../activities/strategies/repository';
+import { getStrategy } from '../../activities/strategies/store';
 import { bankrollSvg } from '../../activities/backtest/report';
 import { formatDuration } from '../../shared/duration';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../../shared/paper';
 import { SA } from '../../shared/search-attributes';
 import { StrategyParameterError, applyParameterChanges } from '../../shared/strategies';
-import type { paperTradingWorkflow } from '../../workflows/paper';
+import type { paperTradingWorkflow } from '../../workflows/paper/workflow';
 import {
   PAPER_WORKFLOW,
   paperProgressQuery,
@@ -23,7 +23,7 @@ import {
   resumePaperSignal,
   stopPaperSignal,
   type PaperStatus,
-} from '../../workflows/paper-api';
+} from '../../workflows/paper/messages';
 import { workflowUrl } from '../client';
 import { emit, UsageError, type OutputOptions } from '../output';
 import { who, withStores } from '../stores';

@@ -8,14 +8,14 @@ import {
   selectProviders,
   startPollingWorkflows,
   type PollerStatusReport,
-} from '../../activities/ingestion/start';
+} from '../../workflows/ingestion/client';
 import {
   pauseSignal,
   pollingWorkflowId,
   resumeSignal,
   updateSettings,
   type PollSettingsPatch,
-} from '../../workflows/odds-polling-api';
+} from '../../workflows/ingestion/messages';
 import { parseDuration } from '../duration';
 import { emit, UsageError } from '../output';
 

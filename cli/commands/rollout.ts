@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { loadConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { rolloutWorkflow } from '../../workflows/rollout';
+import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
   abortRolloutSignal,
   approveRolloutUpdate,
@@ -15,7 +15,7 @@ import {
   rolloutStatusQuery,
   rolloutWorkflowId,
   type RolloutStatus,
-} from '../../workflows/rollout-api';
+} from '../../workflows/rollout/messages';
 import { withClient, workflowUrl } from '../client';
 import { emit, UsageError } from '../output';
 

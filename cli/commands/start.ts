@@ -162,8 +162,8 @@ interface Demo {
 /** The embedded demo: the simulated market over HTTP, a poller per provider, the strategies in paper mode. */
 async function startDemo(loaded: LoadedConfig, db: Pool, say: (m: string) => void): Promise<Demo> {
   const since = new Date();
-  const { startIngestion } = await import('../../activities/ingestion/start');
-  const { startStrategyWorkflows } = await import('../../activities/strategies/start');
+  const { startIngestion } = await import('../../workflows/ingestion/client');
+  const { startStrategyWorkflows } = await import('../../workflows/strategies/client');
   const client = await connectClient(loaded.config, loaded.secrets);
   try {
     const ingestion = await startIngestion(loaded, client);

@@ -7,8 +7,8 @@ import {
   strategyChanges,
   updateStrategy,
   type StrategyRow,
-} from '../../activities/strategies/repository';
-import { startStrategyWorkflows, strategyWorkflowStatus } from '../../activities/strategies/start';
+} from '../../activities/strategies/store';
+import { startStrategyWorkflows, strategyWorkflowStatus } from '../../workflows/strategies/client';
 import { StrategyParameterError, coerceParameter } from '../../shared/strategies';
 import {
   pauseSignal,
@@ -18,7 +18,7 @@ import {
   validateSetParameters,
   type SetParametersRequest,
   type StrategyStatus,
-} from '../../workflows/strategy-api';
+} from '../../workflows/strategies/messages';
 import { emit, UsageError, type OutputOptions } from '../output';
 import { who, withStores } from '../stores';
 

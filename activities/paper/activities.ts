@@ -29,8 +29,8 @@ import {
   type Section,
 } from '../backtest/report';
 import { balances, ensureAccount, inTransaction } from '../bets/ledger';
-import { stageMetricsFromBets } from '../rollout';
-import { getStrategy } from '../strategies/repository';
+import { stageMetricsFromBets } from '../rollout/activities';
+import { getStrategy } from '../strategies/store';
 
 export interface OpenPaperSessionInput {
   sessionId: string;

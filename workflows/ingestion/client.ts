@@ -1,17 +1,20 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { oddsPollingWorkflow } from '../../workflows/odds-polling';
+import type { oddsPollingWorkflow } from './workflow';
 import {
   ODDS_POLLING_WORKFLOW,
   pollingWorkflowId,
   statusQuery,
   type OddsPollingInput,
   type PollStatus,
-} from '../../workflows/odds-polling-api';
-import { SimulatedOptions } from '../providers/options';
-import { describeProvider, type ProviderSettings } from '../providers/registry';
-import { ensureSimulatedMarket, type SimulatedMarketHandle } from '../providers/simulated/server';
+} from './messages';
+import { SimulatedOptions } from '../../activities/providers/options';
+import { describeProvider, type ProviderSettings } from '../../activities/providers/registry';
+import {
+  ensureSimulatedMarket,
+  type SimulatedMarketHandle,
+} from '../../activities/providers/simulated/server';
 
 export interface PollerStart {
   provider: string;

@@ -1,6 +1,6 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { QueueActivities } from '../shared/queues';
-import type { Alert } from '../shared/alerts';
+import type { QueueActivities } from '../../shared/queues';
+import type { Alert } from '../../shared/alerts';
 
 export interface AlertDeliveryResult {
   alertId: string;

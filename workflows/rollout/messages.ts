@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RolloutConfig, RolloutStageName, StageMetrics } from '../shared/rollout';
+import type { RolloutConfig, RolloutStageName, StageMetrics } from '../../shared/rollout';
 
 /** Messages of the staged-rollout workflow, shared by the workflow and its clients (CLI, Web UI). */
 export const rolloutWorkflowId = (strategy: string) => `rollout:${strategy}`;

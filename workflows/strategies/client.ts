@@ -9,8 +9,8 @@ import {
   strategyWorkflowId,
   type StrategyStatus,
   type StrategyWorkflowInput,
-} from '../../workflows/strategy-api';
-import { getStrategy, listStrategies, seedStrategies } from './repository';
+} from './messages';
+import { getStrategy, listStrategies, seedStrategies } from '../../activities/strategies/store';
 
 export interface StrategyStart {
   name: string;

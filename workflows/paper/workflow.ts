@@ -11,9 +11,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { OpenedPaperSession } from '../activities';
-import { SA } from '../shared/search-attributes';
-import { formatDuration } from '../shared/duration';
+import type { OpenedPaperSession } from '../../activities';
+import { SA } from '../../shared/search-attributes';
+import { formatDuration } from '../../shared/duration';
 import {
   PaperRequestError,
   handOffAllowance,
@@ -21,11 +21,11 @@ import {
   type PaperProgress,
   type PaperSessionSpec,
   type PaperVerdict,
-} from '../shared/paper';
-import { breaches, evaluateGate } from '../shared/rollout';
-import { alertDeliveryWorkflow } from './alert-delivery';
-import { startBetLifecycle } from './hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
+} from '../../shared/paper';
+import { breaches, evaluateGate } from '../../shared/rollout';
+import { alertDeliveryWorkflow } from '../alerts/workflow';
+import { startBetLifecycle } from '../hand-off';
+import { store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
 import {
   pausePaperSignal,
   paperProgressQuery,
@@ -38,9 +38,9 @@ import {
   type PaperStatus,
   type PaperTradingInput,
   type StopRequest,
-} from './paper-api';
+} from './messages';
 
-export * from './paper-api';
+export * from './messages';
 
 const HAND_OFF_BATCH = 50;
 const ITERATIONS_BEFORE_CONTINUE = 300;

@@ -1,6 +1,6 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { ProbeResult } from '../activities';
-import type { QueueActivities, QueueRole } from '../shared/queues';
+import type { ProbeResult } from '../../activities';
+import type { QueueActivities, QueueRole } from '../../shared/queues';
 
 export interface HealthCheckInput {
   probeId: string;
