@@ -6,7 +6,7 @@ export type { OddsPollingInput, PollStatus, PollSettings, PollSettingsPatch } fr
 export { betLifecycleWorkflow } from './bet-lifecycle';
 export type { BetLifecycleInput, BetLifecycleResult } from './bet-lifecycle';
 export { alertDeliveryWorkflow } from './alerts/workflow';
-export type { AlertDeliveryResult } from './alerts/workflow';
+export type { AlertDeliveryResult } from './alerts/messages';
 export { rolloutWorkflow } from './rollout/workflow';
 export type { RolloutInput, RolloutResult, RolloutStatus } from './rollout/messages';
 export { strategyWorkflow } from './strategies/workflow';

@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -23,6 +22,7 @@ import {
   type PaperVerdict,
 } from '../../shared/paper';
 import { breaches, evaluateGate } from '../../shared/rollout';
+import { alertDeliveryChildOptions } from '../alerts/messages';
 import { alertDeliveryWorkflow } from '../alerts/workflow';
 import { startBetLifecycle } from '../hand-off';
 import { store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
@@ -285,14 +285,10 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
     sweeps: counts.sweeps,
   });
   if (finished.alert !== null) {
-    await startChild(alertDeliveryWorkflow, {
-      workflowId: `alert:${finished.alert.id}`,
-      args: [finished.alert],
-      taskQueue: workflowInfo().taskQueue,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowExecutionTimeout: '1 day',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    }).catch(() => undefined);
+    await startChild(
+      alertDeliveryWorkflow,
+      alertDeliveryChildOptions(finished.alert, workflowInfo().taskQueue),
+    ).catch(() => undefined);
   }
   result = {
     sessionId,

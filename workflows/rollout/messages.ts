@@ -60,3 +60,6 @@ export const abortRolloutSignal = defineSignal<[reason?: string]>('abort');
 /** Approve a gate configured as manual; refused unless the rollout is waiting for an approval. */
 export const approveRolloutUpdate = defineUpdate<RolloutStatus, [by: string]>('approve');
 export const rolloutStatusQuery = defineQuery<RolloutStatus>('status');
+
+/** The workflow type name, as the workers register it. */
+export const ROLLOUT_WORKFLOW = 'rolloutWorkflow';
