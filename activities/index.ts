@@ -16,7 +16,8 @@ export type {
   UpdateStrategyInput,
   UpdateStrategyResult,
 } from './strategies/activities';
-export type { PendingOpportunity, StrategyChange, StrategyRow } from './strategies/store';
+export type { StrategyChange, StrategyRow } from './strategies/store';
+export type { PendingOpportunity } from './strategies/opportunity-store';
 export type * from './bets/types';
 export type { PreparedAlert } from './alerts/activities';
 export type { OpenedPaperSession, FinishPaperSessionInput, FinishedPaperSession } from './paper/activities';
