@@ -1,6 +1,6 @@
 // The workflow bundle's entry point: every workflow the workers run is exported from here.
 export { healthCheckWorkflow } from './health/workflow';
-export type { HealthCheckInput, HealthReport } from './health/workflow';
+export type { HealthCheckInput, HealthReport } from './health/messages';
 export { oddsPollingWorkflow } from './ingestion/workflow';
 export type { OddsPollingInput, PollStatus, PollSettings, PollSettingsPatch } from './ingestion/messages';
 export { betLifecycleWorkflow } from './bet-lifecycle';
