@@ -38,6 +38,8 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'shared/**/*.ts'],
+    // workflows/<domain>/client.ts starts and messages workflows from outside (CLI, tests): not workflow code.
+    ignores: ['workflows/*/client.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -54,6 +56,10 @@ export default tseslint.config(
             {
               group: ['**/workers/**', '**/cli/**'],
               message: 'Workflows must not import process-level code.',
+            },
+            {
+              group: ['./client', '../*/client', '**/workflows/*/client'],
+              message: 'A domain client (workflows/<domain>/client.ts) is for callers outside workflows.',
             },
           ],
         },

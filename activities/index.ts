@@ -1,14 +1,14 @@
 import type { ActivityDeps } from './deps';
-import { createHealthActivities } from './health';
+import { createHealthActivities } from './health/activities';
 import { createStrategyActivities } from './strategies/activities';
-import { createRolloutActivities } from './rollout';
+import { createRolloutActivities } from './rollout/activities';
 import { createBetActivities } from './bets';
-import { createAlertActivities } from './alerts';
+import { createAlertActivities } from './alerts/activities';
 import { createIngestionActivities } from './ingestion/activities';
-import { createPaperActivities } from './paper';
+import { createPaperActivities } from './paper/activities';
 
 export type { ActivityDeps } from './deps';
-export type { ProbeInput, ProbeResult } from './health';
+export type { ProbeInput, ProbeResult } from './health/activities';
 export type {
   LoadStrategyResult,
   SweepInput,
@@ -16,10 +16,11 @@ export type {
   UpdateStrategyInput,
   UpdateStrategyResult,
 } from './strategies/activities';
-export type { PendingOpportunity, StrategyChange, StrategyRow } from './strategies/repository';
+export type { StrategyChange, StrategyRow } from './strategies/store';
+export type { PendingOpportunity } from './strategies/opportunity-store';
 export type * from './bets/types';
-export type { PreparedAlert } from './alerts';
-export type { OpenedPaperSession, FinishPaperSessionInput, FinishedPaperSession } from './paper';
+export type { PreparedAlert } from './alerts/activities';
+export type { OpenedPaperSession, FinishPaperSessionInput, FinishedPaperSession } from './paper/activities';
 export type {
   PollChunkInput,
   PollChunkResult,

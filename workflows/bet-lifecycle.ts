@@ -21,7 +21,7 @@ import { ALERT_EVENTS, type Alert, type AlertEventType } from '../shared/alerts'
 import { betSummary, marketLabel } from '../shared/bets';
 import { canonicalScores, priceToleranceProblem, stakeUnitProblem } from '../shared/manual';
 import { D, toDecimalString } from '../shared/math';
-import { alertDeliveryWorkflow } from './alert-delivery';
+import { alertDeliveryWorkflow } from './alerts/workflow';
 import {
   betStateQuery,
   confirmPlacementUpdate,

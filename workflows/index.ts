@@ -1,20 +1,20 @@
 // The workflow bundle's entry point: every workflow the workers run is exported from here.
-export { healthCheckWorkflow } from './health';
-export type { HealthCheckInput, HealthReport } from './health';
-export { oddsPollingWorkflow } from './odds-polling';
-export type { OddsPollingInput, PollStatus, PollSettings, PollSettingsPatch } from './odds-polling-api';
+export { healthCheckWorkflow } from './health/workflow';
+export type { HealthCheckInput, HealthReport } from './health/messages';
+export { oddsPollingWorkflow } from './ingestion/workflow';
+export type { OddsPollingInput, PollStatus, PollSettings, PollSettingsPatch } from './ingestion/messages';
 export { betLifecycleWorkflow } from './bet-lifecycle';
 export type { BetLifecycleInput, BetLifecycleResult } from './bet-lifecycle';
-export { alertDeliveryWorkflow } from './alert-delivery';
-export type { AlertDeliveryResult } from './alert-delivery';
-export { rolloutWorkflow } from './rollout';
-export type { RolloutInput, RolloutResult, RolloutStatus } from './rollout-api';
-export { strategyWorkflow } from './strategy';
+export { alertDeliveryWorkflow } from './alerts/workflow';
+export type { AlertDeliveryResult } from './alerts/messages';
+export { rolloutWorkflow } from './rollout/workflow';
+export type { RolloutInput, RolloutResult, RolloutStatus } from './rollout/messages';
+export { strategyWorkflow } from './strategies/workflow';
 export type {
   StrategyWorkflowInput,
   StrategyStatus,
   StrategyCounts,
   SetParametersRequest,
-} from './strategy-api';
-export { paperTradingWorkflow } from './paper';
-export type { PaperTradingInput, PaperResult, PaperStatus } from './paper-api';
+} from './strategies/messages';
+export { paperTradingWorkflow } from './paper/workflow';
+export type { PaperTradingInput, PaperResult, PaperStatus } from './paper/messages';

@@ -5,20 +5,22 @@ import { StrategyParameterError, indexBoard, strategyDefinition } from '../../sh
 import { sessionOpportunityId } from '../../shared/paper';
 import { createRedisBoardReader, type BoardReader } from './board-reader';
 import {
-  UnknownStrategyError,
-  getStrategy,
   markHandedOff,
   pendingOpportunities,
   recordOpportunities,
-  recordStrategyEvent,
   skipPending,
-  updateStrategy,
   type Decision,
   type PendingOpportunity,
+} from './opportunity-store';
+import {
+  UnknownStrategyError,
+  getStrategy,
+  recordStrategyEvent,
+  updateStrategy,
   type StrategyChange,
   type StrategyChangeRequest,
   type StrategyRow,
-} from './repository';
+} from './store';
 
 export interface LoadStrategyResult {
   strategy: StrategyRow;

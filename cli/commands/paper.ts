@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { Pool } from '../../activities/infra/postgres';
-import { getStrategy } from '../../activities/strategies/repository';
+import { getStrategy } from '../../activities/strategies/store';
+import { listPaperSessions, paperSessionRecord, type PaperSessionRecord } from '../../activities/paper/store';
 import { bankrollSvg } from '../../activities/backtest/report';
 import { formatDuration } from '../../shared/duration';
 import {
@@ -13,17 +14,14 @@ import {
   parsePaperRequest,
   type PaperTradingRequest,
 } from '../../shared/paper';
-import { SA } from '../../shared/search-attributes';
 import { StrategyParameterError, applyParameterChanges } from '../../shared/strategies';
-import type { paperTradingWorkflow } from '../../workflows/paper';
 import {
-  PAPER_WORKFLOW,
-  paperProgressQuery,
-  pausePaperSignal,
-  resumePaperSignal,
-  stopPaperSignal,
-  type PaperStatus,
-} from '../../workflows/paper-api';
+  controlPaperSession,
+  paperSessionProgress,
+  paperSessionState,
+  startPaperSession,
+} from '../../workflows/paper/client';
+import type { PaperStatus } from '../../workflows/paper/messages';
 import { workflowUrl } from '../client';
 import { emit, UsageError, type OutputOptions } from '../output';
 import { who, withStores } from '../stores';
@@ -46,23 +44,6 @@ interface ControlOptions extends OutputOptions {
   by?: string;
   reason?: string;
   now?: boolean;
-}
-
-interface SessionRow {
-  session_id: string;
-  strategy_name: string;
-  bankroll: string;
-  status: string;
-  started_by: string;
-  started_at: Date;
-  ended_at: Date | null;
-  end_reason: string | null;
-  verdict: string | null;
-  verdict_reasons: string[] | null;
-  metrics: { bets: number; profit: string; yield: string | null; clv: { mean: string | null } } | null;
-  curve: [number, string, string][] | null;
-  report_markdown: string | null;
-  report_path: string | null;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -168,33 +149,22 @@ function formatStatus(s: PaperStatus): string {
   return lines.join('\n');
 }
 
-async function sessionRow(db: Pool, id: string): Promise<SessionRow | null> {
-  const { rows } = await db.query<SessionRow>(
-    `SELECT session_id, strategy_name, bankroll::text AS bankroll, status, started_by, started_at, ended_at,
-            end_reason, verdict, verdict_reasons, metrics, curve, report_markdown, report_path
-       FROM paper_sessions WHERE session_id = $1`,
-    [id],
-  );
-  return rows[0] ?? null;
-}
-
 /** A running session answers its progress query; a finished one is read from its row. */
-async function sessionStatus(db: Pool, client: Client, id: string): Promise<PaperStatus | SessionRow> {
-  const handle = client.workflow.getHandle(id);
-  try {
-    const d = await handle.describe();
-    if (d.type !== PAPER_WORKFLOW)
-      throw new UsageError(`<session>: ${id} is a ${d.type}, not a paper session`);
-    if (d.status.name === 'RUNNING') return await handle.query(paperProgressQuery);
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-  }
-  const row = await sessionRow(db, id);
+async function sessionStatus(
+  db: Pool,
+  client: Client,
+  id: string,
+): Promise<PaperStatus | PaperSessionRecord> {
+  const state = await paperSessionState(client, id);
+  if (state.kind === 'not-paper')
+    throw new UsageError(`<session>: ${id} is a ${state.type}, not a paper session`);
+  if (state.kind === 'running') return await paperSessionProgress(client, id);
+  const row = await paperSessionRecord(db, id);
   if (!row) throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
   return row;
 }
 
-function formatRow(r: SessionRow): string {
+function formatRow(r: PaperSessionRecord): string {
   const m = r.metrics;
   return [
     `${r.session_id}: ${r.status} · strategy ${r.strategy_name} · bankroll ${r.bankroll} · started ${r.started_at.toISOString()} by ${r.started_by}`,
@@ -246,25 +216,8 @@ export function registerPaper(program: Command): void {
       const result = await withStores(async ({ loaded, db, client }) => {
         const request = await buildRequest(db, opts, opts.bankroll ?? loaded.config.paper.defaultBankroll);
         const workflowId = opts.id ?? paperSessionId(request.strategy, new Date());
-        const c = await client();
-        try {
-          await c.workflow.start<typeof paperTradingWorkflow>(PAPER_WORKFLOW, {
-            workflowId,
-            taskQueue: loaded.config.temporal.taskQueues.strategies,
-            args: [request],
-            // A session id names one session for good: its bets, ledger account and report.
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `Paper trading ${request.strategy}: bankroll ${String(request.bankroll)}${request.duration === undefined ? '' : `, ${String(request.duration)}`}${request.bets === undefined ? '' : `, ${request.bets} bets`}`,
-            typedSearchAttributes: [
-              { key: SA.Strategy, value: request.strategy },
-              { key: SA.StrategyMode, value: 'paper' },
-            ],
-          });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError)
-            throw new UsageError(`--id: session "${workflowId}" was used before; choose another id`);
-          throw err;
-        }
+        if (!(await startPaperSession(await client(), loaded.config, workflowId, request)))
+          throw new UsageError(`--id: session "${workflowId}" was used before; choose another id`);
         return { sessionId: workflowId, request, url: workflowUrl(loaded, workflowId) };
       });
       emit(result, opts, (r) =>
@@ -286,13 +239,7 @@ export function registerPaper(program: Command): void {
     .action(async (id: string | undefined, opts: OutputOptions & { strategy?: string }) => {
       await withStores(async ({ db, client }) => {
         if (id === undefined) {
-          const { rows } = await db.query<SessionRow>(
-            `SELECT session_id, strategy_name, bankroll::text AS bankroll, status, started_by, started_at, ended_at,
-                    end_reason, verdict, verdict_reasons, metrics, NULL AS curve, NULL AS report_markdown, report_path
-               FROM paper_sessions WHERE $1::text IS NULL OR strategy_name = $1
-              ORDER BY started_at DESC LIMIT 20`,
-            [opts.strategy ?? null],
-          );
+          const rows = await listPaperSessions(db, opts.strategy ?? null);
           emit(rows, opts, (list) =>
             list.length === 0
               ? 'no paper sessions yet (alphabet paper start --strategy <name> --duration 1h)'
@@ -323,26 +270,18 @@ export function registerPaper(program: Command): void {
       const by = who(opts.by);
       const result = await withStores(async ({ db, client }) => {
         const c = await client();
-        const handle = c.workflow.getHandle(id);
-        try {
-          const d = await handle.describe();
-          if (d.type !== PAPER_WORKFLOW)
-            throw new UsageError(`<session>: ${id} is a ${d.type}, not a paper session`);
-          if (d.status.name !== 'RUNNING') {
-            const row = await sessionRow(db, id);
-            throw new UsageError(
-              `<session>: ${id} has ended (${row?.end_reason ?? d.status.name.toLowerCase()}); nothing to ${verb}`,
-            );
-          }
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError)
-            throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
-          throw err;
+        const state = await paperSessionState(c, id);
+        if (state.kind === 'missing')
+          throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
+        if (state.kind === 'not-paper')
+          throw new UsageError(`<session>: ${id} is a ${state.type}, not a paper session`);
+        if (state.kind === 'closed') {
+          const row = await paperSessionRecord(db, id);
+          throw new UsageError(
+            `<session>: ${id} has ended (${row?.end_reason ?? state.status.toLowerCase()}); nothing to ${verb}`,
+          );
         }
-        const req = { by, reason: opts.reason ?? null };
-        if (verb === 'pause') await handle.signal(pausePaperSignal, req);
-        else if (verb === 'resume') await handle.signal(resumePaperSignal, req);
-        else await handle.signal(stopPaperSignal, { ...req, now: opts.now === true });
+        await controlPaperSession(c, id, verb, { by, reason: opts.reason ?? null, now: opts.now === true });
         return { sessionId: id, signal: verb, by };
       });
       emit(result, opts, (r) => `${r.signal} sent to ${r.sessionId} by ${r.by}`);
@@ -356,7 +295,7 @@ export function registerPaper(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: OutputOptions & { dir: string }) => {
       const result = await withStores(async ({ db }) => {
-        const row = await sessionRow(db, id);
+        const row = await paperSessionRecord(db, id);
         if (!row)
           throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
         if (row.status !== 'completed' || row.report_markdown === null)

@@ -1,21 +1,17 @@
 import type { Command } from 'commander';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadConfig, type LoadedConfig } from '../../config/load';
-import { connectClient } from '../../activities/infra/temporal';
 import {
+  controlPoller,
   pollerStatus,
   PollerConfigError,
   selectProviders,
   startPollingWorkflows,
+  updatePollerSettings,
   type PollerStatusReport,
-} from '../../activities/ingestion/start';
-import {
-  pauseSignal,
-  pollingWorkflowId,
-  resumeSignal,
-  updateSettings,
-  type PollSettingsPatch,
-} from '../../workflows/odds-polling-api';
+} from '../../workflows/ingestion/client';
+import { pollingWorkflowId, type PollSettingsPatch } from '../../workflows/ingestion/messages';
+import { withClient } from '../client';
 import { parseDuration } from '../duration';
 import { emit, UsageError } from '../output';
 
@@ -31,15 +27,6 @@ function providerNames(opts: CommonOpts): string[] | undefined {
         .map((s) => s.trim())
         .filter(Boolean)
     : undefined;
-}
-
-async function withClient<T>(loaded: LoadedConfig, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(loaded.config, loaded.secrets);
-  try {
-    return await fn(client);
-  } finally {
-    await client.connection.close();
-  }
 }
 
 function select(loaded: LoadedConfig, opts: CommonOpts) {
@@ -92,9 +79,9 @@ export function registerPoll(program: Command): void {
       );
     });
 
-  for (const [name, signal, verb] of [
-    ['pause', pauseSignal, 'paused'],
-    ['resume', resumeSignal, 'resumed'],
+  for (const [name, verb] of [
+    ['pause', 'paused'],
+    ['resume', 'resumed'],
   ] as const) {
     poll
       .command(name)
@@ -108,13 +95,12 @@ export function registerPoll(program: Command): void {
           const out: { provider: string; workflowId: string; result: string }[] = [];
           for (const p of providers) {
             const workflowId = pollingWorkflowId(p.name);
-            try {
-              await client.workflow.getHandle(workflowId).signal(signal);
-              out.push({ provider: p.name, workflowId, result: verb });
-            } catch (err) {
-              if (!(err instanceof WorkflowNotFoundError)) throw err;
-              out.push({ provider: p.name, workflowId, result: 'not running (alphabet poll start)' });
-            }
+            const sent = await controlPoller(client, p.name, name);
+            out.push({
+              provider: p.name,
+              workflowId,
+              result: sent ? verb : 'not running (alphabet poll start)',
+            });
           }
           return out;
         });
@@ -146,17 +132,14 @@ export function registerPoll(program: Command): void {
         throw new UsageError('poll set: give --interval or --sports');
       const settings = await withClient(loaded, async (client) => {
         try {
-          return await client.workflow
-            .getHandle(pollingWorkflowId(p!.name))
-            .executeUpdate(updateSettings, { args: [patch] });
+          return await updatePollerSettings(client, p!.name, patch);
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError)
             throw new UsageError(`refused: ${err.cause?.message ?? err.message}`);
-          if (err instanceof WorkflowNotFoundError)
-            throw new UsageError(`${p!.name}: not running (alphabet poll start)`);
           throw err;
         }
       });
+      if (!settings) throw new UsageError(`${p!.name}: not running (alphabet poll start)`);
       emit(
         { provider: p!.name, settings },
         opts,

@@ -1,21 +1,8 @@
 import type { Command } from 'commander';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadConfig } from '../../config/load';
-import { SA } from '../../shared/search-attributes';
-import type { rolloutWorkflow } from '../../workflows/rollout';
-import {
-  abortRolloutSignal,
-  approveRolloutUpdate,
-  pauseRolloutSignal,
-  resumeRolloutSignal,
-  rolloutStatusQuery,
-  rolloutWorkflowId,
-  type RolloutStatus,
-} from '../../workflows/rollout-api';
+import { approveRollout, controlRollout, rolloutStatus, startRollout } from '../../workflows/rollout/client';
+import { rolloutWorkflowId, type RolloutStatus } from '../../workflows/rollout/messages';
 import { withClient, workflowUrl } from '../client';
 import { emit, UsageError } from '../output';
 
@@ -60,24 +47,7 @@ export function registerRollout(program: Command): void {
       const strategy = strategyName(name);
       const loaded = loadConfig();
       const workflowId = rolloutWorkflowId(strategy);
-      const result = await withClient(loaded, async (client) => {
-        try {
-          await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
-            workflowId,
-            taskQueue: loaded.config.temporal.taskQueues.strategies,
-            args: [{ strategy, config: loaded.config.rollout }],
-            staticSummary: `Rollout of ${strategy}: ${loaded.config.rollout.stages.map((s) => s.name).join(' → ')}`,
-            typedSearchAttributes: [
-              { key: SA.Strategy, value: strategy },
-              { key: SA.RolloutStage, value: loaded.config.rollout.stages[0]!.name },
-            ],
-          });
-          return 'started';
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already running';
-          throw err;
-        }
-      });
+      const result = await withClient(loaded, (client) => startRollout(client, loaded.config, strategy));
       emit(
         { strategy, workflowId, result, url: workflowUrl(loaded, workflowId) },
         opts,
@@ -92,15 +62,8 @@ export function registerRollout(program: Command): void {
     .action(async (name: string, opts: { json?: boolean }) => {
       const strategy = strategyName(name);
       const loaded = loadConfig();
-      const status = await withClient(loaded, async (client) => {
-        try {
-          return await client.workflow.getHandle(rolloutWorkflowId(strategy)).query(rolloutStatusQuery);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError)
-            throw new UsageError(`${strategy}: no rollout (alphabet rollout start ${strategy})`);
-          throw err;
-        }
-      });
+      const status = await withClient(loaded, (client) => rolloutStatus(client, strategy));
+      if (!status) throw new UsageError(`${strategy}: no rollout (alphabet rollout start ${strategy})`);
       emit(status, opts, formatStatus);
     });
 
@@ -114,24 +77,18 @@ export function registerRollout(program: Command): void {
       const loaded = loadConfig();
       const status = await withClient(loaded, async (client) => {
         try {
-          return await client.workflow
-            .getHandle(rolloutWorkflowId(strategy))
-            .executeUpdate(approveRolloutUpdate, { args: [opts.by] });
+          return await approveRollout(client, strategy, opts.by);
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError)
             throw new UsageError(`refused: ${err.cause?.message ?? err.message}`);
-          if (err instanceof WorkflowNotFoundError) throw new UsageError(`${strategy}: no rollout running`);
           throw err;
         }
       });
+      if (!status) throw new UsageError(`${strategy}: no rollout running`);
       emit(status, opts, formatStatus);
     });
 
-  for (const [verb, signal] of [
-    ['pause', pauseRolloutSignal],
-    ['resume', resumeRolloutSignal],
-    ['abort', abortRolloutSignal],
-  ] as const) {
+  for (const verb of ['pause', 'resume', 'abort'] as const) {
     rollout
       .command(`${verb} <strategy>`)
       .description(
@@ -144,16 +101,10 @@ export function registerRollout(program: Command): void {
       .action(async (name: string, opts: { reason?: string; json?: boolean }) => {
         const strategy = strategyName(name);
         const loaded = loadConfig();
-        await withClient(loaded, async (client) => {
-          try {
-            const handle = client.workflow.getHandle(rolloutWorkflowId(strategy));
-            if (signal === resumeRolloutSignal) await handle.signal(resumeRolloutSignal);
-            else await handle.signal(signal, opts.reason);
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) throw new UsageError(`${strategy}: no rollout running`);
-            throw err;
-          }
-        });
+        const sent = await withClient(loaded, (client) =>
+          controlRollout(client, strategy, verb, opts.reason),
+        );
+        if (!sent) throw new UsageError(`${strategy}: no rollout running`);
         emit({ strategy, result: `${verb} sent` }, opts, (r) => `${r.strategy}: ${r.result}`);
       });
   }

@@ -9,7 +9,8 @@ import { SIM_SPORTS } from '../../activities/providers/simulated/model';
 import { createLogger } from '../../activities/infra/logger';
 import { connectClient } from '../../activities/infra/temporal';
 import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
-import type { healthCheckWorkflow } from '../../workflows';
+import { runHealthCheck } from '../../workflows/health/client';
+import { withClient } from '../client';
 import { parseDuration } from '../duration';
 import { serveCodec } from './codec-server';
 
@@ -32,7 +33,7 @@ export function registerStart(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const loaded = loadConfig();
-      const report = await runHealthCheck(loaded);
+      const report = await withClient(loaded, (client) => runHealthCheck(client, loaded.config));
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(report, null, 2)}\n`
@@ -112,7 +113,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
 
   let demo: Demo | null = null;
   try {
-    const report = await runHealthCheck(loaded);
+    const report = await withClient(loaded, (client) => runHealthCheck(client, loaded.config));
     say(
       `health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${Object.values(loaded.config.temporal.taskQueues).join(', ')}`,
     );
@@ -162,8 +163,8 @@ interface Demo {
 /** The embedded demo: the simulated market over HTTP, a poller per provider, the strategies in paper mode. */
 async function startDemo(loaded: LoadedConfig, db: Pool, say: (m: string) => void): Promise<Demo> {
   const since = new Date();
-  const { startIngestion } = await import('../../activities/ingestion/start');
-  const { startStrategyWorkflows } = await import('../../activities/strategies/start');
+  const { startIngestion } = await import('../../workflows/ingestion/client');
+  const { startStrategyWorkflows } = await import('../../workflows/strategies/client');
   const client = await connectClient(loaded.config, loaded.secrets);
   try {
     const ingestion = await startIngestion(loaded, client);
@@ -247,25 +248,5 @@ async function writeReport(loaded: LoadedConfig, since: Date, say: (m: string) =
     say(`\nreport of this run (${file}):\n${table}`);
   } finally {
     await db.end();
-  }
-}
-
-export async function runHealthCheck(loaded: LoadedConfig) {
-  const { config, secrets } = loaded;
-  const client = await connectClient(config, secrets);
-  try {
-    const workflowId = `health-check-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const queues = config.temporal.taskQueues;
-    const report = await client.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
-      workflowId,
-      taskQueue: queues.ingestion,
-      args: [{ probeId: workflowId, taskQueues: [queues.ingestion, queues.strategies, queues.bets] }],
-      staticSummary: 'Health check: PostgreSQL and Redis round trips from every task queue',
-      workflowExecutionTimeout: '10 minutes',
-    });
-    const url = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
-    return { ...report, workflowId, url };
-  } finally {
-    await client.connection.close();
   }
 }

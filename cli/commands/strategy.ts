@@ -7,18 +7,20 @@ import {
   strategyChanges,
   updateStrategy,
   type StrategyRow,
-} from '../../activities/strategies/repository';
-import { startStrategyWorkflows, strategyWorkflowStatus } from '../../activities/strategies/start';
+} from '../../activities/strategies/store';
+import {
+  controlStrategy,
+  setStrategyParameters,
+  startStrategyWorkflows,
+  strategyWorkflowStatus,
+} from '../../workflows/strategies/client';
 import { StrategyParameterError, coerceParameter } from '../../shared/strategies';
 import {
-  pauseSignal,
-  resumeSignal,
-  setParametersUpdate,
   strategyWorkflowId,
   validateSetParameters,
   type SetParametersRequest,
   type StrategyStatus,
-} from '../../workflows/strategy-api';
+} from '../../workflows/strategies/messages';
 import { emit, UsageError, type OutputOptions } from '../output';
 import { who, withStores } from '../stores';
 
@@ -170,10 +172,7 @@ export function registerStrategy(program: Command): void {
       );
     });
 
-  for (const [verb, signal] of [
-    ['pause', pauseSignal],
-    ['resume', resumeSignal],
-  ] as const) {
+  for (const verb of ['pause', 'resume'] as const) {
     cmd
       .command(`${verb} <name>`)
       .description(verb === 'pause' ? 'stop sweeping (at most the sweep in flight finishes)' : 'sweep again')
@@ -190,9 +189,7 @@ export function registerStrategy(program: Command): void {
             throw new Error(
               `workflow ${strategyWorkflowId(name)} is not running (alphabet strategy start ${name})`,
             );
-          await c.workflow
-            .getHandle(strategyWorkflowId(name))
-            .signal(signal, { by, reason: opts.reason ?? null });
+          await controlStrategy(c, name, verb, { by, reason: opts.reason ?? null });
           return { name, workflowId: strategyWorkflowId(name), signal: verb, by };
         });
         emit(result, opts, (r) => `${r.signal} sent to ${r.workflowId} by ${r.by}`);
@@ -228,9 +225,7 @@ export function registerStrategy(program: Command): void {
         const status = await strategyWorkflowStatus(c, name);
         if (status) {
           try {
-            const r = await c.workflow
-              .getHandle(strategyWorkflowId(name))
-              .executeUpdate(setParametersUpdate, { args: [request] });
+            const r = await setStrategyParameters(c, name, request);
             return { name, via: 'workflow update', ...r };
           } catch (err) {
             if (err instanceof WorkflowUpdateFailedError) {

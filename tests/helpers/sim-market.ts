@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
 import { ProviderConfig } from '../../config/schema';
-import { seedStrategies } from '../../activities/strategies/repository';
+import { seedStrategies } from '../../activities/strategies/store';
 import type { Pool } from '../../activities/infra/postgres';
-import { startIngestion, type IngestionHandle } from '../../activities/ingestion/start';
-import { pollingWorkflowId } from '../../workflows/odds-polling-api';
+import { startIngestion, type IngestionHandle } from '../../workflows/ingestion/client';
+import { pollingWorkflowId } from '../../workflows/ingestion/messages';
 import { startWorkers, testClient } from './platform';
 import { freePort } from './ports';
 

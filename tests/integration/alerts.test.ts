@@ -7,7 +7,7 @@ import { startWorkers, testClient, testConfig, testStores } from '../helpers/pla
 import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../activities/bets/start';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
-import type { AlertDeliveryResult } from '../../workflows/alert-delivery';
+import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import { ALERT_EVENTS, type Alert, type AlertEventType } from '../../shared/alerts';
 import type { LoadedConfig } from '../../config/load';
 import { createAlertChannels } from '../../activities/alerts/channels';

@@ -22,7 +22,7 @@ import {
   settleBetUpdate,
   type BetLifecycleResult,
 } from '../../workflows/bet-lifecycle';
-import type { AlertDeliveryResult } from '../../workflows/alert-delivery';
+import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { LoadedConfig } from '../../config/load';
 

@@ -8,8 +8,8 @@ import { startWorkers, testClient, testConfig, testStores } from '../helpers/pla
 import { sharedData } from '../helpers/data';
 import type { LoadedConfig } from '../../config/load';
 import { ProviderConfig } from '../../config/schema';
-import { startPollingWorkflows } from '../../activities/ingestion/start';
-import { pollingWorkflowId, statusQuery, type PollStatus } from '../../workflows/odds-polling-api';
+import { startPollingWorkflows } from '../../workflows/ingestion/client';
+import { pollingWorkflowId, statusQuery, type PollStatus } from '../../workflows/ingestion/messages';
 
 const lineChanges = sharedData('the-odds-api', 'line-changes');
 const FROM = '2025-11-16T00:00:00Z';

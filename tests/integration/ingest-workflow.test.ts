@@ -19,7 +19,7 @@ import {
   startIngestion,
   startPollingWorkflows,
   type IngestionHandle,
-} from '../../activities/ingestion/start';
+} from '../../workflows/ingestion/client';
 import { readBoard } from '../../activities/ingestion/board';
 import { ingestKeys } from '../../activities/ingestion/keys';
 import {
@@ -29,7 +29,7 @@ import {
   statusQuery,
   updateSettings,
   type PollStatus,
-} from '../../workflows/odds-polling-api';
+} from '../../workflows/ingestion/messages';
 
 const rand = Math.random().toString(36).slice(2, 7);
 const SIM = `sim-${rand}`;

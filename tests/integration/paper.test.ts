@@ -18,7 +18,7 @@ import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
 import { paperAccount, type PaperTradingRequest } from '../../shared/paper';
 import { balances } from '../../activities/bets/ledger';
-import type { paperTradingWorkflow } from '../../workflows/paper';
+import type { paperTradingWorkflow } from '../../workflows/paper/workflow';
 import {
   PAPER_WORKFLOW,
   paperProgressQuery,
@@ -26,7 +26,7 @@ import {
   resumePaperSignal,
   stopPaperSignal,
   type PaperStatus,
-} from '../../workflows/paper-api';
+} from '../../workflows/paper/messages';
 
 const rand = Math.random().toString(36).slice(2, 7);
 const SIM = `sim-paper-${rand}`;

@@ -10,14 +10,14 @@ import {
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import type { RolloutConfig } from '../../shared/rollout';
-import { strategyWorkflowId } from '../../workflows/strategy-api';
-import type { rolloutWorkflow } from '../../workflows/rollout';
+import { strategyWorkflowId } from '../../workflows/strategies/messages';
+import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
   abortRolloutSignal,
   rolloutStatusQuery,
   rolloutWorkflowId,
   type RolloutStatus,
-} from '../../workflows/rollout-api';
+} from '../../workflows/rollout/messages';
 
 const rand = Math.random().toString(36).slice(2, 7);
 const SIM = `sim-rollout-${rand}`;

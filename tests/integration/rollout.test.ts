@@ -4,14 +4,14 @@ import { startWorkers, testClient, testConfig, testStores } from '../helpers/pla
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import type { RolloutConfig } from '../../shared/rollout';
-import type { rolloutWorkflow } from '../../workflows/rollout';
+import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
   abortRolloutSignal,
   approveRolloutUpdate,
   rolloutStatusQuery,
   rolloutWorkflowId,
   type RolloutStatus,
-} from '../../workflows/rollout-api';
+} from '../../workflows/rollout/messages';
 
 const gate = {
   clvZ: 1.645,

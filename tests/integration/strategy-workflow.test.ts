@@ -6,8 +6,8 @@ import type { LoadedConfig } from '../../config/load';
 import type { OddsQuote } from '../../shared/entities';
 import type { BoardSnapshot } from '../../shared/strategies';
 import { writeBoard } from '../../activities/strategies/board-reader';
-import { seedStrategies } from '../../activities/strategies/repository';
-import { startStrategyWorkflows } from '../../activities/strategies/start';
+import { seedStrategies } from '../../activities/strategies/store';
+import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import {
   pauseSignal,
   resumeSignal,
@@ -15,7 +15,7 @@ import {
   strategyStatusQuery,
   strategyWorkflowId,
   type StrategyStatus,
-} from '../../workflows/strategy-api';
+} from '../../workflows/strategies/messages';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
 
 /** Poll until `probe` returns something truthy; the test's own timeout bounds it (no timed assertion). */

@@ -8,7 +8,7 @@ import {
   describeProvider,
   stalenessSeconds,
 } from '../../activities/providers/registry';
-import { applySettingsPatch, settingsPatchError } from '../../workflows/odds-polling-api';
+import { applySettingsPatch, settingsPatchError } from '../../workflows/ingestion/messages';
 
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-ingest-config-'));
 const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');

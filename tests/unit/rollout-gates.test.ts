@@ -8,7 +8,7 @@ import {
   type RolloutStage,
   type StageMetrics,
 } from '../../shared/rollout';
-import { stageMetricsFromBets } from '../../activities/rollout';
+import { stageMetricsFromBets } from '../../activities/rollout/activities';
 
 const metrics = (over: Partial<StageMetrics> = {}): StageMetrics => ({
   bets: 100,

@@ -16,7 +16,7 @@ import {
   parseStrategyParameters,
   sha256Hex,
 } from '../../shared/strategies';
-import { validateSetParameters } from '../../workflows/strategy-api';
+import { validateSetParameters } from '../../workflows/strategies/messages';
 import { parseAssignments } from '../../cli/commands/strategy';
 import { sharedData } from '../helpers/data';
 

@@ -1,3 +1,3 @@
 // The ingestion task queue's workflow bundle (shared/queues.ts says why each workflow is here).
-export { oddsPollingWorkflow } from '../odds-polling';
-export { healthCheckWorkflow } from '../health';
+export { oddsPollingWorkflow } from '../ingestion/workflow';
+export { healthCheckWorkflow } from '../health/workflow';

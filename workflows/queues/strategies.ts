@@ -1,6 +1,6 @@
 // The strategies task queue's workflow bundle (shared/queues.ts says why each workflow is here).
-export { strategyWorkflow } from '../strategy';
-export { rolloutWorkflow } from '../rollout';
-export { paperTradingWorkflow } from '../paper';
-export { alertDeliveryWorkflow } from '../alert-delivery';
-export { healthCheckWorkflow } from '../health';
+export { strategyWorkflow } from '../strategies/workflow';
+export { rolloutWorkflow } from '../rollout/workflow';
+export { paperTradingWorkflow } from '../paper/workflow';
+export { alertDeliveryWorkflow } from '../alerts/workflow';
+export { healthCheckWorkflow } from '../health/workflow';

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StrategyChange, StrategyRow } from '../activities';
-import { StrategyParameterError, applyParameterChanges } from '../shared/strategies';
+import type { StrategyChange, StrategyRow } from '../../activities';
+import { StrategyParameterError, applyParameterChanges } from '../../shared/strategies';
 
 /**
  * Messages of the StrategyWorkflow (one per strategy, id `strategy:<name>`), shared by the workflow, the

@@ -4,13 +4,19 @@ import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import {
   STRATEGY_WORKFLOW,
+  pauseSignal,
+  resumeSignal,
+  setParametersUpdate,
   strategyStatusQuery,
   strategySummary,
   strategyWorkflowId,
+  type PauseRequest,
+  type SetParametersRequest,
+  type SetParametersResult,
   type StrategyStatus,
   type StrategyWorkflowInput,
-} from '../../workflows/strategy-api';
-import { getStrategy, listStrategies, seedStrategies } from './repository';
+} from './messages';
+import { getStrategy, listStrategies, seedStrategies } from '../../activities/strategies/store';
 
 export interface StrategyStart {
   name: string;
@@ -90,4 +96,30 @@ export async function strategyWorkflowStatus(client: Client, name: string): Prom
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
+}
+
+/** Pause or resume a strategy's workflow (who and why go to its change log). */
+export async function controlStrategy(
+  client: Client,
+  name: string,
+  verb: 'pause' | 'resume',
+  request: PauseRequest,
+): Promise<void> {
+  await client.workflow
+    .getHandle(strategyWorkflowId(name))
+    .signal(verb === 'pause' ? pauseSignal : resumeSignal, request);
+}
+
+/**
+ * Change a running strategy's parameters through its validated update; a refusal throws the update's
+ * WorkflowUpdateFailedError, its cause saying why.
+ */
+export function setStrategyParameters(
+  client: Client,
+  name: string,
+  request: SetParametersRequest,
+): Promise<SetParametersResult> {
+  return client.workflow
+    .getHandle(strategyWorkflowId(name))
+    .executeUpdate(setParametersUpdate, { args: [request] });
 }

@@ -1,18 +1,9 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { ProbeResult } from '../activities';
-import type { QueueActivities, QueueRole } from '../shared/queues';
+import type { ProbeResult } from '../../activities';
+import type { QueueActivities, QueueRole } from '../../shared/queues';
+import type { HealthCheckInput, HealthReport } from './messages';
 
-export interface HealthCheckInput {
-  probeId: string;
-  /** Every task queue whose worker must answer: ingestion, strategies, bets. */
-  taskQueues: string[];
-}
-
-export interface HealthReport {
-  probeId: string;
-  ok: boolean;
-  results: ProbeResult[];
-}
+export type { HealthCheckInput, HealthReport } from './messages';
 
 /** Proves the platform end to end: each task queue's worker writes to and reads from PostgreSQL and Redis. */
 export async function healthCheckWorkflow({ probeId, taskQueues }: HealthCheckInput): Promise<HealthReport> {

@@ -1,13 +1,9 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { QueueActivities } from '../shared/queues';
-import type { Alert } from '../shared/alerts';
+import type { QueueActivities } from '../../shared/queues';
+import type { Alert } from '../../shared/alerts';
+import type { AlertDeliveryResult } from './messages';
 
-export interface AlertDeliveryResult {
-  alertId: string;
-  delivered: string[];
-  failed: { channel: string; error: string }[];
-  suppressed: { channel: string; why: string }[];
-}
+export type { AlertDeliveryResult } from './messages';
 
 const routing = proxyActivities<QueueActivities<'bets' | 'strategies'>>({
   startToCloseTimeout: '10 seconds',

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../deps';
 
 export interface ProbeInput {
   probeId: string;

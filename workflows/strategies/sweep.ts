@@ -1,5 +1,5 @@
 import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
-import type { QueueActivities } from '../shared/queues';
+import type { QueueActivities } from '../../shared/queues';
 
 /** Activity options shared by the workflows that sweep the board (strategy, paper trading). */
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;

@@ -12,8 +12,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { IngestionFailureDetails, PollChunkResult } from '../activities';
-import type { QueueActivities } from '../shared/queues';
+import type { IngestionFailureDetails, PollChunkResult } from '../../activities';
+import type { QueueActivities } from '../../shared/queues';
 import {
   applySettingsPatch,
   emptyTotals,
@@ -28,7 +28,7 @@ import {
   type PollSettings,
   type PollState,
   type PollStatus,
-} from './odds-polling-api';
+} from './messages';
 
 /** Attempts per polling activity before the workflow takes over the back-off (and shows it in the status). */
 const ACTIVITY_ATTEMPTS = 3;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RolloutConfig, RolloutStageName, StageMetrics } from '../shared/rollout';
+import type { RolloutConfig, RolloutStageName, StageMetrics } from '../../shared/rollout';
 
 /** Messages of the staged-rollout workflow, shared by the workflow and its clients (CLI, Web UI). */
 export const rolloutWorkflowId = (strategy: string) => `rollout:${strategy}`;
@@ -60,3 +60,6 @@ export const abortRolloutSignal = defineSignal<[reason?: string]>('abort');
 /** Approve a gate configured as manual; refused unless the rollout is waiting for an approval. */
 export const approveRolloutUpdate = defineUpdate<RolloutStatus, [by: string]>('approve');
 export const rolloutStatusQuery = defineQuery<RolloutStatus>('status');
+
+/** The workflow type name, as the workers register it. */
+export const ROLLOUT_WORKFLOW = 'rolloutWorkflow';

@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -11,9 +10,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { OpenedPaperSession } from '../activities';
-import { SA } from '../shared/search-attributes';
-import { formatDuration } from '../shared/duration';
+import type { OpenedPaperSession } from '../../activities';
+import { SA } from '../../shared/search-attributes';
+import { formatDuration } from '../../shared/duration';
 import {
   PaperRequestError,
   handOffAllowance,
@@ -21,11 +20,12 @@ import {
   type PaperProgress,
   type PaperSessionSpec,
   type PaperVerdict,
-} from '../shared/paper';
-import { breaches, evaluateGate } from '../shared/rollout';
-import { alertDeliveryWorkflow } from './alert-delivery';
-import { startBetLifecycle } from './hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
+} from '../../shared/paper';
+import { breaches, evaluateGate } from '../../shared/rollout';
+import { alertDeliveryChildOptions } from '../alerts/messages';
+import { alertDeliveryWorkflow } from '../alerts/workflow';
+import { startBetLifecycle } from '../hand-off';
+import { store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
 import {
   pausePaperSignal,
   paperProgressQuery,
@@ -38,9 +38,9 @@ import {
   type PaperStatus,
   type PaperTradingInput,
   type StopRequest,
-} from './paper-api';
+} from './messages';
 
-export * from './paper-api';
+export * from './messages';
 
 const HAND_OFF_BATCH = 50;
 const ITERATIONS_BEFORE_CONTINUE = 300;
@@ -285,14 +285,10 @@ export async function paperTradingWorkflow(input: PaperTradingInput): Promise<Pa
     sweeps: counts.sweeps,
   });
   if (finished.alert !== null) {
-    await startChild(alertDeliveryWorkflow, {
-      workflowId: `alert:${finished.alert.id}`,
-      args: [finished.alert],
-      taskQueue: workflowInfo().taskQueue,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowExecutionTimeout: '1 day',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    }).catch(() => undefined);
+    await startChild(
+      alertDeliveryWorkflow,
+      alertDeliveryChildOptions(finished.alert, workflowInfo().taskQueue),
+    ).catch(() => undefined);
   }
   result = {
     sessionId,

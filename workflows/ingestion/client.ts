@@ -1,17 +1,25 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { oddsPollingWorkflow } from '../../workflows/odds-polling';
+import type { oddsPollingWorkflow } from './workflow';
 import {
   ODDS_POLLING_WORKFLOW,
+  pauseSignal,
   pollingWorkflowId,
+  resumeSignal,
   statusQuery,
+  updateSettings,
   type OddsPollingInput,
+  type PollSettings,
+  type PollSettingsPatch,
   type PollStatus,
-} from '../../workflows/odds-polling-api';
-import { SimulatedOptions } from '../providers/options';
-import { describeProvider, type ProviderSettings } from '../providers/registry';
-import { ensureSimulatedMarket, type SimulatedMarketHandle } from '../providers/simulated/server';
+} from './messages';
+import { SimulatedOptions } from '../../activities/providers/options';
+import { describeProvider, type ProviderSettings } from '../../activities/providers/registry';
+import {
+  ensureSimulatedMarket,
+  type SimulatedMarketHandle,
+} from '../../activities/providers/simulated/server';
 
 export interface PollerStart {
   provider: string;
@@ -183,6 +191,42 @@ export async function pollerStatus(client: Client, provider: string): Promise<Po
         error: 'not running (alphabet poll start)',
       };
     }
+    throw err;
+  }
+}
+
+/** Pause or resume a provider's poller; false when it is not running. */
+export async function controlPoller(
+  client: Client,
+  provider: string,
+  verb: 'pause' | 'resume',
+): Promise<boolean> {
+  try {
+    await client.workflow
+      .getHandle(pollingWorkflowId(provider))
+      .signal(verb === 'pause' ? pauseSignal : resumeSignal);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Change a running poller's interval or sports through its validated update: the settings now, or null
+ * when it is not running. A refusal throws the update's WorkflowUpdateFailedError, its cause saying why.
+ */
+export async function updatePollerSettings(
+  client: Client,
+  provider: string,
+  patch: PollSettingsPatch,
+): Promise<PollSettings | null> {
+  try {
+    return await client.workflow
+      .getHandle(pollingWorkflowId(provider))
+      .executeUpdate(updateSettings, { args: [patch] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
 }

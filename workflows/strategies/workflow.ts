@@ -7,11 +7,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PendingOpportunity, StrategyRow, SweepResult } from '../activities';
-import { SA } from '../shared/search-attributes';
-import { startBetLifecycle } from './hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
-import { strategyDefinition } from '../shared/strategies';
+import type { PendingOpportunity, StrategyRow, SweepResult } from '../../activities';
+import { SA } from '../../shared/search-attributes';
+import { startBetLifecycle } from '../hand-off';
+import { store, sweeper, waitForBoardOrInterrupt } from './sweep';
+import { strategyDefinition } from '../../shared/strategies';
 import {
   pauseSignal,
   reloadSignal,
@@ -25,9 +25,9 @@ import {
   type StrategyPhase,
   type StrategyStatus,
   type StrategyWorkflowInput,
-} from './strategy-api';
+} from './messages';
 
-export * from './strategy-api';
+export * from './messages';
 
 const HAND_OFF_BATCH = 50;
 const DEFAULT_ITERATIONS_PER_RUN = 500;

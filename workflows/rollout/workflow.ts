@@ -10,9 +10,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { QueueActivities } from '../shared/queues';
-import { breaches, evaluateGate, stageAfterFailure } from '../shared/rollout';
-import { SA } from '../shared/search-attributes';
+import type { QueueActivities } from '../../shared/queues';
+import { breaches, evaluateGate, stageAfterFailure } from '../../shared/rollout';
+import { SA } from '../../shared/search-attributes';
 import {
   abortRolloutSignal,
   approveRolloutUpdate,
@@ -24,8 +24,8 @@ import {
   type RolloutResult,
   type RolloutState,
   type RolloutStatus,
-} from './rollout-api';
-import { reloadSignal, strategyWorkflowId } from './strategy-api';
+} from './messages';
+import { reloadSignal, strategyWorkflowId } from '../strategies/messages';
 
 const { applyRolloutStage, measureRolloutStage } = proxyActivities<QueueActivities<'strategies'>>({
   startToCloseTimeout: '5 minutes',

@@ -8,6 +8,8 @@ import { fromDefinition } from '../../shared/backtest/adapter';
 import { runBacktestAsync } from '../../shared/backtest/engine';
 import { strategyDefinition } from '../../shared/strategies/registry';
 import { oddsHistoryReplay } from '../backtest/postgres';
+import { getStrategy } from '../strategies/store';
+import { applyStageToStrategy, stageBets, type StageBetRow } from './store';
 
 export interface ApplyStageInput {
   strategy: string;
@@ -23,17 +25,10 @@ export interface MeasureStageInput {
   since: string;
 }
 
-interface BetRow {
-  status: string;
-  stake: string;
-  profit_loss: string | null;
-  clv_sharp: string | null;
-}
-
 const SETTLED = new Set(['won', 'lost', 'push']);
 
 /** Pure: a stage's metrics from its bets in settlement order. */
-export function stageMetricsFromBets(rows: readonly BetRow[], bankroll: string): StageMetrics {
+export function stageMetricsFromBets(rows: readonly StageBetRow[], bankroll: string): StageMetrics {
   let turnover = new D(0);
   let profit = new D(0);
   let settled = 0;
@@ -76,11 +71,7 @@ export function stageMetricsFromBets(rows: readonly BetRow[], bankroll: string):
 
 export function createRolloutActivities({ db, config }: ActivityDeps) {
   async function backtestMetrics(strategy: string): Promise<StageMetrics> {
-    const { rows } = await db.query<{ type: string; parameters: unknown }>(
-      'SELECT type, parameters FROM strategies WHERE name = $1',
-      [strategy],
-    );
-    const row = rows[0];
+    const row = await getStrategy(db, strategy);
     if (!row) throw ApplicationFailure.nonRetryable(`unknown strategy "${strategy}"`, 'UnknownStrategy');
     let candidate;
     try {
@@ -103,38 +94,8 @@ export function createRolloutActivities({ db, config }: ActivityDeps) {
   return {
     /** Put the strategy on the stage's mode and stake multiplier, recorded as a change by "rollout". */
     async applyRolloutStage({ strategy, stage, mode, stakeMultiplier }: ApplyStageInput): Promise<void> {
-      const client = await db.connect();
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query<{ mode: string; stake_multiplier: string }>(
-          'SELECT mode, stake_multiplier FROM strategies WHERE name = $1 FOR UPDATE',
-          [strategy],
-        );
-        const before = rows[0];
-        if (!before)
-          throw ApplicationFailure.nonRetryable(`unknown strategy "${strategy}"`, 'UnknownStrategy');
-        if (before.mode !== mode || !new D(before.stake_multiplier).eq(stakeMultiplier)) {
-          await client.query(
-            'UPDATE strategies SET mode = $2, stake_multiplier = $3, updated_at = now() WHERE name = $1',
-            [strategy, mode, stakeMultiplier],
-          );
-          await client.query(
-            `INSERT INTO strategy_changes (strategy_name, changed_by, field, old_value, new_value)
-             VALUES ($1, 'rollout', 'rollout_stage', $2, $3)`,
-            [
-              strategy,
-              JSON.stringify({ mode: before.mode, stakeMultiplier: before.stake_multiplier }),
-              JSON.stringify({ stage, mode, stakeMultiplier }),
-            ],
-          );
-        }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      if (!(await applyStageToStrategy(db, { strategy, stage, mode, stakeMultiplier })))
+        throw ApplicationFailure.nonRetryable(`unknown strategy "${strategy}"`, 'UnknownStrategy');
     },
 
     /**
@@ -143,13 +104,7 @@ export function createRolloutActivities({ db, config }: ActivityDeps) {
      */
     async measureRolloutStage({ strategy, stage, since }: MeasureStageInput): Promise<StageMetrics> {
       if (stage === 'backtest') return backtestMetrics(strategy);
-      const { rows } = await db.query<BetRow>(
-        `SELECT status, stake, profit_loss, clv_sharp FROM bets
-          WHERE strategy_name = $1 AND created_at >= $2 AND paper_session_id IS NULL
-          ORDER BY settled_at NULLS LAST, created_at`,
-        [strategy, since],
-      );
-      return stageMetricsFromBets(rows, config.risk.bankroll);
+      return stageMetricsFromBets(await stageBets(db, strategy, since), config.risk.bankroll);
     },
   };
 }

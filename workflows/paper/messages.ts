@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { PaperProgress, PaperSessionSpec, PaperTradingRequest, PaperVerdict } from '../shared/paper';
-import type { OpenedPaperSession } from '../activities';
-import type { MetricsJson } from '../shared/backtest/metrics';
+import type { PaperProgress, PaperSessionSpec, PaperTradingRequest, PaperVerdict } from '../../shared/paper';
+import type { OpenedPaperSession } from '../../activities';
+import type { MetricsJson } from '../../shared/backtest/metrics';
 
 /**
  * Messages of the paper-trading workflow (one per session; the workflow id is the session id), shared by

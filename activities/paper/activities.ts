@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
 import { PROJECT_ROOT } from '../../config/paths';
 import { ALERT_EVENTS, routedEventTypes, type Alert } from '../../shared/alerts';
-import { betsToMetrics, type RecordedBetRow } from '../../shared/backtest/recorded';
+import { betsToMetrics } from '../../shared/backtest/recorded';
 import type { MetricsJson } from '../../shared/backtest/metrics';
 import { OPEN_STATUSES } from '../../shared/bets';
 import { formatDuration } from '../../shared/duration';
@@ -28,9 +28,18 @@ import {
   metricsSections,
   type Section,
 } from '../backtest/report';
-import { balances, ensureAccount, inTransaction } from '../bets/ledger';
-import { stageMetricsFromBets } from '../rollout';
-import { getStrategy } from '../strategies/repository';
+import { balances, ensureAccount } from '../bets/ledger';
+import { stageMetricsFromBets } from '../rollout/activities';
+import { getStrategy } from '../strategies/store';
+import {
+  completePaperSession,
+  endPaperSessionRows,
+  getPaperSession,
+  insertPaperSession,
+  sessionProgressRows,
+  sessionReportRows,
+  type PaperSessionRow,
+} from './store';
 
 export interface OpenPaperSessionInput {
   sessionId: string;
@@ -69,47 +78,18 @@ export interface FinishedPaperSession {
   alert: Alert | null;
 }
 
-interface SessionRow {
-  session_id: string;
-  first_run_id: string;
-  strategy_name: string;
-  strategy_type: string;
-  parameters: Record<string, unknown>;
-  account: string;
-  bankroll: string;
-  stake_multiplier: string;
-  duration_ms: string | null;
-  max_bets: number | null;
-  gate: RolloutGate;
-  started_by: string;
-  status: 'running' | 'settling' | 'completed';
-  started_at: Date;
-  ended_at: Date | null;
-  end_reason: string | null;
-  verdict: PaperVerdict | null;
-  metrics: MetricsJson | null;
-  report_path: string | null;
-}
-
-const SESSION_COLUMNS = `session_id, first_run_id, strategy_name, strategy_type, parameters, account, bankroll::text AS bankroll,
-  stake_multiplier::text AS stake_multiplier, duration_ms::text AS duration_ms, max_bets, gate, started_by, status,
-  started_at, ended_at, end_reason, verdict, metrics, report_path`;
-
 /** Paper-trading sessions: their row, their own ledger account, progress from their bets, the end report. */
 export function createPaperActivities(deps: ActivityDeps) {
   const { db, config, logger } = deps;
 
-  async function sessionRow(sessionId: string): Promise<SessionRow> {
-    const { rows } = await db.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM paper_sessions WHERE session_id = $1`,
-      [sessionId],
-    );
-    if (!rows[0])
+  async function sessionRow(sessionId: string): Promise<PaperSessionRow> {
+    const row = await getPaperSession(db, sessionId);
+    if (!row)
       throw ApplicationFailure.nonRetryable(
         `paper session ${sessionId} is not recorded`,
         'UnknownPaperSession',
       );
-    return rows[0];
+    return row;
   }
 
   return {
@@ -143,26 +123,19 @@ export function createPaperActivities(deps: ActivityDeps) {
       }
       const account = paperAccount(sessionId);
       const gate = sessionGate(config.paper.gate, spec.gate);
-      await inTransaction(db, async (client) => {
-        await client.query(
-          `INSERT INTO paper_sessions (session_id, strategy_name, strategy_type, parameters, account, bankroll,
-                                       stake_multiplier, duration_ms, max_bets, gate, started_by, first_run_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (session_id) DO NOTHING`,
-          [
-            sessionId,
-            strategy.name,
-            strategy.type,
-            JSON.stringify(parameters),
-            account,
-            spec.bankroll,
-            spec.stakeMultiplier,
-            spec.durationMs,
-            spec.maxBets,
-            JSON.stringify(gate),
-            spec.by,
-            firstRunId,
-          ],
-        );
+      await insertPaperSession(db, {
+        sessionId,
+        firstRunId,
+        strategyName: strategy.name,
+        strategyType: strategy.type,
+        parameters,
+        account,
+        bankroll: spec.bankroll,
+        stakeMultiplier: spec.stakeMultiplier,
+        durationMs: spec.durationMs,
+        maxBets: spec.maxBets,
+        gate,
+        by: spec.by,
       });
       const row = await sessionRow(sessionId);
       if (row.first_run_id !== firstRunId)
@@ -189,33 +162,13 @@ export function createPaperActivities(deps: ActivityDeps) {
     /** The session's results so far: its bets as gate metrics, its opportunities by decision, its equity. */
     async paperSessionProgress({ sessionId }: { sessionId: string }): Promise<PaperProgress> {
       const row = await sessionRow(sessionId);
-      const [bets, opportunities, equity] = await Promise.all([
-        db.query<{ status: string; stake: string; profit_loss: string | null; clv_sharp: string | null }>(
-          `SELECT status, stake::text AS stake, profit_loss::text AS profit_loss, clv_sharp::text AS clv_sharp
-             FROM bets WHERE paper_session_id = $1 ORDER BY settled_at NULLS LAST, created_at`,
-          [sessionId],
-        ),
-        db.query<{
-          recorded: number;
-          handed_off: number;
-          placed: number;
-          skipped: number;
-          in_flight: number;
-        }>(
-          `SELECT count(*)::int AS recorded,
-                  count(*) FILTER (WHERE handed_off_at IS NOT NULL)::int AS handed_off,
-                  count(*) FILTER (WHERE decision = 'placed')::int AS placed,
-                  count(*) FILTER (WHERE decision = 'skipped')::int AS skipped,
-                  count(*) FILTER (WHERE decision = 'pending' AND handed_off_at IS NOT NULL)::int AS in_flight
-             FROM opportunities WHERE paper_session_id = $1`,
-          [sessionId],
-        ),
+      const [{ bets, opportunities: o }, equity] = await Promise.all([
+        sessionProgressRows(db, sessionId),
         balances(db, row.account),
       ]);
-      const o = opportunities.rows[0]!;
       const open: readonly string[] = OPEN_STATUSES;
       return {
-        metrics: stageMetricsFromBets(bets.rows, row.bankroll),
+        metrics: stageMetricsFromBets(bets, row.bankroll),
         opportunities: {
           recorded: o.recorded,
           handedOff: o.handed_off,
@@ -223,7 +176,7 @@ export function createPaperActivities(deps: ActivityDeps) {
           skipped: o.skipped,
           inFlight: o.in_flight,
         },
-        open: bets.rows.filter((b) => open.includes(b.status)).length,
+        open: bets.filter((b) => open.includes(b.status)).length,
         equity: equity.equity,
         asOf: new Date().toISOString(),
       };
@@ -234,19 +187,7 @@ export function createPaperActivities(deps: ActivityDeps) {
      * handed to a bet lifecycle is recorded as skipped, so every decision is on record.
      */
     async endPaperSession({ sessionId, reason }: { sessionId: string; reason: string }): Promise<number> {
-      return inTransaction(db, async (client) => {
-        await client.query(
-          `UPDATE paper_sessions SET status = 'settling', ended_at = now(), end_reason = $2
-            WHERE session_id = $1 AND status = 'running'`,
-          [sessionId, reason],
-        );
-        const skipped = await client.query(
-          `UPDATE opportunities SET decision = 'skipped', decision_reason = $2, decided_at = now(), handed_off_at = now()
-            WHERE paper_session_id = $1 AND decision = 'pending' AND handed_off_at IS NULL`,
-          [sessionId, `paperSessionEnded: ${reason}`],
-        );
-        return skipped.rowCount ?? 0;
-      });
+      return endPaperSessionRows(db, sessionId, reason);
     },
 
     /**
@@ -268,20 +209,8 @@ export function createPaperActivities(deps: ActivityDeps) {
           alert: null,
         };
       }
-      const { rows: bets } = await db.query<RecordedBetRow>(
-        `SELECT b.status, b.stake::text AS stake, b.price::text AS price, b.profit_loss::text AS profit_loss,
-                b.clv_sharp::text AS clv_sharp, b.fair_probability::text AS fair_probability, b.settled_at,
-                e.start_time
-           FROM bets b JOIN events e ON e.event_id = b.event_id
-          WHERE b.paper_session_id = $1 ORDER BY b.created_at`,
-        [input.sessionId],
-      );
+      const { bets, decisions } = await sessionReportRows(db, input.sessionId);
       const { metrics, statuses, curve } = betsToMetrics(bets, row.bankroll);
-      const { rows: decisions } = await db.query<{ decision: string; reason: string; n: number }>(
-        `SELECT decision, COALESCE(split_part(decision_reason, ':', 1), '') AS reason, count(*)::int AS n
-           FROM opportunities WHERE paper_session_id = $1 GROUP BY 1, 2 ORDER BY 1, 3 DESC`,
-        [input.sessionId],
-      );
       const endedAt = row.ended_at ?? new Date();
       const stem = input.sessionId.replace(/[^A-Za-z0-9_-]+/g, '-');
       const dir = resolve(PROJECT_ROOT, config.paper.reportDir);
@@ -307,20 +236,15 @@ export function createPaperActivities(deps: ActivityDeps) {
         logger.warn({ err, dir }, 'paper session report not written to disk (kept in the database)');
         written = null;
       }
-      await db.query(
-        `UPDATE paper_sessions SET status = 'completed', completed_at = now(), ended_at = COALESCE(ended_at, now()),
-                verdict = $2, verdict_reasons = $3, metrics = $4, curve = $5, report_markdown = $6, report_path = $7
-          WHERE session_id = $1`,
-        [
-          input.sessionId,
-          input.verdict,
-          input.verdictReasons,
-          JSON.stringify(metrics),
-          JSON.stringify(curve),
-          markdown,
-          written,
-        ],
-      );
+      await completePaperSession(db, {
+        sessionId: input.sessionId,
+        verdict: input.verdict,
+        verdictReasons: input.verdictReasons,
+        metrics,
+        curve,
+        markdown,
+        reportPath: written,
+      });
       const type = input.verdict === 'fail' ? 'paper.gate_failed' : 'paper.completed';
       const alert: Alert | null = alertTypes.includes(type)
         ? {
@@ -350,7 +274,7 @@ export function createPaperActivities(deps: ActivityDeps) {
 
 /** The session report in Markdown: what ran, the verdict, the backtest's metrics, every decision. */
 export function renderPaperReport(r: {
-  row: SessionRow;
+  row: PaperSessionRow;
   endedAt: Date;
   input: FinishPaperSessionInput;
   metrics: MetricsJson;

@@ -1,0 +1,82 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../../config/schema';
+import type { PaperTradingRequest } from '../../shared/paper';
+import { SA } from '../../shared/search-attributes';
+import type { paperTradingWorkflow } from './workflow';
+import {
+  PAPER_WORKFLOW,
+  paperProgressQuery,
+  pausePaperSignal,
+  resumePaperSignal,
+  stopPaperSignal,
+  type PaperStatus,
+  type StopRequest,
+} from './messages';
+
+/**
+ * Start a paper-trading session under `sessionId` on the strategies task queue. False when the id was
+ * used before: a session id names one session for good (its bets, ledger account and report).
+ */
+export async function startPaperSession(
+  client: Client,
+  config: AppConfig,
+  sessionId: string,
+  request: PaperTradingRequest,
+): Promise<boolean> {
+  try {
+    await client.workflow.start<typeof paperTradingWorkflow>(PAPER_WORKFLOW, {
+      workflowId: sessionId,
+      taskQueue: config.temporal.taskQueues.strategies,
+      args: [request],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Paper trading ${request.strategy}: bankroll ${String(request.bankroll)}${request.duration === undefined ? '' : `, ${String(request.duration)}`}${request.bets === undefined ? '' : `, ${request.bets} bets`}`,
+      typedSearchAttributes: [
+        { key: SA.Strategy, value: request.strategy },
+        { key: SA.StrategyMode, value: 'paper' },
+      ],
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/** Where a session's workflow is: none by that id, another workflow type, running, or closed (its status). */
+export type PaperSessionState =
+  | { kind: 'missing' }
+  | { kind: 'not-paper'; type: string }
+  | { kind: 'running' }
+  | { kind: 'closed'; status: string };
+
+export async function paperSessionState(client: Client, sessionId: string): Promise<PaperSessionState> {
+  try {
+    const d = await client.workflow.getHandle(sessionId).describe();
+    if (d.type !== PAPER_WORKFLOW) return { kind: 'not-paper', type: d.type };
+    return d.status.name === 'RUNNING' ? { kind: 'running' } : { kind: 'closed', status: d.status.name };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { kind: 'missing' };
+    throw err;
+  }
+}
+
+/** A running session's progress (its query). */
+export function paperSessionProgress(client: Client, sessionId: string): Promise<PaperStatus> {
+  return client.workflow.getHandle(sessionId).query(paperProgressQuery);
+}
+
+export type PaperSessionControl = 'pause' | 'resume' | 'stop';
+
+/** Pause, resume or stop a session; `now` (stop only) reports open bets unsettled instead of waiting. */
+export async function controlPaperSession(
+  client: Client,
+  sessionId: string,
+  verb: PaperSessionControl,
+  request: StopRequest,
+): Promise<void> {
+  const handle = client.workflow.getHandle(sessionId);
+  const req = { by: request.by, reason: request.reason };
+  if (verb === 'pause') await handle.signal(pausePaperSignal, req);
+  else if (verb === 'resume') await handle.signal(resumePaperSignal, req);
+  else await handle.signal(stopPaperSignal, { ...req, now: request.now === true });
+}
