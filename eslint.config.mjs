@@ -38,6 +38,8 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'shared/**/*.ts'],
+    // A domain's client.ts starts and messages its workflows from outside (CLI, tests): never workflow code.
+    ignores: ['workflows/*/client.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -54,6 +56,10 @@ export default tseslint.config(
             {
               group: ['**/workers/**', '**/cli/**'],
               message: 'Workflows must not import process-level code.',
+            },
+            {
+              regex: '^\\.{1,2}/(.*/)?client$',
+              message: "A domain's client.ts is for code outside workflows (it uses @temporalio/client).",
             },
           ],
         },

@@ -24,7 +24,7 @@ import {
 } from '../shared/paper';
 import { breaches, evaluateGate } from '../shared/rollout';
 import { alertDeliveryWorkflow } from './alert-delivery';
-import { startBetLifecycle } from './hand-off';
+import { startBetLifecycle } from './bets/hand-off';
 import { store, sweeper, waitForBoardOrInterrupt } from './sweep-activities';
 import {
   pausePaperSignal,

@@ -1,15 +1,28 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { SA } from '../../shared/search-attributes';
-import { betSummary, betWorkflowId } from '../../shared/bets';
-import type { Opportunity } from '../../shared/entities';
-import type { PlacementMode } from './types';
-import type { BetLifecycleInput, betLifecycleWorkflow } from '../../workflows/bet-lifecycle';
+import type { PlacementMode } from '../../activities';
+import type { betLifecycleWorkflow } from './workflow';
+import {
+  betLifecycleStartOptions,
+  betStateQuery,
+  betWorkflowId,
+  confirmPlacementUpdate,
+  settleBetUpdate,
+  skipBetUpdate,
+  type BetLegView,
+  type BetLifecycleState,
+  type BetOpportunityRef,
+  type ConfirmPlacementRequest,
+  type SettleRequest,
+  type SkipBetRequest,
+} from './messages';
+
+/**
+ * The only way to start or message a bet lifecycle from outside a workflow (the CLI, tests, benches):
+ * workflow code hands opportunities over through ./hand-off instead.
+ */
 
 /** What the client needs of an opportunity: ids for the workflow, the rest for the Web UI summary. */
-export type OpportunityRef = Pick<
-  Opportunity,
-  'id' | 'strategy' | 'kind' | 'sport' | 'edge' | 'market' | 'legs'
->;
+export type OpportunityRef = BetOpportunityRef & { strategy: string };
 
 export interface StartBetLifecycleOptions {
   /** The bets task queue (config.temporal.taskQueues.bets). */
@@ -30,52 +43,59 @@ export interface StartedBetLifecycle {
 }
 
 /**
- * Start the bet lifecycle of a recorded opportunity (the opportunity must be in PostgreSQL). The workflow id
- * is derived from the opportunity, and REJECT_DUPLICATE refuses a second run even after the first closed,
- * so an opportunity is bet at most once however often this is called.
+ * Start the bet lifecycle of a recorded opportunity (the opportunity must be in PostgreSQL). However often
+ * this is called, an opportunity is bet at most once (betLifecycleStartOptions says why).
  */
 export async function startBetLifecycle(
   client: Client,
   opportunity: OpportunityRef,
   options: StartBetLifecycleOptions,
 ): Promise<StartedBetLifecycle> {
-  const workflowId = betWorkflowId(opportunity.id);
-  const input: BetLifecycleInput = {
-    opportunityId: opportunity.id,
-    strategy: opportunity.strategy,
-    sport: opportunity.sport,
-    eventId: opportunity.market.eventId,
+  const start = betLifecycleStartOptions(opportunity, opportunity.strategy, options.taskQueue, {
     mode: options.mode ?? null,
     eventLabel: options.eventLabel ?? null,
-  };
+  });
   try {
     const handle = await client.workflow.start<typeof betLifecycleWorkflow>('betLifecycleWorkflow', {
-      workflowId,
-      taskQueue: options.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      ...start,
       workflowIdConflictPolicy: 'FAIL',
-      staticSummary: betSummary({
-        kind: opportunity.kind,
-        edge: opportunity.edge,
-        sport: opportunity.sport,
-        eventLabel: options.eventLabel ?? opportunity.market.eventId,
-        marketType: opportunity.market.marketType,
-        legs: opportunity.legs.map((l) => ({ ...l, stake: l.stake ?? null })),
-      }),
-      typedSearchAttributes: [
-        { key: SA.BetStatus, value: 'pending' },
-        { key: SA.Strategy, value: opportunity.strategy },
-        { key: SA.Sport, value: opportunity.sport },
-        { key: SA.EventId, value: opportunity.market.eventId },
-        { key: SA.Bookmaker, value: [...new Set(opportunity.legs.map((l) => l.bookmaker))].join(',') },
-      ],
       ...(options.workflowTaskTimeout ? { workflowTaskTimeout: options.workflowTaskTimeout } : {}),
     });
-    return { workflowId, started: true, runId: handle.firstExecutionRunId };
+    return { workflowId: start.workflowId, started: true, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError)
-      return { workflowId, started: false, runId: null };
+      return { workflowId: start.workflowId, started: false, runId: null };
     throw err;
   }
+}
+
+const lifecycle = (client: Client, opportunityId: string) =>
+  client.workflow.getHandle<typeof betLifecycleWorkflow>(betWorkflowId(opportunityId));
+
+/** The lifecycle's live state (the `betState` query). */
+export function betState(client: Client, opportunityId: string): Promise<BetLifecycleState> {
+  return lifecycle(client, opportunityId).query(betStateQuery);
+}
+
+/** A bet placed by hand at the book (the `confirmPlacement` update); answers once the decision is recorded. */
+export function confirmPlacement(
+  client: Client,
+  opportunityId: string,
+  request: ConfirmPlacementRequest,
+): Promise<BetLegView> {
+  return lifecycle(client, opportunityId).executeUpdate(confirmPlacementUpdate, { args: [request] });
+}
+
+/** A bet awaiting confirmation not placed (the `skip` update); answers once the skip is recorded. */
+export function skipBet(client: Client, opportunityId: string, request: SkipBetRequest): Promise<BetLegView> {
+  return lifecycle(client, opportunityId).executeUpdate(skipBetUpdate, { args: [request] });
+}
+
+/** An operator's result or void (the `settle` update); answers once the lifecycle has ended. */
+export function settleManually(
+  client: Client,
+  opportunityId: string,
+  request: SettleRequest,
+): Promise<BetLifecycleState> {
+  return lifecycle(client, opportunityId).executeUpdate(settleBetUpdate, { args: [request] });
 }

@@ -1,8 +1,7 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { PendingOpportunity } from '../activities';
-import { SA } from '../shared/search-attributes';
-import { betSummary, betWorkflowId } from '../shared/bets';
+import type { PendingOpportunity } from '../../activities';
+import { betLifecycleStartOptions } from './messages';
 
 /**
  * Hand one opportunity to its bet lifecycle (workflow id bet:<opportunity>, REJECT_DUPLICATE, abandoned by
@@ -15,26 +14,8 @@ export async function startBetLifecycle(
 ): Promise<'started' | 'already'> {
   try {
     await startChild('betLifecycleWorkflow', {
-      workflowId: betWorkflowId(o.id),
-      taskQueue,
-      args: [{ opportunityId: o.id, strategy, sport: o.sport, eventId: o.market.eventId }],
+      ...betLifecycleStartOptions(o, strategy, taskQueue),
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: betSummary({
-        kind: o.kind,
-        edge: o.edge,
-        sport: o.sport,
-        eventLabel: o.market.eventId,
-        marketType: o.market.marketType,
-        legs: o.legs.map((l) => ({ ...l, stake: l.stake ?? null })),
-      }),
-      typedSearchAttributes: [
-        { key: SA.BetStatus, value: 'pending' },
-        { key: SA.Strategy, value: strategy },
-        { key: SA.Sport, value: o.sport },
-        { key: SA.EventId, value: o.market.eventId },
-        { key: SA.Bookmaker, value: [...new Set(o.legs.map((l) => l.bookmaker))].join(',') },
-      ],
     });
     return 'started';
   } catch (err) {
