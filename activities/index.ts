@@ -2,7 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createHealthActivities } from './health';
 import { createStrategyActivities } from './strategies/activities';
 import { createRolloutActivities } from './rollout';
-import { createBetActivities } from './bets';
+import { createBetActivities } from './bets/activities';
 import { createAlertActivities } from './alerts';
 import { createIngestionActivities } from './ingestion/activities';
 import { createPaperActivities } from './paper';
