@@ -2,7 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createHealthActivities } from './health/activities';
 import { createStrategyActivities } from './strategies/activities';
 import { createRolloutActivities } from './rollout/activities';
-import { createBetActivities } from './bets';
+import { createBetActivities } from './bets/activities';
 import { createAlertActivities } from './alerts/activities';
 import { createIngestionActivities } from './ingestion/activities';
 import { createPaperActivities } from './paper/activities';

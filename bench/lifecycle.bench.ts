@@ -22,7 +22,7 @@ import { createRedis } from '../activities/infra/redis';
 import { createLogger } from '../activities/infra/logger';
 import { connectClient, temporalConnectOptions, temporalDataConverter } from '../activities/infra/temporal';
 import { createActivities } from '../activities';
-import { startBetLifecycle } from '../activities/bets/start';
+import { startBetLifecycle } from '../workflows/bets/client';
 import { loadConfig } from '../config/load';
 import { betWorkflowId } from '../shared/bets';
 import { freePort } from '../tests/helpers/ports';

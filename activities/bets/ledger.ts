@@ -120,3 +120,8 @@ export async function inTransaction<T>(db: Pool, fn: (client: PoolClient) => Pro
     client.release(broken);
   }
 }
+
+/** The account's row, locked: risk checks and settlements on one account run one after another. */
+export async function lockAccount(client: PoolClient, account: string): Promise<void> {
+  await client.query(`SELECT 1 FROM ledger_accounts WHERE account = $1 FOR UPDATE`, [account]);
+}

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { loadConfig, type LoadedConfig } from '../../config/load';
 import { createPool, type Pool } from '../../activities/infra/postgres';
 import { connectClient } from '../../activities/infra/temporal';
@@ -17,13 +17,8 @@ import {
   toDecimalString,
   type OddsFormat,
 } from '../../shared/math';
-import {
-  betStateQuery,
-  confirmPlacementUpdate,
-  skipBetUpdate,
-  type BetLegView,
-  type BetLifecycleState,
-} from '../../workflows/bet-messages';
+import type { BetLegView, BetLifecycleState } from '../../workflows/bets/messages';
+import { betState, confirmPlacement, skipBet } from '../../workflows/bets/client';
 import { emit, UsageError, type OutputOptions } from '../output';
 
 /**
@@ -154,7 +149,7 @@ export function registerBets(program: Command): void {
       });
       if (client) {
         try {
-          lifecycle = await client.workflow.getHandle(betWorkflowId(bet.opportunityId)).query(betStateQuery);
+          lifecycle = await betState(client, bet.opportunityId);
         } catch (err) {
           lifecycleError =
             err instanceof WorkflowNotFoundError ? 'no lifecycle workflow' : (err as Error).message;
@@ -218,18 +213,14 @@ export function registerBets(program: Command): void {
           throw new UsageError(
             `--stake: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`,
           );
-        const leg = await update(loaded, bet, (handle) =>
-          handle.executeUpdate(confirmPlacementUpdate, {
-            args: [
-              {
-                betId: bet.betId,
-                odds,
-                stake,
-                bookReference: opts.ref ?? null,
-                by: operator(),
-                override: opts.override === undefined ? null : { reason: opts.override.trim() },
-              },
-            ],
+        const leg = await update(loaded, bet, (client) =>
+          confirmPlacement(client, bet.opportunityId, {
+            betId: bet.betId,
+            odds,
+            stake,
+            bookReference: opts.ref ?? null,
+            by: operator(),
+            override: opts.override === undefined ? null : { reason: opts.override.trim() },
           }),
         );
         emit({ bet: leg }, opts, (r) => legLine(r.bet));
@@ -248,10 +239,8 @@ export function registerBets(program: Command): void {
       const loaded = loadConfig();
       const bet = await withDb(loaded, (db) => requireBet(db, id));
       requireAwaiting(bet);
-      const leg = await update(loaded, bet, (handle) =>
-        handle.executeUpdate(skipBetUpdate, {
-          args: [{ betId: bet.betId, reason: opts.reason.trim(), by: operator() }],
-        }),
+      const leg = await update(loaded, bet, (client) =>
+        skipBet(client, bet.opportunityId, { betId: bet.betId, reason: opts.reason.trim(), by: operator() }),
       );
       emit({ bet: leg }, opts, (r) => legLine(r.bet));
     });
@@ -260,11 +249,11 @@ export function registerBets(program: Command): void {
 async function update<T>(
   loaded: LoadedConfig,
   bet: BetDetail,
-  fn: (handle: ReturnType<Awaited<ReturnType<typeof connectClient>>['workflow']['getHandle']>) => Promise<T>,
+  fn: (client: Client) => Promise<T>,
 ): Promise<T> {
   const client = await connectClient(loaded.config, loaded.secrets);
   try {
-    return await fn(client.workflow.getHandle(betWorkflowId(bet.opportunityId)));
+    return await fn(client);
   } catch (err) {
     // The workflow's own validator refused it (a price outside the tolerance, a race with the deadline):
     // say so in one line; a refused request is a bad argument (exit 2) like the CLI's own checks.

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
 import { ledgerReport, patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
-import { startBetLifecycle } from '../../activities/bets/start';
+import { startBetLifecycle } from '../../workflows/bets/client';
 import { ADAPTER_MAX_ANSWER_BYTES, createHttpPlacementAdapter } from '../../activities/bets/adapter';
-import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
+import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { LoadedConfig } from '../../config/load';
 
 const run = Math.random().toString(36).slice(2, 8);

@@ -10,8 +10,8 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { startBetLifecycle } from '../../activities/bets/start';
-import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
+import { startBetLifecycle } from '../../workflows/bets/client';
+import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import { settleBet } from '../../shared/settlement';
 import { D } from '../../shared/math';
 import { mulberry32 } from '../../shared/random';

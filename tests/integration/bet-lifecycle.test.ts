@@ -12,13 +12,13 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { startBetLifecycle } from '../../activities/bets/start';
+import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betStateQuery,
   betWorkflowId,
   settleBetUpdate,
   type BetLifecycleResult,
-} from '../../workflows/bet-lifecycle';
+} from '../../workflows/bets/messages';
 import type { LoadedConfig } from '../../config/load';
 import { D } from '../../shared/math';
 

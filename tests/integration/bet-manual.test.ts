@@ -13,7 +13,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { startBetLifecycle } from '../../activities/bets/start';
+import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
   betStateQuery,
@@ -21,7 +21,7 @@ import {
   confirmPlacementUpdate,
   settleBetUpdate,
   type BetLifecycleResult,
-} from '../../workflows/bet-lifecycle';
+} from '../../workflows/bets/messages';
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { LoadedConfig } from '../../config/load';

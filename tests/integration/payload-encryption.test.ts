@@ -8,12 +8,12 @@ import type { Payload } from '@temporalio/common';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
 import { freePort } from '../helpers/ports';
 import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
-import { startBetLifecycle } from '../../activities/bets/start';
+import { startBetLifecycle } from '../../workflows/bets/client';
 import { connectClient, payloadCodec } from '../../activities/infra/temporal';
 import { KEY_ID_METADATA, ENCRYPTED_ENCODING } from '../../activities/infra/payload-codec';
 import { startCodecServer, type RunningCodecServer } from '../../activities/infra/codec-server';
 import { startDevServer, stopDevServer } from '../../scripts/devserver';
-import { betStateQuery, betWorkflowId, type BetLifecycleResult } from '../../workflows/bet-lifecycle';
+import { betStateQuery, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { LoadedConfig } from '../../config/load';
 
 const run = Math.random().toString(36).slice(2, 8);

@@ -24,7 +24,7 @@ import {
 import { breaches, evaluateGate } from '../../shared/rollout';
 import { alertDeliveryChildOptions } from '../alerts/messages';
 import { alertDeliveryWorkflow } from '../alerts/workflow';
-import { startBetLifecycle } from '../hand-off';
+import { startBetLifecycle } from '../bets/hand-off';
 import { store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
 import {
   pausePaperSignal,

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { PendingOpportunity, StrategyRow, SweepResult } from '../../activities';
 import { SA } from '../../shared/search-attributes';
-import { startBetLifecycle } from '../hand-off';
+import { startBetLifecycle } from '../bets/hand-off';
 import { store, sweeper, waitForBoardOrInterrupt } from './sweep';
 import { strategyDefinition } from '../../shared/strategies';
 import {
