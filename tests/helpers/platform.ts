@@ -11,15 +11,28 @@ import { createRedis, type Redis } from '../../activities/infra/redis';
 import { createWorkerSet, type WorkerSet } from '../../workers/worker';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { QueueRole } from '../../shared/queues';
+import { alphabetWithEnv, type CliRun } from './cli';
+
+/** The test stack's addresses as the environment variables the config loader reads. */
+export function testStackEnv(): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+  };
+}
+
+/** `alphabet <args>` against the test stack; `env` adds or overrides variables. Never rejects. */
+export function alphabetOnTestStack(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return alphabetWithEnv({ ...testStackEnv(), ...env }, ...args);
+}
 
 /** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
 export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {
   const loaded = loadConfig({
     env: {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+      ...testStackEnv(),
       LOG_LEVEL: 'warn',
       ...overrides,
     },
@@ -86,10 +99,7 @@ export function startWorkerProcess(
     env: {
       ...process.env,
       ALPHABET_CONFIG: configFile,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+      ...testStackEnv(),
       LOG_LEVEL: 'info',
       ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     },
