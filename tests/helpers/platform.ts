@@ -62,6 +62,39 @@ export async function startWorkers(
   return Object.assign(set, { done });
 }
 
+export type RunningWorkers = Awaited<ReturnType<typeof startWorkers>>;
+
+/** Terminate these workflows if they still run (a test's leftovers); no client, nothing to do. */
+export async function terminateAll(
+  client: Client | undefined,
+  workflowIds: readonly string[],
+  reason = 'test over',
+): Promise<void> {
+  for (const id of workflowIds)
+    await client?.workflow
+      .getHandle(id)
+      .terminate(reason)
+      .catch(() => undefined);
+}
+
+/**
+ * Tear down what a test's beforeAll started, any part of which may be missing (set-up failed part-way):
+ * the workflows it left running, the workers, the client, then the stores.
+ */
+export async function stopTestPlatform(p: {
+  client?: Client;
+  workers?: RunningWorkers;
+  stores?: { close(): Promise<void> };
+  workflowIds?: readonly string[];
+  reason?: string;
+}): Promise<void> {
+  await terminateAll(p.client, p.workflowIds ?? [], p.reason);
+  p.workers?.shutdown();
+  await p.workers?.done;
+  await p.client?.connection.close();
+  await p.stores?.close();
+}
+
 export async function testClient(address = inject('temporalAddress')): Promise<Client> {
   const connection = await Connection.connect({ address });
   return new Client({ connection, namespace: 'default' });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { alphabetOnTestStack, startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  alphabetOnTestStack,
+  startWorkers,
+  testClient,
+  testConfig,
+  testStores,
+  stopTestPlatform,
+} from '../helpers/platform';
 import {
   finishEvent,
   ledgerReport,
@@ -60,10 +67,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
   });
 
   const awaiting = async (betId: string) => {

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import { alphabetOnTestStack, startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  alphabetOnTestStack,
+  startWorkers,
+  terminateAll,
+  testClient,
+  testConfig,
+  testStores,
+} from '../helpers/platform';
 import { freePort } from '../helpers/ports';
 import type { LoadedConfig } from '../../config/load';
 import { DEFAULT_CONFIG_FILE } from '../../config/load';
@@ -122,11 +129,7 @@ describe('OddsPollingWorkflow on the real dev server', () => {
   });
 
   afterAll(async () => {
-    for (const p of [SIM, SIM2, DOWN])
-      await client?.workflow
-        .getHandle(pollingWorkflowId(p))
-        .terminate('test over')
-        .catch(() => undefined);
+    await terminateAll(client, [SIM, SIM2, DOWN].map(pollingWorkflowId));
     workers?.shutdown();
     await workers?.done;
     await ingestion?.stop();
