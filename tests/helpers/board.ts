@@ -1,0 +1,58 @@
+import type { MarketKey, OddsQuote } from '../../shared/entities';
+import type { BoardEvent } from '../../shared/strategies';
+
+// Fixture builders for the strategies' unit tests: quotes and events as a board shows them.
+
+/** A full-game h2h market of `eventId`. */
+export function h2hMarket(eventId: string): MarketKey {
+  return { eventId, marketType: 'h2h', period: 'full', line: null };
+}
+
+/** A quote from provider 'test' seen at `observedAt`; the book's own timestamp is `sourceUpdatedAt`. */
+export function testQuote(q: {
+  market: MarketKey;
+  bookmaker: string;
+  outcome: string;
+  price: string;
+  observedAt: string;
+  point?: string | null;
+  sourceUpdatedAt?: string | null;
+}): OddsQuote {
+  return {
+    market: q.market,
+    outcome: q.outcome,
+    point: q.point ?? null,
+    provider: 'test',
+    bookmaker: q.bookmaker,
+    price: q.price,
+    observedAt: q.observedAt,
+    sourceUpdatedAt: q.sourceUpdatedAt ?? null,
+  };
+}
+
+/** `ms` milliseconds before `iso`, as an ISO string (a quote's age). */
+export function before(iso: string, ms: number): string {
+  return new Date(Date.parse(iso) - ms).toISOString();
+}
+
+/** A scheduled event between `home` and `away` (participant ids are their names). */
+export function scheduledEvent(e: {
+  id: string;
+  sport: string;
+  league: string | null;
+  startTime: string;
+  home: string;
+  away: string;
+}): BoardEvent {
+  return {
+    id: e.id,
+    sport: e.sport,
+    league: e.league,
+    startTime: e.startTime,
+    status: 'scheduled',
+    participants: [
+      { id: e.home, name: e.home, role: 'home' },
+      { id: e.away, name: e.away, role: 'away' },
+    ],
+  };
+}
