@@ -8,7 +8,7 @@ export function h2hMarket(eventId: string): MarketKey {
   return { eventId, marketType: 'h2h', period: 'full', line: null };
 }
 
-/** A quote from provider 'test' seen at `observedAt`; the book's own timestamp is `sourceUpdatedAt`. */
+/** A quote seen at `observedAt` (provider 'test' unless given); the book's own timestamp is `sourceUpdatedAt`. */
 export function testQuote(q: {
   market: MarketKey;
   bookmaker: string;
@@ -16,13 +16,14 @@ export function testQuote(q: {
   price: string;
   observedAt: string;
   point?: string | null;
+  provider?: string;
   sourceUpdatedAt?: string | null;
 }): OddsQuote {
   return {
     market: q.market,
     outcome: q.outcome,
     point: q.point ?? null,
-    provider: 'test',
+    provider: q.provider ?? 'test',
     bookmaker: q.bookmaker,
     price: q.price,
     observedAt: q.observedAt,
@@ -50,9 +51,6 @@ export function scheduledEvent(e: {
     league: e.league,
     startTime: e.startTime,
     status: 'scheduled',
-    participants: [
-      { id: e.home, name: e.home, role: 'home' },
-      { id: e.away, name: e.away, role: 'away' },
-    ],
+    participants: (['home', 'away'] as const).map((role) => ({ id: e[role], name: e[role], role })),
   };
 }
