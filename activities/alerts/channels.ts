@@ -37,6 +37,22 @@ async function checkAnswer(channel: string, res: Response): Promise<void> {
   throw httpFailure(channel, res.status, body);
 }
 
+/** POST one alert over HTTP within the channel's timeout; a failed answer throws as checkAnswer says. */
+async function postAlert(
+  channel: string,
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+  timeoutSeconds: number,
+): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(timeoutSeconds * 1000),
+  });
+  await checkAnswer(channel, res);
+}
+
 /** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
 function httpFailure(channel: string, status: number, body: string): Error {
   const message = `${channel}: HTTP ${status} ${body.slice(0, 200)}`;
@@ -85,13 +101,7 @@ function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         headers['x-alphabet-timestamp'] = ts;
         headers['x-alphabet-signature'] = `sha256=${mac}`;
       }
-      const res = await fetch(o.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
-      });
-      await checkAnswer(c.name, res);
+      await postAlert(c.name, o.url, { headers, body }, o.timeoutSeconds);
     },
   };
 }
@@ -162,20 +172,19 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         );
       const url = `${o.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`;
       for (const to of o.to) {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${sid}:${auth}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
+        const body = new URLSearchParams({ To: to, From: o.from, Body: alertLine(alert).slice(0, 1600) });
+        await postAlert(
+          c.name,
+          url,
+          {
+            headers: {
+              authorization: `Basic ${Buffer.from(`${sid}:${auth}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: body.toString(),
           },
-          body: new URLSearchParams({
-            To: to,
-            From: o.from,
-            Body: alertLine(alert).slice(0, 1600),
-          }).toString(),
-          signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
-        });
-        await checkAnswer(c.name, res);
+          o.timeoutSeconds,
+        );
       }
     },
   };
