@@ -37,7 +37,11 @@ export function before(iso: string, ms: number): string {
 }
 
 /** A scheduled event between `home` and `away` (participant ids are their names). */
-export function scheduledEvent(e: {
+export function scheduledEvent({
+  home,
+  away,
+  ...event
+}: {
   id: string;
   sport: string;
   league: string | null;
@@ -45,12 +49,6 @@ export function scheduledEvent(e: {
   home: string;
   away: string;
 }): BoardEvent {
-  return {
-    id: e.id,
-    sport: e.sport,
-    league: e.league,
-    startTime: e.startTime,
-    status: 'scheduled',
-    participants: (['home', 'away'] as const).map((role) => ({ id: e[role], name: e[role], role })),
-  };
+  const participants = [home, away].map((name, i) => ({ id: name, name, role: i === 0 ? 'home' : 'away' }));
+  return { ...event, status: 'scheduled', participants };
 }
