@@ -1,4 +1,5 @@
 import type { MarketKey, OddsQuote } from '../../shared/entities';
+import { devig, type D } from '../../shared/math';
 import type { BoardEvent } from '../../shared/strategies';
 
 // Fixture builders for the strategies' unit tests: quotes and events as a board shows them.
@@ -51,4 +52,13 @@ export function scheduledEvent({
 }): BoardEvent {
   const participants = [home, away].map((name, i) => ({ id: name, name, role: i === 0 ? 'home' : 'away' }));
   return { ...event, status: 'scheduled', participants };
+}
+
+/** The first outcome's consensus fair probability: each line devigged (multiplicative), averaged, 20 places. */
+export function consensusFairProbability(lines: readonly string[][]): D {
+  return lines
+    .map((l) => devig(l, 'multiplicative').probabilities[0]!)
+    .reduce((a, b) => a.plus(b))
+    .div(lines.length)
+    .toDecimalPlaces(20);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OddsQuote } from '../../shared/entities';
 import { D, devig, devigWorstCase } from '../../shared/math';
 import { valueStrategy, type BoardSnapshot } from '../../shared/strategies';
-import { before, h2hMarket, scheduledEvent, testQuote } from '../helpers/board';
+import { before, consensusFairProbability, h2hMarket, scheduledEvent, testQuote } from '../helpers/board';
 
 const ASOF = '2025-11-16T12:00:00.000Z';
 const START = '2025-11-16T18:00:00.000Z';
@@ -128,11 +128,7 @@ describe('value strategy', () => {
       minEdge: '0.03',
     });
     const o = result.opportunities.find((x) => x.legs[0]!.outcome === 'Home')!;
-    const avg = Object.values(LINES)
-      .map((l) => devig(l, 'multiplicative').probabilities[0]!)
-      .reduce((a, b) => a.plus(b))
-      .div(4)
-      .toDecimalPlaces(20);
+    const avg = consensusFairProbability(Object.values(LINES));
     expect(o.legs[0]!.fairProbability).toBe(avg.toFixed());
     expect(o.fairMethod).toBe('consensus(4):multiplicative');
     expect(o.context.fairBooks).toEqual(['bet365', 'betwin', 'interwetten', 'pinnacle']);
