@@ -61,20 +61,15 @@ function generateBoard(): { quotes: KeyedQuote[]; markets: number; injected: num
       const p = 0.2 + random() * 0.6;
       return [p, 1 - p];
     };
+    // Soccer has a draw.
+    const matchWinner = (period: string): MarketSpec =>
+      soccer
+        ? { key: h2h(event, period), outcomes: ['home', 'draw', 'away'], probabilities: threeWay() }
+        : { key: h2h(event, period), outcomes: ['home', 'away'], probabilities: twoWay() };
     const total = 2.5 + Math.floor(random() * 3);
     const spread = -(0.5 + Math.floor(random() * 3));
     const markets: MarketSpec[] = [
-      soccer
-        ? {
-            key: h2h(event, 'full'),
-            outcomes: ['home', 'draw', 'away'],
-            probabilities: threeWay(),
-          }
-        : {
-            key: h2h(event, 'full'),
-            outcomes: ['home', 'away'],
-            probabilities: twoWay(),
-          },
+      matchWinner('full'),
       {
         key: marketKeyString({ eventId: event, marketType: 'totals', period: 'full', line: String(total) }),
         outcomes: ['over', 'under'],
@@ -95,17 +90,7 @@ function generateBoard(): { quotes: KeyedQuote[]; markets: number; injected: num
         outcomes: ['over', 'under'],
         probabilities: twoWay(),
       },
-      soccer
-        ? {
-            key: h2h(event, '1h'),
-            outcomes: ['home', 'draw', 'away'],
-            probabilities: threeWay(),
-          }
-        : {
-            key: h2h(event, '1h'),
-            outcomes: ['home', 'away'],
-            probabilities: twoWay(),
-          },
+      matchWinner('1h'),
     ];
     // About 0.5% of markets get one mispriced line: a deliberate arbitrage.
     const boosts = markets.map(() => (random() < 0.005 ? Math.floor(random() * BOOKS) : -1));

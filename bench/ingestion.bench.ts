@@ -16,7 +16,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '../config/load';
 import { sharedDataDir } from '../config/paths';
@@ -30,6 +29,7 @@ import { runPoll } from '../activities/ingestion/poll';
 import { ingestKeys } from '../activities/ingestion/keys';
 import { ensurePartitions } from '../activities/ingestion/history';
 import { quoteMarketKey, boardField, slotKey } from '../activities/ingestion/changes';
+import { deleteKeys, recreateDatabase } from '../tests/helpers/scratch';
 
 const args = process.argv.slice(2);
 const POLLS = Number(args[args.indexOf('--polls') + 1] ?? NaN) || 20;
@@ -80,32 +80,6 @@ function parse(p: Payload, sports: readonly string[]): OddsBatch {
     batch.rejects.push(...parsed.rejects);
   }
   return batch;
-}
-
-/** Remove this bench's keys from earlier runs (SCAN, never FLUSHDB). */
-async function deleteKeys(redis: Redis, patterns: string[]): Promise<void> {
-  for (const match of patterns) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-}
-
-async function recreate(baseUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** The naive way: one round trip per quote and per write. */
@@ -250,12 +224,13 @@ async function runScenario(
 async function main(): Promise<void> {
   const started = performance.now();
   const { config } = loadConfig();
-  const dbUrl = await recreate(config.database.url, 'alphabet_bench');
+  const dbUrl = await recreateDatabase(config.database.url, 'alphabet_bench');
   await migrate(dbUrl);
   const db = createPool(dbUrl, 8);
   const redisUrl = new URL(config.redis.url);
   redisUrl.pathname = '/14';
   const redis = createRedis(redisUrl.toString());
+  // This bench's keys from earlier runs.
   await deleteKeys(redis, ['bench-*', 'base:*']);
 
   const scenarios: Scenario[] = [];

@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { startDevServer, stopDevServer } from '../scripts/devserver';
@@ -25,7 +24,7 @@ import { createActivities } from '../activities';
 import { startBetLifecycle } from '../workflows/bets/client';
 import { loadConfig } from '../config/load';
 import { betWorkflowId } from '../shared/bets';
-import { freePort } from '../tests/helpers/ports';
+import { dropDatabase, recreateDatabase, scratchDevServer } from '../tests/helpers/scratch';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../tests/fixtures/bet-data';
 import type { Opportunity } from '../shared/entities';
 
@@ -42,38 +41,24 @@ Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 const started = Date.now();
 const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-bench-'));
 const dbName = `alphabet_bench_${process.pid}`;
-const admin = new pg.Client({ connectionString: BASE_DB });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(BASE_DB);
-dbUrl.pathname = `/${dbName}`;
+const dbUrl = await recreateDatabase(BASE_DB, dbName);
 const prefix = `abbench:${process.pid}:`;
 
 const cli = await ensureTemporalCli();
 const [server, bundle] = await Promise.all([
-  startDevServer({
-    temporalCli: cli.path,
-    dataDir,
-    dbFile: 'temporal.sqlite',
-    ip: '127.0.0.1',
-    port: await freePort(),
-    uiPort: await freePort(),
-    namespace: 'default',
-    headless: true,
-  }),
+  startDevServer(await scratchDevServer(cli.path, dataDir)),
   bundleWorkflowCode({
     workflowsPath: resolve(import.meta.dirname, 'lifecycle-workflows.ts'),
     logger: new DefaultLogger('ERROR'),
   }),
-  migrate(dbUrl.toString()),
+  migrate(dbUrl),
 ]);
 
 const loaded = patchConfig(
   loadConfig({
     env: {
       TEMPORAL_ADDRESS: server.address,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: dbUrl,
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
       REDIS_KEY_PREFIX: prefix,
       LOG_LEVEL: 'error',
@@ -205,8 +190,7 @@ await db.end();
 redis.disconnect();
 await stopDevServer(dataDir);
 rmSync(dataDir, { recursive: true, force: true });
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.end();
+await dropDatabase(BASE_DB, dbName);
 const cleanup = createRedis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15');
 const keys = await cleanup.keys(`${prefix}*`);
 if (keys.length) await cleanup.del(...keys);

@@ -89,25 +89,21 @@ function makeBoard(asOfMs: number, rand: () => number): BoardSnapshot {
         ],
       },
     ];
-    for (const line of [3.5, 7]) {
-      const pCover = 0.35 + rand() * 0.3;
+    // Two spreads (home gives the points) and two totals, each side's probability drawn around even.
+    const lines = [
+      { type: 'spreads', line: 3.5, sides: [home, away], sign: -1, low: 0.35, width: 0.3 },
+      { type: 'spreads', line: 7, sides: [home, away], sign: -1, low: 0.35, width: 0.3 },
+      { type: 'totals', line: 44.5, sides: ['Over', 'Under'], sign: 1, low: 0.4, width: 0.2 },
+      { type: 'totals', line: 47.5, sides: ['Over', 'Under'], sign: 1, low: 0.4, width: 0.2 },
+    ] as const;
+    for (const { type, line, sides, sign, low, width } of lines) {
+      const p = low + rand() * width;
       markets.push({
-        type: 'spreads',
+        type,
         line: String(line),
         outcomes: [
-          [home, String(-line), pCover],
-          [away, String(line), 1 - pCover],
-        ],
-      });
-    }
-    for (const total of [44.5, 47.5]) {
-      const pOver = 0.4 + rand() * 0.2;
-      markets.push({
-        type: 'totals',
-        line: String(total),
-        outcomes: [
-          ['Over', String(total), pOver],
-          ['Under', String(total), 1 - pOver],
+          [sides[0], String(sign * line), p],
+          [sides[1], String(line), 1 - p],
         ],
       });
     }

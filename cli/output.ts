@@ -1,10 +1,21 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
+import { MathError } from '../shared/math';
 import { redactUrls } from '../shared/redact';
 
 /** A bad argument or option: printed as one line naming it, exit status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** Math errors are bad arguments: one line naming the argument, exit status 2. */
+export function asUsage<T>(argument: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof MathError) throw new UsageError(`${argument}: ${err.message}`);
+    throw err;
+  }
 }
 
 export interface OutputOptions {

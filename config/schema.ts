@@ -1,33 +1,24 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { RolloutConfig, RolloutGate } from '../shared/rollout';
-import { DecimalString } from '../shared/entities';
 import { StrategyRecord } from '../shared/strategies/registry';
 import { providerOptionsSchema } from '../activities/providers/options';
 import { ODDS_FORMATS } from '../shared/math';
+import { AlertsConfig } from './schema-alerts';
+import {
+  Fraction,
+  HostPort,
+  NonNegativeMoney,
+  Port,
+  PositiveMoney,
+  Seconds,
+  Share,
+  Url,
+  addOptionIssues,
+  uniqueNames,
+} from './schema-primitives';
 
-/** A fraction of the bankroll written as a decimal string in (0, 1]. */
-const Fraction = DecimalString.refine((s) => Number(s) > 0 && Number(s) <= 1, {
-  message: 'expected a fraction greater than 0 and at most 1, e.g. "0.02"',
-});
-const PositiveMoney = DecimalString.refine((s) => Number(s) > 0, {
-  message: 'expected a positive amount written as a string, e.g. "10000"',
-});
-const HostPort = z
-  .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:7233' });
-const Port = z.number().int().min(1).max(65535);
-const Url = (protocols: string[]) =>
-  z.string().refine(
-    (s) => {
-      try {
-        return protocols.includes(new URL(s).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
+export { AlertChannelOptions, AlertSeverity, AlertsConfig } from './schema-alerts';
 
 export const TemporalConfig = z.strictObject({
   address: HostPort,
@@ -144,23 +135,6 @@ export const ProviderConfig = z
     addOptionIssues(ctx, parsed.error, provider.type);
   });
 
-const Providers = z.array(ProviderConfig).superRefine((providers, ctx) => {
-  const seen = new Set<string>();
-  providers.forEach((p, i) => {
-    if (seen.has(p.name))
-      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `provider name "${p.name}" is used twice` });
-    seen.add(p.name);
-  });
-});
-
-const NonNegativeMoney = DecimalString.refine((s) => Number(s) >= 0, {
-  message: 'expected an amount of at least 0 written as a string, e.g. "0"',
-});
-/** A share in [0, 1), e.g. a slippage or a probability. */
-const Share = DecimalString.refine((s) => Number(s) >= 0 && Number(s) < 1, {
-  message: 'expected a decimal string from 0 up to (not including) 1, e.g. "0.01"',
-});
-const Seconds = z.number().positive();
 const LedgerAccount = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_:-]*$/, { message: 'lower-case letters, digits, -, _ and :' });
@@ -253,110 +227,6 @@ export const OperatorConfig = z.strictObject({
   oddsFormat: z.enum(ODDS_FORMATS).default('decimal'),
 });
 
-export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
-
-/** Options each channel type takes (credentials come from the environment, never from here). */
-export const AlertChannelOptions = {
-  console: z.strictObject({}),
-  webhook: z.strictObject({
-    url: Url(['http:', 'https:']),
-    /** Body shape: generic JSON (with Slack's `text` and Discord's `content`), or only what one of them takes. */
-    format: z.enum(['generic', 'slack', 'discord']).default('generic'),
-    timeoutSeconds: Seconds.default(10),
-  }),
-  email: z.strictObject({
-    host: z.string().min(1),
-    port: Port,
-    /** TLS from the first byte (465); otherwise STARTTLS. */
-    secure: z.boolean().default(false),
-    /**
-     * Without `secure`, refuse to send (credentials or alerts) unless the server upgrades with STARTTLS.
-     * Turn off only for a trusted plain-text relay, e.g. on loopback.
-     */
-    requireTls: z.boolean().default(true),
-    from: z.string().min(3),
-    to: z.array(z.string().min(3)).min(1),
-    timeoutSeconds: Seconds.default(10),
-  }),
-  sms: z.strictObject({
-    /** Twilio-compatible REST API root, e.g. https://api.twilio.com */
-    baseUrl: Url(['http:', 'https:']),
-    from: z.string().min(3),
-    to: z.array(z.string().min(3)).min(1),
-    timeoutSeconds: Seconds.default(10),
-  }),
-} as const;
-
-const AlertChannel = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' }),
-    type: z.enum(['console', 'webhook', 'email', 'sms']),
-    enabled: z.boolean(),
-    options: z.record(z.string(), z.unknown()).default({}),
-    /** At most `max` alerts per `perSeconds` on this channel; the rest are dropped (and logged). */
-    rateLimit: z
-      .strictObject({ max: z.number().int().positive(), perSeconds: Seconds })
-      .nullable()
-      .default(null),
-    /** A failing delivery is retried on its own, never holding up a bet. */
-    retry: z
-      .strictObject({
-        maximumAttempts: z.number().int().positive().default(8),
-        initialIntervalSeconds: Seconds.default(1),
-        maximumIntervalSeconds: Seconds.default(60),
-      })
-      .prefault({}),
-  })
-  .superRefine((channel, ctx) => {
-    const parsed = AlertChannelOptions[channel.type].safeParse(channel.options);
-    if (parsed.success) return;
-    addOptionIssues(ctx, parsed.error, channel.type);
-  });
-
-export const AlertsConfig = z
-  .strictObject({
-    channels: z.array(AlertChannel),
-    /** Which alerts go where: event types (`bet.placed`, `bet.*`, `*`) at or above a severity. */
-    routes: z
-      .array(
-        z.strictObject({
-          events: z.array(z.string().min(1)).min(1),
-          minSeverity: AlertSeverity.default('info'),
-          channels: z.array(z.string().min(1)).min(1),
-        }),
-      )
-      .default([{ events: ['*'], minSeverity: 'info', channels: ['console'] }]),
-    /** The same alert (type and subject) is sent once within this window. */
-    dedupWindowSeconds: z.number().nonnegative().default(300),
-  })
-  .superRefine((alerts, ctx) => {
-    const names = new Set(alerts.channels.map((c) => c.name));
-    alerts.routes.forEach((route, i) =>
-      route.channels.forEach((name, j) => {
-        if (!names.has(name))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['routes', i, 'channels', j],
-            message: `no channel named "${name}" in alerts.channels`,
-          });
-      }),
-    );
-  });
-
-/**
- * Seed data for the strategies table (issue 5): each strategy's parameters are validated by its type's zod
- * schema (shared/strategies/registry.ts). Inserted once; after that the table is the source of truth and
- * `alphabet strategy set` changes it (every change recorded with who and when).
- */
-const Strategies = z.array(StrategyRecord).superRefine((strategies, ctx) => {
-  const seen = new Set<string>();
-  strategies.forEach((s, i) => {
-    if (seen.has(s.name))
-      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `strategy name "${s.name}" is used twice` });
-    seen.add(s.name);
-  });
-});
-
 /** Operator-started paper trading (alphabet paper start): defaults and the gate a session is judged by. */
 export const PaperConfig = z.strictObject({
   /** Virtual bankroll when the operator does not give one. */
@@ -384,11 +254,16 @@ export const AppConfig = z.strictObject({
   risk: RiskConfig,
   placement: PlacementConfig.prefault({}),
   operator: OperatorConfig.prefault({}),
-  providers: Providers,
+  providers: uniqueNames(ProviderConfig, 'provider'),
   alerts: AlertsConfig,
   rollout: RolloutConfig,
   paper: PaperConfig,
-  strategies: Strategies.default([]),
+  /**
+   * Seed data for the strategies table (issue 5): each strategy's parameters are validated by its type's
+   * zod schema (shared/strategies/registry.ts). Inserted once; after that the table is the source of truth
+   * and `alphabet strategy set` changes it (every change recorded with who and when).
+   */
+  strategies: uniqueNames(StrategyRecord, 'strategy').default([]),
 });
 export type AppConfig = z.infer<typeof AppConfig>;
 
@@ -431,15 +306,3 @@ export const SECRET_ENV = {
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;
-
-/** Report a type's own option errors under `options.<key>`, naming unknown keys as such. */
-function addOptionIssues(ctx: z.RefinementCtx, error: z.ZodError, type: string): void {
-  for (const issue of error.issues) {
-    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? '?'] : issue.path;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['options', ...path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-      message: issue.code === 'unrecognized_keys' ? `unknown ${type} option` : issue.message,
-    });
-  }
-}

@@ -103,18 +103,14 @@ export async function stackUp(loaded: LoadedConfig, log: (m: string) => void): P
       temporalCli: cli.path,
       ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
     });
-    statuses.push({
-      component: 'temporal',
-      address: dev.address,
-      healthy: true,
-      detail: `${dev.alreadyRunning ? 'already running' : 'started'} (pid ${dev.pid}, server ${cli.serverVersion}, ${dev.dbPath})`,
-    });
-    statuses.push({
-      component: 'temporal-ui',
-      address: dev.uiUrl ?? config.temporal.uiUrl,
-      healthy: await httpOk(dev.uiUrl),
-      detail: 'Web UI',
-    });
+    statuses.push(
+      ...(await devServerStatuses(
+        dev,
+        config,
+        true,
+        `${dev.alreadyRunning ? 'already running' : 'started'} (pid ${dev.pid}, server ${cli.serverVersion}, ${dev.dbPath})`,
+      )),
+    );
   } else {
     statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: true }));
   }
@@ -142,24 +138,32 @@ export async function stackStatus(loaded: LoadedConfig): Promise<ComponentStatus
   ];
   if (usesLocalDevServer(config)) {
     const dev = await devServerState(devServerOptions(config));
-    statuses.push({
-      component: 'temporal',
-      address: dev.address,
-      healthy: dev.running,
-      detail: dev.running
-        ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}`
-        : 'not running: `alphabet stack up`',
-    });
-    statuses.push({
-      component: 'temporal-ui',
-      address: dev.uiUrl ?? config.temporal.uiUrl,
-      healthy: await httpOk(dev.uiUrl),
-      detail: 'Web UI',
-    });
+    const detail = dev.running
+      ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}`
+      : 'not running: `alphabet stack up`';
+    statuses.push(...(await devServerStatuses(dev, config, dev.running, detail)));
   } else {
     statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: false }));
   }
   return statuses;
+}
+
+/** The local dev server and its Web UI, as two status lines. */
+async function devServerStatuses(
+  dev: { address: string; uiUrl: string | null },
+  config: AppConfig,
+  healthy: boolean,
+  detail: string,
+): Promise<ComponentStatus[]> {
+  return [
+    { component: 'temporal', address: dev.address, healthy, detail },
+    {
+      component: 'temporal-ui',
+      address: dev.uiUrl ?? config.temporal.uiUrl,
+      healthy: await httpOk(dev.uiUrl),
+      detail: 'Web UI',
+    },
+  ];
 }
 
 async function httpOk(url: string | null): Promise<boolean> {

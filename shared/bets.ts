@@ -1,3 +1,4 @@
+import { BetStatus } from './entities';
 import { D } from './math';
 
 /**
@@ -24,16 +25,8 @@ export function idempotencyKeyFor(opportunityId: string, legIndex: number): stri
 }
 
 export const OPEN_STATUSES = ['reserved', 'awaiting_confirmation', 'placed'] as const;
-export const FINAL_STATUSES = [
-  'skipped',
-  'rejected',
-  'expired',
-  'voided',
-  'won',
-  'lost',
-  'push',
-  'failed',
-] as const;
+/** Every status a bet ends in: the entity's statuses less pending and the open ones. */
+export const FINAL_STATUSES = BetStatus.exclude(['pending', ...OPEN_STATUSES]).options;
 
 const KIND_LABEL: Record<string, string> = {
   arbitrage: 'ARB',

@@ -21,6 +21,9 @@ export interface AlertChannel {
 
 type ChannelConfig = AppConfig['alerts']['channels'][number];
 
+/** What a channel type builds; the channel's name and type come from its config. */
+type ChannelSender = Pick<AlertChannel, 'send' | 'close'>;
+
 /** Webhook and SMS answers are an acknowledgement; only an error's first 200 characters are kept. */
 const ALERT_MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -37,6 +40,22 @@ async function checkAnswer(channel: string, res: Response): Promise<void> {
   throw httpFailure(channel, res.status, body);
 }
 
+/** POST one alert over HTTP within the channel's timeout; a failed answer throws as checkAnswer says. */
+async function postAlert(
+  channel: string,
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+  timeoutSeconds: number,
+): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(timeoutSeconds * 1000),
+  });
+  await checkAnswer(channel, res);
+}
+
 /** HTTP answers retrying cannot fix: the request itself or our credentials are wrong. */
 function httpFailure(channel: string, status: number, body: string): Error {
   const message = `${channel}: HTTP ${status} ${body.slice(0, 200)}`;
@@ -45,10 +64,8 @@ function httpFailure(channel: string, status: number, body: string): Error {
   return new Error(message);
 }
 
-function consoleChannel(c: ChannelConfig, logger: Logger): AlertChannel {
+function consoleChannel(logger: Logger): ChannelSender {
   return {
-    name: c.name,
-    type: 'console',
     async send(alert) {
       const level = alert.severity === 'critical' ? 'error' : alert.severity === 'warning' ? 'warn' : 'info';
       logger[level](
@@ -61,11 +78,9 @@ function consoleChannel(c: ChannelConfig, logger: Logger): AlertChannel {
 }
 
 /** JSON POST. Generic bodies carry Slack's `text` and Discord's `content` beside the structured alert. */
-function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+function webhookChannel(c: ChannelConfig, secrets: Secrets): ChannelSender {
   const o = AlertChannelOptions.webhook.parse(c.options);
   return {
-    name: c.name,
-    type: 'webhook',
     async send(alert) {
       const line = alertLine(alert);
       const payload =
@@ -85,18 +100,12 @@ function webhookChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         headers['x-alphabet-timestamp'] = ts;
         headers['x-alphabet-signature'] = `sha256=${mac}`;
       }
-      const res = await fetch(o.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
-      });
-      await checkAnswer(c.name, res);
+      await postAlert(c.name, o.url, { headers, body }, o.timeoutSeconds);
     },
   };
 }
 
-function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+function emailChannel(c: ChannelConfig, secrets: Secrets): ChannelSender {
   const o = AlertChannelOptions.email.parse(c.options);
   const transport = nodemailer.createTransport({
     host: o.host,
@@ -110,8 +119,6 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
     socketTimeout: o.timeoutSeconds * 1000,
   });
   return {
-    name: c.name,
-    type: 'email',
     async send(alert) {
       const lines = [alert.text, '', ...Object.entries(alert.fields).map(([k, v]) => `${k}: ${v}`)];
       if (alert.link) lines.push('', alert.link);
@@ -147,11 +154,9 @@ function emailChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
 }
 
 /** Twilio-compatible: POST {baseUrl}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded, basic auth. */
-function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
+function smsChannel(c: ChannelConfig, secrets: Secrets): ChannelSender {
   const o = AlertChannelOptions.sms.parse(c.options);
   return {
-    name: c.name,
-    type: 'sms',
     async send(alert) {
       const sid = secrets.TWILIO_ACCOUNT_SID;
       const auth = secrets.TWILIO_AUTH_TOKEN;
@@ -162,39 +167,40 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): AlertChannel {
         );
       const url = `${o.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`;
       for (const to of o.to) {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${sid}:${auth}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
+        const body = new URLSearchParams({ To: to, From: o.from, Body: alertLine(alert).slice(0, 1600) });
+        await postAlert(
+          c.name,
+          url,
+          {
+            headers: {
+              authorization: `Basic ${Buffer.from(`${sid}:${auth}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: body.toString(),
           },
-          body: new URLSearchParams({
-            To: to,
-            From: o.from,
-            Body: alertLine(alert).slice(0, 1600),
-          }).toString(),
-          signal: AbortSignal.timeout(o.timeoutSeconds * 1000),
-        });
-        await checkAnswer(c.name, res);
+          o.timeoutSeconds,
+        );
       }
     },
   };
+}
+
+function sender(c: ChannelConfig, secrets: Secrets, logger: Logger): ChannelSender {
+  switch (c.type) {
+    case 'console':
+      return consoleChannel(logger);
+    case 'webhook':
+      return webhookChannel(c, secrets);
+    case 'email':
+      return emailChannel(c, secrets);
+    case 'sms':
+      return smsChannel(c, secrets);
+  }
 }
 
 /** Every enabled channel of the config, built once per worker. */
 export function createAlertChannels(config: AppConfig, secrets: Secrets, logger: Logger): AlertChannel[] {
   return config.alerts.channels
     .filter((c) => c.enabled)
-    .map((c) => {
-      switch (c.type) {
-        case 'console':
-          return consoleChannel(c, logger);
-        case 'webhook':
-          return webhookChannel(c, secrets);
-        case 'email':
-          return emailChannel(c, secrets);
-        case 'sms':
-          return smsChannel(c, secrets);
-      }
-    });
+    .map((c) => ({ name: c.name, type: c.type, ...sender(c, secrets, logger) }));
 }

@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import type { ZodType } from 'zod';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../config/paths';
 import { expandDataArgs, dataKind } from '../../activities/backtest/files';
@@ -14,25 +13,19 @@ import {
   type ReportFormat,
 } from '../../activities/backtest/report';
 import {
-  fromDefinition,
   mergeFrames,
   runBacktest,
   runBacktestAsync,
   summarize,
   type BacktestRun,
-  type BacktestStrategy,
   type BacktestSummary,
   type ReplayFrame,
   type SourceInfo,
 } from '../../shared/backtest';
-import { StrategyParameterError, strategyDefinition } from '../../shared/strategies';
-import type { StrategyDefinition } from '../../shared/strategies/types';
-import { parseDuration } from '../duration';
+import { backtestStrategy, collectParam, type StrategyOptions } from './backtest-strategy';
 import { emit, UsageError, type OutputOptions } from '../output';
 
-interface BacktestOptions extends OutputOptions {
-  strategy: string;
-  name?: string;
+interface BacktestOptions extends OutputOptions, StrategyOptions {
   data?: string[];
   db?: boolean;
   from?: string;
@@ -40,11 +33,7 @@ interface BacktestOptions extends OutputOptions {
   sport?: string;
   provider?: string;
   results?: string;
-  alpha?: string;
-  minBooks?: string;
   closing?: boolean;
-  param: string[];
-  maxQuoteAge?: string;
   books?: boolean;
   bankroll: string;
   clvBook: string;
@@ -54,57 +43,6 @@ interface BacktestOptions extends OutputOptions {
   report?: ReportFormat | true;
   out: string;
   progress: boolean;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDefinition = StrategyDefinition<any, any>;
-
-/**
- * The strategy type a backtest runs: the registry's definition, the same the live sweep evaluates
- * (`consensus` is the published rule of Kaunitz, Zhong & Kreiner, one bet per match at the best price).
- */
-export function backtestDefinition(type: string): AnyDefinition {
-  try {
-    return strategyDefinition(type);
-  } catch (err) {
-    if (err instanceof StrategyParameterError)
-      throw new UsageError(`--strategy: ${err.message.replace(/^type: /, '')}`);
-    throw err;
-  }
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/**
- * `key=value` pairs, each value as the parameter's own schema accepts it: the text itself ("0.03"), else
- * its JSON (3, true, ["a"]), else a comma list.
- */
-export function parseParams(def: AnyDefinition, pairs: readonly string[]): Record<string, unknown> {
-  const shape = (def.parameters as unknown as { shape?: Record<string, ZodType> }).shape ?? {};
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param: expected key=value, got "${pair}"`);
-    const key = pair.slice(0, eq).trim();
-    const text = pair.slice(eq + 1);
-    const field = shape[key];
-    if (field === undefined) {
-      throw new UsageError(
-        `--param ${key}: unknown parameter of ${def.type} (known: ${Object.keys(shape).join(', ')})`,
-      );
-    }
-    const candidates: unknown[] = [text];
-    try {
-      candidates.push(JSON.parse(text));
-    } catch {
-      // not JSON
-    }
-    candidates.push(text === '' ? [] : text.split(',').map((t) => t.trim()));
-    out[key] = candidates.find((c) => field.safeParse(c).success) ?? text;
-  }
-  return out;
 }
 
 export interface BacktestCliResult {
@@ -118,27 +56,8 @@ export interface BacktestCliResult {
 /** Everything `alphabet backtest` does short of printing: exported for tests and the report command. */
 export async function runBacktestCommand(options: BacktestOptions): Promise<BacktestCliResult> {
   const type = options.strategy;
-  const def = backtestDefinition(type);
   const name = options.name ?? type;
-  const params: Record<string, unknown> = parseParams(def, options.param ?? []);
-  if (options.alpha !== undefined || options.minBooks !== undefined) {
-    if (type !== 'consensus') throw new UsageError('--alpha and --min-books belong to --strategy consensus');
-  }
-  if (options.alpha !== undefined) params.alpha = options.alpha;
-  if (options.minBooks !== undefined) {
-    if (!/^\d+$/.test(options.minBooks))
-      throw new UsageError(`--min-books: expected a whole number, got "${options.minBooks}"`);
-    params.minBooks = Number(options.minBooks);
-  }
-  if (options.maxQuoteAge !== undefined)
-    params.maxQuoteAgeMs = parseDuration(options.maxQuoteAge, '--max-quote-age');
-  let strategy: BacktestStrategy & { parameters: unknown };
-  try {
-    strategy = fromDefinition(def, params, name);
-  } catch (err) {
-    if (err instanceof StrategyParameterError) throw new UsageError(`strategy parameters: ${err.message}`);
-    throw err;
-  }
+  const strategy = backtestStrategy(options);
   if (!/^\d+(\.\d+)?$/.test(options.bankroll))
     throw new UsageError(`--bankroll: expected an amount, got "${options.bankroll}"`);
   if (!/^\d+(\.\d+)?$/.test(options.unit) || Number(options.unit) <= 0) {
@@ -358,7 +277,7 @@ export function registerBacktest(program: Command): void {
     .option(
       '--param <key=value>',
       'any strategy parameter (repeatable), e.g. --param minEdge=0.03',
-      collect,
+      collectParam,
       [],
     )
     .option(

@@ -1,13 +1,6 @@
 import { type Command } from 'commander';
-import {
-  MathError,
-  kellyExclusive,
-  kellyFraction,
-  parseKellyFraction,
-  toSignificantString,
-  D,
-} from '../../shared/math';
-import { emit, UsageError, type OutputOptions } from '../output';
+import { kellyExclusive, kellyFraction, parseKellyFraction, toSignificantString, D } from '../../shared/math';
+import { asUsage, emit, UsageError, type OutputOptions } from '../output';
 
 interface KellyOptions extends OutputOptions {
   prob: string;
@@ -21,15 +14,6 @@ export interface KellyOutput {
   fraction: string;
   /** Share of the bankroll kept back (mutually exclusive outcomes only). */
   reserveRate: string | null;
-}
-
-function asUsage<T>(argument: string, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof MathError) throw new UsageError(`${argument}: ${err.message}`);
-    throw err;
-  }
 }
 
 function list(option: string, value: string): string[] {

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import {
   DEVIG_METHODS,
-  MathError,
   ODDS_FORMATS,
   convertOdds,
   devig,
@@ -15,7 +14,7 @@ import {
   type DevigMethod,
   type OddsFormat,
 } from '../../shared/math';
-import { emit, UsageError, type OutputOptions } from '../output';
+import { asUsage, emit, type OutputOptions } from '../output';
 
 // Ratios print at 20 significant digits: exact enough for any decision, short enough to read.
 const DIGITS = 20;
@@ -43,16 +42,6 @@ export interface DevigOutput {
   parameter: string | null;
   methods?: string[];
   excluded?: { method: string; reason: string }[];
-}
-
-/** Math errors are bad arguments: one line naming the argument, exit status 2. */
-function asUsage<T>(argument: string, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof MathError) throw new UsageError(`${argument}: ${err.message}`);
-    throw err;
-  }
 }
 
 function fromOption(): Option {

@@ -1,15 +1,8 @@
 // Public API of the backtest engine. Pure and deterministic: no I/O (the importers live in activities/backtest).
 export { fromDefinition } from './adapter';
-export {
-  BacktestEngine,
-  mergeFrames,
-  runBacktest,
-  runBacktestAsync,
-  type BacktestBet,
-  type BacktestOptions,
-  type BacktestRun,
-  type BetOutcome,
-} from './engine';
+export { BacktestEngine, runBacktest, runBacktestAsync } from './engine';
+export { mergeFrames } from './frames';
+export type { BacktestBet, BacktestOptions, BacktestRun, BetOutcome } from './run';
 export {
   RATIO_DIGITS,
   calibrationTable,

@@ -1,6 +1,6 @@
 import { D, ONE, ZERO, toDecimalString, toSignificantString, type DecimalInput } from '../math/decimal';
 import { sampleSizeForEdge } from '../math/ev';
-import type { BacktestBet } from './engine';
+import type { BacktestBet } from './run';
 
 /** What the metrics read of a bet: a backtest bet, or a bet recorded by paper/live trading. */
 export type MetricsBet = Pick<

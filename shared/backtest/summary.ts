@@ -1,5 +1,5 @@
 import { toDecimalString, toSignificantString } from '../math/decimal';
-import type { BacktestBet, BacktestRun } from './engine';
+import type { BacktestBet, BacktestRun } from './run';
 import {
   RATIO_DIGITS,
   computeMetrics,

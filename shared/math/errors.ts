@@ -3,46 +3,32 @@
  * can print it verbatim and a caller can branch on `field` without parsing text.
  */
 export class MathError extends Error {
-  override name = 'MathError';
-
   constructor(
     message: string,
     readonly field: string,
     readonly value: unknown,
   ) {
     super(`${message} (${field}: ${JSON.stringify(showValue(value))})`);
+    // Every error is named after its class (OddsError, KellyError, …), so subclasses need no body.
+    this.name = new.target.name;
   }
 }
 
 /** A number that is not a usable decimal (empty, NaN, Infinity, garbage). */
-export class InputError extends MathError {
-  override name = 'InputError';
-}
+export class InputError extends MathError {}
 
-export class OddsError extends MathError {
-  override name = 'OddsError';
-}
+export class OddsError extends MathError {}
 
-export class DevigError extends MathError {
-  override name = 'DevigError';
-}
+export class DevigError extends MathError {}
 
 /** A root finder that could not bracket or did not converge: reported instead of looping. */
-export class RootFindError extends MathError {
-  override name = 'RootFindError';
-}
+export class RootFindError extends MathError {}
 
-export class ArbitrageError extends MathError {
-  override name = 'ArbitrageError';
-}
+export class ArbitrageError extends MathError {}
 
-export class KellyError extends MathError {
-  override name = 'KellyError';
-}
+export class KellyError extends MathError {}
 
-export class SizingError extends MathError {
-  override name = 'SizingError';
-}
+export class SizingError extends MathError {}
 
 export type MathErrorClass = new (message: string, field: string, value: unknown) => MathError;
 

@@ -15,7 +15,7 @@ import {
   type StakePlan,
 } from '../math';
 import { type BetMarket, type EventPhase, type IndexedBoard } from './board';
-import { allowedBooks, bookFilter, commonParameters, decimalParam, opportunityId, pct } from './common';
+import { allowedBooks, commonParameters, decimalParam, legViolations, opportunityId, pct } from './common';
 import { asIndexed, validation, type StrategyDefinition } from './types';
 
 export const ArbitrageParameters = z.strictObject({
@@ -335,17 +335,8 @@ export const arbitrageStrategy: StrategyDefinition<ArbitrageParameters> = {
       violations.push(`profit ${pct(profit, 3)} is below minProfit ${params.minProfit}`);
     if (profit.gt(params.profitCap))
       violations.push(`profit ${pct(profit, 3)} exceeds profitCap ${params.profitCap}`);
-    const allowed = bookFilter(params.books);
     const elapsed = Math.max(0, Date.parse(asOf) - Date.parse(opportunity.detectedAt));
-    for (const leg of opportunity.legs) {
-      if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
-      if (leg.quoteAgeMs + elapsed > params.maxQuoteAgeMs) {
-        violations.push(
-          `${leg.bookmaker} ${leg.outcome} quote is ${leg.quoteAgeMs + elapsed} ms old (limit ${params.maxQuoteAgeMs})`,
-        );
-      }
-    }
-    if (opportunity.context.phase === 'in-play' && !params.includeInPlay) violations.push('event is in play');
+    violations.push(...legViolations(opportunity, params, elapsed));
     return validation(violations);
   },
 };

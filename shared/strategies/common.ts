@@ -167,15 +167,15 @@ export function bookFilter(books: readonly string[] | null): (bookmaker: string)
 }
 
 /**
- * The checks every bettable leg of a value-type opportunity must still pass when it is validated: an
- * allowed book, odds within maxOdds, quotes younger than maxQuoteAgeMs (aged by the time since
- * detection), and not in play unless allowed.
+ * The checks every bettable leg of an opportunity must still pass when it is validated: an allowed book,
+ * odds within maxOdds (for strategies that have one), quotes younger than maxQuoteAgeMs (aged by the time
+ * since detection), and not in play unless allowed.
  */
 export function legViolations(
   opportunity: Opportunity,
   params: {
     books: readonly string[] | null;
-    maxOdds: string;
+    maxOdds?: string;
     maxQuoteAgeMs: number;
     includeInPlay: boolean;
   },
@@ -185,7 +185,7 @@ export function legViolations(
   const allowed = bookFilter(params.books);
   for (const leg of opportunity.legs) {
     if (!allowed(leg.bookmaker)) violations.push(`${leg.bookmaker} is not an allowed book`);
-    if (new D(leg.price).gt(params.maxOdds))
+    if (params.maxOdds !== undefined && new D(leg.price).gt(params.maxOdds))
       violations.push(`price ${leg.price} exceeds maxOdds ${params.maxOdds}`);
     if (leg.quoteAgeMs + elapsedMs > params.maxQuoteAgeMs) {
       violations.push(

@@ -11,15 +11,28 @@ import { createRedis, type Redis } from '../../activities/infra/redis';
 import { createWorkerSet, type WorkerSet } from '../../workers/worker';
 import { PROJECT_ROOT } from '../../config/paths';
 import type { QueueRole } from '../../shared/queues';
+import { alphabetWithEnv, type CliRun } from './cli';
+
+/** The test stack's addresses as the environment variables the config loader reads. */
+export function testStackEnv(): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+  };
+}
+
+/** `alphabet <args>` against the test stack; `env` adds or overrides variables. Never rejects. */
+export function alphabetOnTestStack(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return alphabetWithEnv({ ...testStackEnv(), ...env }, ...args);
+}
 
 /** The test stack's config: the shared dev server, the test database, Redis db 15, unique task queues. */
 export function testConfig(overrides: Record<string, string> = {}): LoadedConfig {
   const loaded = loadConfig({
     env: {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+      ...testStackEnv(),
       LOG_LEVEL: 'warn',
       ...overrides,
     },
@@ -47,6 +60,39 @@ export async function startWorkers(
   });
   const done = set.run();
   return Object.assign(set, { done });
+}
+
+export type RunningWorkers = Awaited<ReturnType<typeof startWorkers>>;
+
+/** Terminate these workflows if they still run (a test's leftovers); no client, nothing to do. */
+export async function terminateAll(
+  client: Client | undefined,
+  workflowIds: readonly string[],
+  reason = 'test over',
+): Promise<void> {
+  for (const id of workflowIds)
+    await client?.workflow
+      .getHandle(id)
+      .terminate(reason)
+      .catch(() => undefined);
+}
+
+/**
+ * Tear down what a test's beforeAll started, any part of which may be missing (set-up failed part-way):
+ * the workflows it left running, the workers, the client, then the stores.
+ */
+export async function stopTestPlatform(p: {
+  client?: Client;
+  workers?: RunningWorkers;
+  stores?: { close(): Promise<void> };
+  workflowIds?: readonly string[];
+  reason?: string;
+}): Promise<void> {
+  await terminateAll(p.client, p.workflowIds ?? [], p.reason);
+  p.workers?.shutdown();
+  await p.workers?.done;
+  await p.client?.connection.close();
+  await p.stores?.close();
 }
 
 export async function testClient(address = inject('temporalAddress')): Promise<Client> {
@@ -86,10 +132,7 @@ export function startWorkerProcess(
     env: {
       ...process.env,
       ALPHABET_CONFIG: configFile,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
+      ...testStackEnv(),
       LOG_LEVEL: 'info',
       ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     },

@@ -5,7 +5,7 @@ import { seedStrategies } from '../../activities/strategies/store';
 import type { Pool } from '../../activities/infra/postgres';
 import { startIngestion, type IngestionHandle } from '../../workflows/ingestion/client';
 import { pollingWorkflowId } from '../../workflows/ingestion/messages';
-import { startWorkers, testClient } from './platform';
+import { startWorkers, terminateAll, testClient } from './platform';
 import { freePort } from './ports';
 
 /**
@@ -82,11 +82,7 @@ export async function startSimulatedPlatform(
     workers,
     ingestion,
     async stop(workflowIds = []) {
-      for (const id of [pollingWorkflowId(provider), ...workflowIds])
-        await client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateAll(client, [pollingWorkflowId(provider), ...workflowIds]);
       workers.shutdown();
       await workers.done;
       await ingestion.stop();

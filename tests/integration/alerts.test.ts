@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
@@ -168,10 +168,7 @@ describe(
     });
 
     afterAll(async () => {
-      workers?.shutdown();
-      await workers?.done;
-      await client?.connection.close();
-      await stores.close();
+      await stopTestPlatform({ workers, client, stores });
       http?.close();
       await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
     });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import { ledgerReport, patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { ADAPTER_MAX_ANSWER_BYTES, createHttpPlacementAdapter } from '../../activities/bets/adapter';
@@ -86,10 +86,7 @@ describe('adapter answers are checked before they are recorded', { timeout: 120_
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
     book?.close();
   });
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import {
   finishEvent,
   ledgerReport,
@@ -83,10 +83,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
     book?.close();
   });
 

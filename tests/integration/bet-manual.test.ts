@@ -1,9 +1,13 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  alphabetOnTestStack,
+  startWorkers,
+  testClient,
+  testConfig,
+  testStores,
+  stopTestPlatform,
+} from '../helpers/platform';
 import {
   finishEvent,
   ledgerReport,
@@ -23,37 +27,20 @@ import {
   type BetLifecycleResult,
 } from '../../workflows/bets/messages';
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
-import { PROJECT_ROOT } from '../../config/paths';
 import type { LoadedConfig } from '../../config/load';
 
-const exec = promisify(execFile);
-const BIN = join(PROJECT_ROOT, 'bin/alphabet.mjs');
 const run = Math.random().toString(36).slice(2, 8);
 const SPORT = `test_manual_${run}`;
 const STRATEGY = `manual-${run}`;
 const ACCOUNT = `live-manual-${run}`;
 
-function cli(args: string[]) {
-  return exec('node', [BIN, ...args], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
-    },
-  }).then(
-    (r) => {
-      if (process.env.CLI_DEBUG)
-        process.stderr.write(`CLI ${args.join(' ')} → 0 ${r.stdout.slice(0, 300)}\n`);
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    },
-    (e: { code: number; stdout: string; stderr: string }) => {
-      if (process.env.CLI_DEBUG) process.stderr.write(`CLI ${args.join(' ')} → ${e.code} ${e.stderr}\n`);
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    },
-  );
+async function cli(args: string[]) {
+  const r = await alphabetOnTestStack(args);
+  if (process.env.CLI_DEBUG)
+    process.stderr.write(
+      `CLI ${args.join(' ')} → ${r.code} ${r.code === 0 ? r.stdout.slice(0, 300) : r.stderr}\n`,
+    );
+  return r;
 }
 
 describe('manual placement: an operator confirms through the CLI, or the bet expires', () => {
@@ -80,10 +67,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
   });
 
   const awaiting = async (betId: string) => {

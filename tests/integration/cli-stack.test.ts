@@ -1,31 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
-import { PROJECT_ROOT } from '../../config/paths';
-
-const run = promisify(execFile);
-const BIN = join(PROJECT_ROOT, 'bin/alphabet.mjs');
+import { alphabetOnTestStack } from '../helpers/platform';
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return run('node', [BIN, ...args], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
-      ...env,
-    },
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+  return alphabetOnTestStack(args, env);
 }
 
 describe('alphabet CLI against the test stack', () => {

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { isAlive, startDevServer, stopDevServer } from '../../scripts/devserver';
 import { migrate } from '../../activities/infra/postgres';
 import { createRedis } from '../../activities/infra/redis';
-import { freePort } from '../helpers/ports';
+import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '../helpers/scratch';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,22 +34,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-test-'));
   const cli = await ensureTemporalCli();
-  const port = await freePort();
 
-  const databaseUrl = await recreateDatabase(BASE_DATABASE_URL, TEST_DATABASE);
+  // Drops the databases of runs that died (their process is gone) too.
+  const databaseUrl = await recreateDatabase(BASE_DATABASE_URL, TEST_DATABASE, (name) => {
+    const pid = /^alphabet_test_([0-9]+)$/.exec(name)?.[1];
+    return pid !== undefined && !isAlive(Number(pid));
+  });
   await migrate(databaseUrl);
 
   const [server, bundle] = await Promise.all([
-    startDevServer({
-      temporalCli: cli.path,
-      dataDir,
-      dbFile: 'temporal.sqlite',
-      ip: '127.0.0.1',
-      port,
-      uiPort: await freePort(),
-      namespace: 'default',
-      headless: true,
-    }),
+    startDevServer(await scratchDevServer(cli.path, dataDir)),
     bundleWorkflowCode({
       workflowsPath: resolve(import.meta.dirname, '../fixtures/workflows.ts'),
       logger: new DefaultLogger('WARN'),
@@ -74,53 +67,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopDevServer(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     await dropDatabase(BASE_DATABASE_URL, TEST_DATABASE);
-    await deleteKeys(REDIS_URL, REDIS_KEY_PREFIX);
-  };
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = createRedis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function dropDatabase(baseUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Create this run's database, dropping those left by runs that died (their process is gone). */
-async function recreateDatabase(baseUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname ~ '^alphabet_test_[0-9]+$'`,
-    );
-    for (const { datname } of rows) {
-      const pid = Number(datname.slice('alphabet_test_'.length));
-      if (pid !== process.pid && !isAlive(pid))
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+    const redis = createRedis(REDIS_URL);
+    try {
+      await deleteKeys(redis, [`${REDIS_KEY_PREFIX}*`]);
+    } finally {
+      redis.disconnect();
     }
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import type { LoadedConfig } from '../../config/load';
 import type { healthCheckWorkflow } from '../../workflows';
 
@@ -17,10 +17,7 @@ describe('health-check workflow on the real dev server', () => {
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
   });
 
   it('writes to PostgreSQL and Redis from every task queue and reads the values back', async () => {

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import { sharedData } from '../helpers/data';
 import type { LoadedConfig } from '../../config/load';
 import { ProviderConfig } from '../../config/schema';
@@ -87,14 +87,7 @@ describe.skipIf(!lineChanges)('replaying a day of NFL line changes through the p
   });
 
   afterAll(async () => {
-    await client?.workflow
-      .getHandle(pollingWorkflowId(NAME))
-      .terminate('test over')
-      .catch(() => undefined);
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores, workflowIds: [pollingWorkflowId(NAME)] });
   });
 
   it('reproduces exactly the changes in the file, row for row and per book', async () => {

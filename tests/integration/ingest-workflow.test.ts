@@ -1,18 +1,22 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import {
+  alphabetOnTestStack,
+  startWorkers,
+  terminateAll,
+  testClient,
+  testConfig,
+  testStores,
+} from '../helpers/platform';
 import { freePort } from '../helpers/ports';
 import type { LoadedConfig } from '../../config/load';
 import { DEFAULT_CONFIG_FILE } from '../../config/load';
-import { PROJECT_ROOT } from '../../config/paths';
 import { ProviderConfig } from '../../config/schema';
 import { SA } from '../../shared/search-attributes';
 import {
@@ -125,11 +129,7 @@ describe('OddsPollingWorkflow on the real dev server', () => {
   });
 
   afterAll(async () => {
-    for (const p of [SIM, SIM2, DOWN])
-      await client?.workflow
-        .getHandle(pollingWorkflowId(p))
-        .terminate('test over')
-        .catch(() => undefined);
+    await terminateAll(client, [SIM, SIM2, DOWN].map(pollingWorkflowId));
     workers?.shutdown();
     await workers?.done;
     await ingestion?.stop();
@@ -294,22 +294,15 @@ describe('OddsPollingWorkflow on the real dev server', () => {
   }, 180_000);
 
   it('is driven by the CLI: poll status, pause, resume, and the board with quote ages', async () => {
-    const run = promisify(execFile);
-    const cli = (args: string[]) => exec(args);
-    const exec = (args: string[]) =>
-      run('node', [join(PROJECT_ROOT, 'bin/alphabet.mjs'), ...args], {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          ALPHABET_CONFIG: configFile,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          DATABASE_URL: inject('databaseUrl'),
-          REDIS_URL: inject('redisUrl'),
-          REDIS_KEY_PREFIX: loaded.config.redis.keyPrefix,
-        },
-      }).catch((e: { message: string; stdout: string; stderr: string }) => {
-        throw new Error(`${e.message}\n${e.stdout}\n${e.stderr}`);
+    const cli = async (args: string[]) => {
+      const r = await alphabetOnTestStack(args, {
+        ALPHABET_CONFIG: configFile,
+        REDIS_KEY_PREFIX: loaded.config.redis.keyPrefix,
       });
+      if (r.code !== 0)
+        throw new Error(`alphabet ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+      return r;
+    };
     const status = JSON.parse((await cli(['poll', 'status', '--provider', SIM, '--json'])).stdout) as {
       pollers: { running: boolean; status: PollStatus }[];
     };

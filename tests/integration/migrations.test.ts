@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import { migrate, MIGRATIONS_DIR } from '../../activities/infra/postgres';
+import { dropDatabase, recreateDatabase } from '../helpers/scratch';
 
 /** A scratch database per run: migrations are tested from empty, not on the shared test database. */
 const SCRATCH = `alphabet_migrate_${process.pid}`;
@@ -12,22 +13,12 @@ describe('migrations', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${SCRATCH}`);
-    await admin.end();
-    const u = new URL(inject('databaseUrl'));
-    u.pathname = `/${SCRATCH}`;
-    url = u.toString();
+    url = await recreateDatabase(inject('databaseUrl'), SCRATCH);
   });
 
   afterAll(async () => {
     await db?.end();
-    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(inject('databaseUrl'), SCRATCH);
   });
 
   it('apply to an empty database, and a second run is a no-op', async () => {
@@ -187,14 +178,7 @@ describe('money checks (1764140000000_money-checks)', () => {
   const mismatchedEntry = `INSERT INTO ledger_entries (txn_id, account, bucket, amount) VALUES (1, 'other', 'available', 10)`;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
-    const u = new URL(inject('databaseUrl'));
-    u.pathname = `/${DB}`;
-    url = u.toString();
+    url = await recreateDatabase(inject('databaseUrl'), DB);
     const files = readdirSync(MIGRATIONS_DIR)
       .filter((f) => f.endsWith('.sql'))
       .sort();
@@ -221,10 +205,7 @@ describe('money checks (1764140000000_money-checks)', () => {
 
   afterAll(async () => {
     await db?.end();
-    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(inject('databaseUrl'), DB);
   });
 
   it('before the migration NaN and a mismatched entry account were accepted; after it each is refused', async () => {

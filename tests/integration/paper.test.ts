@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import { testConfig, testStores } from '../helpers/platform';
+import { alphabetOnTestStack, testConfig, testStores } from '../helpers/platform';
+import type { CliRun } from '../helpers/cli';
 import {
   seedLooseValueStrategy,
   startSimulatedPlatform,
@@ -13,7 +13,6 @@ import {
   type SimulatedPlatform,
 } from '../helpers/sim-market';
 import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load';
-import { PROJECT_ROOT } from '../../config/paths';
 import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
 import { paperAccount, type PaperTradingRequest } from '../../shared/paper';
@@ -60,25 +59,11 @@ describe('paper-trading sessions on the real dev server against the simulated ma
   const stores = testStores();
 
   /** The operator CLI on this test's stack (config file with the test's task queues and providers). */
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = {
-      ...process.env,
+  function cli(...args: string[]): Promise<CliRun> {
+    return alphabetOnTestStack(args, {
       ALPHABET_CONFIG: configFile,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_KEY_PREFIX: inject('redisKeyPrefix'),
       LOG_LEVEL: 'warn',
       USER: 'paper-tester',
-    };
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['bin/alphabet.mjs', ...args],
-        { cwd: PROJECT_ROOT, env, timeout: 120_000 },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
     });
   }
 

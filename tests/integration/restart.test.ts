@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer, stopDevServer } from '../../scripts/devserver';
 import { freePort } from '../helpers/ports';
+import { scratchDevServer } from '../helpers/scratch';
 
 describe('dev server restart on the same SQLite file', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-restart-'));
@@ -16,16 +17,7 @@ describe('dev server restart on the same SQLite file', () => {
 
   it('a workflow waiting on a timer completes after the server is stopped and started again', async () => {
     const port = await freePort();
-    const options = {
-      temporalCli: inject('temporalCli'),
-      dataDir,
-      dbFile: 'temporal.sqlite',
-      ip: '127.0.0.1',
-      port,
-      uiPort: await freePort(),
-      namespace: 'default',
-      headless: true,
-    };
+    const options = await scratchDevServer(inject('temporalCli'), dataDir, port);
     const first = await startDevServer(options);
     const taskQueue = `restart-${Date.now()}`;
     const workflowId = `timer-${Date.now()}`;

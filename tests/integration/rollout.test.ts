@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import type { RolloutConfig } from '../../shared/rollout';
@@ -100,10 +100,7 @@ describe('staged rollout on the real dev server', () => {
   });
 
   afterAll(async () => {
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({ workers, client, stores });
   });
 
   it('promotes through gates, waits for a manual approval, demotes on a breach and shows the stage', async () => {

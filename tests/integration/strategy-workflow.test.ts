@@ -16,7 +16,7 @@ import {
   strategyWorkflowId,
   type StrategyStatus,
 } from '../../workflows/strategies/messages';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
+import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 
 /** Poll until `probe` returns something truthy; the test's own timeout bounds it (no timed assertion). */
 async function until<T>(probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -125,16 +125,13 @@ describe('StrategyWorkflow on the real dev server', () => {
   });
 
   afterAll(async () => {
-    for (const name of [recordOnly, lifecycle]) {
-      await client?.workflow
-        .getHandle(strategyWorkflowId(name))
-        .terminate('test done')
-        .catch(() => undefined);
-    }
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({
+      workers,
+      client,
+      stores,
+      workflowIds: [recordOnly, lifecycle].map(strategyWorkflowId),
+      reason: 'test done',
+    });
   });
 
   const handle = (name: string): WorkflowHandle => client.workflow.getHandle(strategyWorkflowId(name));

@@ -13,6 +13,7 @@ import {
 import { StrategyParameterError } from '../../shared/strategies';
 import { arbitrageStrategy } from '../../shared/strategies/arbitrage';
 import { consensusStrategy } from '../../shared/strategies/consensus';
+import { testQuote } from '../helpers/board';
 
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
 const at = (minutes: number): { at: string; atMs: number } => ({
@@ -45,16 +46,7 @@ function quote(
   minutes = 0,
   point: string | null = null,
 ): OddsQuote {
-  return {
-    market,
-    outcome,
-    point,
-    provider: 'test',
-    bookmaker,
-    price,
-    observedAt: at(minutes).at,
-    sourceUpdatedAt: null,
-  };
+  return testQuote({ market, bookmaker, outcome, point, price, observedAt: at(minutes).at });
 }
 
 function line(

@@ -22,22 +22,24 @@ describe.concurrent('alphabet odds / arb / kelly', { timeout: 180_000 }, () => {
     expect(run.stdout.trim()).toBe(pkg.version);
   });
 
-  it('odds convert -110 --from american', async () => {
-    expect(await json('odds', 'convert', '-110', '--from', 'american')).toEqual({
-      decimal: '1.9090909090909090909',
-      american: '-110',
-      fractional: '10/11',
-      impliedProbability: '0.52380952380952380952',
-    });
-  });
-
-  it('odds convert fractional 3-2', async () => {
-    expect(await json('odds', 'convert', '3-2', '--from', 'fractional')).toEqual({
-      decimal: '2.5',
-      american: '+150',
-      fractional: '3/2',
-      impliedProbability: '0.4',
-    });
+  it.each([
+    [
+      'odds convert -110 --from american',
+      ['-110', '--from', 'american'],
+      {
+        decimal: '1.9090909090909090909',
+        american: '-110',
+        fractional: '10/11',
+        impliedProbability: '0.52380952380952380952',
+      },
+    ],
+    [
+      'odds convert fractional 3-2',
+      ['3-2', '--from', 'fractional'],
+      { decimal: '2.5', american: '+150', fractional: '3/2', impliedProbability: '0.4' },
+    ],
+  ])('%s', async (_name, args, expected) => {
+    expect(await json('odds', 'convert', ...args)).toEqual(expected);
   });
 
   it('odds devig --method shin on the published vector', async () => {

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createRedis } from '../../activities/infra/redis';
 import { redactUrl, redactUrls } from '../../shared/redact';
 import { alphabetWithEnv } from '../helpers/cli';
+import { configErrorOf as errorOf } from '../helpers/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-config-'));
 const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
@@ -19,14 +20,16 @@ function writeConfig(name: string, text: string): string {
   return file;
 }
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
+/** A logger that knows `secret` (as ODDS_API_KEY), writing its lines into `lines`. */
+function capturingLogger(secret: string) {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', secrets: { ODDS_API_KEY: secret } }, sink) };
 }
 
 describe('configuration', () => {
@@ -164,15 +167,8 @@ describe('configuration', () => {
 
 describe('logger', () => {
   it('never writes a secret value, in a message or in a field', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    });
     const secret = 'odds-key-9f8e7d6c';
-    const logger = createLogger({ level: 'info', secrets: { ODDS_API_KEY: secret } }, sink);
+    const { lines, logger } = capturingLogger(secret);
     logger.info(
       { url: `https://api.example/v4/sports?apiKey=${secret}`, headers: { authorization: 'Bearer x' } },
       `polling with ${secret}`,
@@ -186,15 +182,8 @@ describe('logger', () => {
   });
 
   it("keeps an error's message and stack with secrets set, without the secret or a URL password", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    });
     const secret = 'odds-key-9f8e7d6c';
-    const logger = createLogger({ level: 'info', secrets: { ODDS_API_KEY: secret } }, sink);
+    const { lines, logger } = capturingLogger(secret);
     const err = new Error(`settlement failed at postgres://ops:s3cret@db:5432/bets with key ${secret}`);
     logger.error({ err, url: 'redis://:r3dispw@cache:6379/0' }, 'as a field');
     logger.error(err, 'as the object');

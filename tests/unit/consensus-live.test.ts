@@ -13,6 +13,7 @@ import {
   type BoardEvent,
   type BoardSnapshot,
 } from '../../shared/strategies';
+import { testQuote } from '../helpers/board';
 
 /**
  * The registry's `consensus` type on a live-style board, called the way the strategy sweep activity
@@ -45,16 +46,16 @@ function quote(
   ageMs = 5_000,
   totals: string | null = null,
 ): OddsQuote {
-  return {
+  return testQuote({
     market: { eventId, marketType: totals === null ? 'h2h' : 'totals', period: 'full', line: totals },
+    bookmaker,
     outcome,
     point: totals,
-    provider: 'the-odds-api',
-    bookmaker,
     price,
+    provider: 'the-odds-api',
     observedAt: ASOF,
     sourceUpdatedAt: AGO(ageMs),
-  };
+  });
 }
 
 /** Every book's Home/Draw/Away prices of one event. */

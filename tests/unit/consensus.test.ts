@@ -12,6 +12,7 @@ import {
   type ConsensusOutcome,
 } from '../../shared/strategies/consensus';
 import { D } from '../../shared/math/decimal';
+import { testQuote } from '../helpers/board';
 
 const ASOF = '2024-03-01T12:00:00.000Z';
 const params = ConsensusParameters.parse({});
@@ -98,16 +99,8 @@ describe('consensus rule (Kaunitz, Zhong & Kreiner 2017)', () => {
 
   it('averages the books on the board when there is no published aggregate', () => {
     const mk = { eventId: 'e1', marketType: 'h2h' as const, line: null, period: 'full' };
-    const quote = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
-      market: mk,
-      outcome,
-      point: null,
-      provider: 'test',
-      bookmaker,
-      price,
-      observedAt: ASOF,
-      sourceUpdatedAt: null,
-    });
+    const quote = (bookmaker: string, outcome: string, price: string): OddsQuote =>
+      testQuote({ market: mk, bookmaker, outcome, price, observedAt: ASOF });
     const prices: Record<string, [string, string, string]> = {
       a: ['2.0', '3.4', '3.8'],
       b: ['2.1', '3.3', '3.6'],

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBacktestCommand, type BacktestCliResult } from '../../cli/commands/backtest';
+import type { BacktestCliResult } from '../../cli/commands/backtest';
+import { backtestCommand } from '../helpers/backtest';
 import { sharedData } from '../helpers/data';
 
 /**
@@ -160,19 +161,7 @@ function independent(closing: boolean): {
 }
 
 function engine(closing: boolean): Promise<BacktestCliResult> {
-  return runBacktestCommand({
-    strategy: 'consensus',
-    data: [join(dir!, '*.csv')],
-    closing,
-    param: [],
-    bankroll: '100',
-    clvBook: 'pinnacle',
-    unit: '0.01',
-    snapshots: 'changed',
-    groups: true,
-    out: '',
-    progress: false,
-  });
+  return backtestCommand({ strategy: 'consensus', data: [join(dir!, '*.csv')], closing });
 }
 
 describe.skipIf(dir === null)(

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBacktestCommand } from '../../cli/commands/backtest';
+import { backtestCommand } from '../helpers/backtest';
 import { PROJECT_ROOT } from '../../config/paths';
 import { readFootballDataFiles } from '../../activities/backtest/football-data';
 import { parseFootballDataCsv } from '../../shared/readers/football-data';
@@ -279,36 +279,22 @@ describe('alphabet backtest on extra-league files', { timeout: 240_000 }, () => 
     expect((extra.data as Json).minBooksRule).toMatch(/^not applied: no file has a book count/);
     expect((main.data as Json).minBooksRule).toMatch(/^applied \(minBooks 3\) to the 1 files with/);
     // Even a minBooks no match could pass skips nothing here: there is no count to compare.
-    const strict = await runBacktestCommand({
+    const strict = await backtestCommand({
       strategy: 'consensus',
       data: [FIXTURES],
       minBooks: '100',
-      param: [],
-      bankroll: '100',
-      clvBook: 'pinnacle',
-      unit: '0.01',
-      snapshots: 'changed',
       groups: false,
-      out: '',
-      progress: false,
     });
     expect(strict.summary.bets).toBe(extra.bets);
     expect(strict.summary.skipped['books <= minBooks']).toBeUndefined();
   });
 
   it('value against Pinnacle: bets the market best where devigged Pinnacle says it clears minEdge', async () => {
-    const result = await runBacktestCommand({
+    const result = await backtestCommand({
       strategy: 'value',
       data: [FIXTURES],
       // Two lines on the board (Pinnacle and the market best): the value rule's own minimum is 3.
       param: ['minBooks=2', 'devigMethod=multiplicative', 'minEdge=0.02'],
-      bankroll: '100',
-      clvBook: 'pinnacle',
-      unit: '0.01',
-      snapshots: 'changed',
-      groups: true,
-      out: '',
-      progress: false,
     });
     // Independently: p = (1/P)/Σ(1/P) over Pinnacle's three prices; the first of H, D, A with
     // p·Max − 1 ≥ 0.02 is the match's bet (one bet per market).

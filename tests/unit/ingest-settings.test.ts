@@ -2,13 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
+import { type ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
 import {
   createProviderRegistry,
   describeProvider,
   stalenessSeconds,
 } from '../../activities/providers/registry';
 import { applySettingsPatch, settingsPatchError } from '../../workflows/ingestion/messages';
+import { configErrorOf } from '../helpers/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-ingest-config-'));
 const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
@@ -16,13 +17,7 @@ const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
 function configError(text: string): ConfigError {
   const file = join(dir, `c-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, text);
-  try {
-    loadConfig({ file, env: {} });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
+  return configErrorOf(() => loadConfig({ file, env: {} }));
 }
 
 describe('polling settings updates', () => {

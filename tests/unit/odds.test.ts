@@ -22,6 +22,7 @@ import {
   toDecimalString,
   toSignificantString,
 } from '../../shared/math';
+import * as errors from '../../shared/math/errors';
 
 const str = (x: { toFixed(): string }) => x.toFixed();
 
@@ -185,3 +186,15 @@ describe('expected value and CLV', () => {
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
+
+describe('math errors', () => {
+  it('each carries its own name, and the field and value in its message', () => {
+    const names = ['MathError', 'InputError', 'OddsError', 'DevigError', 'RootFindError'] as const;
+    for (const name of [...names, 'ArbitrageError', 'KellyError', 'SizingError'] as const) {
+      const err = new errors[name]('must be above 1', 'price', '0.5');
+      expect(err).toBeInstanceOf(errors.MathError);
+      expect(err.name).toBe(name);
+      expect(err.message).toBe('must be above 1 (price: "0.5")');
+    }
+  });
+});

@@ -13,6 +13,7 @@ import {
   type BoardSnapshot,
 } from '../../shared/strategies';
 import { sharedData } from '../helpers/data';
+import { before, scheduledEvent, testQuote } from '../helpers/board';
 
 // ---- an independent brute force, on exact rationals straight from the American prices ----
 
@@ -244,16 +245,15 @@ function q(
   price: string,
   ageMs = 1000,
 ): OddsQuote {
-  return {
+  return testQuote({
     market: { eventId, marketType, period: 'full', line: point === null ? null : point.replace(/^-/, '') },
+    bookmaker,
     outcome,
     point,
-    provider: 'test',
-    bookmaker,
     price,
     observedAt: ASOF,
-    sourceUpdatedAt: new Date(Date.parse(ASOF) - ageMs).toISOString(),
-  };
+    sourceUpdatedAt: before(ASOF, ageMs),
+  });
 }
 
 function board(
@@ -267,17 +267,7 @@ function board(
     events: Object.fromEntries(
       ids.map((id) => [
         id,
-        {
-          id,
-          sport,
-          league: null,
-          startTime: start,
-          status: 'scheduled' as const,
-          participants: [
-            { id: 'A', name: 'A', role: 'home' },
-            { id: 'B', name: 'B', role: 'away' },
-          ],
-        },
+        scheduledEvent({ id, sport, league: null, startTime: start, home: 'A', away: 'B' }),
       ]),
     ),
     quotes,

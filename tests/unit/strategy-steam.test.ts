@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { OddsQuote } from '../../shared/entities';
-import { D, devig } from '../../shared/math';
+import { D } from '../../shared/math';
 import { SteamParameters, steamStrategy, type BoardSnapshot, type SteamState } from '../../shared/strategies';
+import { consensusFairProbability, h2hMarket, scheduledEvent, testQuote } from '../helpers/board';
 
 const T0 = Date.parse('2025-11-16T12:00:00.000Z');
 const MIN = 60_000;
@@ -13,32 +14,28 @@ function board(atMs: number, lines: Record<string, [string, string]>, eventId = 
   const quotes: OddsQuote[] = [];
   for (const [book, prices] of Object.entries(lines)) {
     ['Home', 'Away'].forEach((outcome, i) =>
-      quotes.push({
-        market: { eventId, marketType: 'h2h', period: 'full', line: null },
-        outcome,
-        point: null,
-        provider: 'test',
-        bookmaker: book,
-        price: prices[i]!,
-        observedAt: asOf,
-        sourceUpdatedAt: null,
-      }),
+      quotes.push(
+        testQuote({
+          market: h2hMarket(eventId),
+          bookmaker: book,
+          outcome,
+          price: prices[i]!,
+          observedAt: asOf,
+        }),
+      ),
     );
   }
   return {
     asOf,
     events: {
-      [eventId]: {
+      [eventId]: scheduledEvent({
         id: eventId,
         sport: 'americanfootball_nfl',
         league: null,
         startTime: new Date(T0 + 24 * 3600_000).toISOString(),
-        status: 'scheduled',
-        participants: [
-          { id: 'Home', name: 'Home', role: 'home' },
-          { id: 'Away', name: 'Away', role: 'away' },
-        ],
-      },
+        home: 'Home',
+        away: 'Away',
+      }),
     },
     quotes,
   };
@@ -80,11 +77,7 @@ describe('steam strategy', () => {
     expect(o.kind).toBe('steam');
     expect(o.legs[0]).toMatchObject({ bookmaker: 'stale', outcome: 'Home', price: '2.05' });
     // EV against the new fair line (consensus of every fresh line now, multiplicative), exactly.
-    const fair = Object.values(AFTER)
-      .map((l) => devig(l, 'multiplicative').probabilities[0]!)
-      .reduce((x, y) => x.plus(y))
-      .div(5)
-      .toDecimalPlaces(20);
+    const fair = consensusFairProbability(Object.values(AFTER));
     expect(o.legs[0]!.fairProbability).toBe(fair.toFixed());
     expect(o.edge).toBe(fair.mul('2.05').minus(1).toFixed());
     expect(o.context.agreeingBooks).toEqual(['a', 'b', 'c', 'd']);

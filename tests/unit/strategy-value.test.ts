@@ -2,21 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { OddsQuote } from '../../shared/entities';
 import { D, devig, devigWorstCase } from '../../shared/math';
 import { valueStrategy, type BoardSnapshot } from '../../shared/strategies';
+import { before, consensusFairProbability, h2hMarket, scheduledEvent, testQuote } from '../helpers/board';
 
 const ASOF = '2025-11-16T12:00:00.000Z';
 const START = '2025-11-16T18:00:00.000Z';
 
 function q(bookmaker: string, outcome: string, price: string, ageMs = 1000): OddsQuote {
-  return {
-    market: { eventId: 'e1', marketType: 'h2h', period: 'full', line: null },
-    outcome,
-    point: null,
-    provider: 'test',
+  return testQuote({
+    market: h2hMarket('e1'),
     bookmaker,
+    outcome,
     price,
     observedAt: ASOF,
-    sourceUpdatedAt: new Date(Date.parse(ASOF) - ageMs).toISOString(),
-  };
+    sourceUpdatedAt: before(ASOF, ageMs),
+  });
 }
 
 /** A 1X2 market: every book's three prices. */
@@ -36,17 +35,14 @@ function board(
   return {
     asOf: ASOF,
     events: {
-      e1: {
+      e1: scheduledEvent({
         id: 'e1',
         sport: 'soccer_epl',
         league: 'EPL',
         startTime: start,
-        status: 'scheduled',
-        participants: [
-          { id: 'Home', name: 'Home', role: 'home' },
-          { id: 'Away', name: 'Away', role: 'away' },
-        ],
-      },
+        home: 'Home',
+        away: 'Away',
+      }),
     },
     quotes,
   };
@@ -132,11 +128,7 @@ describe('value strategy', () => {
       minEdge: '0.03',
     });
     const o = result.opportunities.find((x) => x.legs[0]!.outcome === 'Home')!;
-    const avg = Object.values(LINES)
-      .map((l) => devig(l, 'multiplicative').probabilities[0]!)
-      .reduce((a, b) => a.plus(b))
-      .div(4)
-      .toDecimalPlaces(20);
+    const avg = consensusFairProbability(Object.values(LINES));
     expect(o.legs[0]!.fairProbability).toBe(avg.toFixed());
     expect(o.fairMethod).toBe('consensus(4):multiplicative');
     expect(o.context.fairBooks).toEqual(['bet365', 'betwin', 'interwetten', 'pinnacle']);

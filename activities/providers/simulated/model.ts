@@ -1,11 +1,23 @@
 import type { MarketType } from '../../../shared/entities';
+import { SIM_BOOKS, SIM_SPORTS, type BookSpec, type SportSpec } from './catalog';
+import {
+  bookPrices,
+  decimalToAmericanInt,
+  lambdas,
+  marketLines,
+  probabilities,
+  sigmoid,
+  type SimEvent,
+  type TrueProbabilities,
+  type TrueState,
+} from './pricing';
 import type {
   OddsApiBookmaker,
   OddsApiEvent,
   OddsApiMarket,
   OddsApiScore,
 } from '../../../shared/readers/the-odds-api';
-import { hashKeys, normal, normalCdf, normalQuantile, poisson, uniform } from './rng';
+import { hashKeys, normal, normalQuantile, poisson, uniform } from './rng';
 
 /**
  * The simulated market: a pure function of (seed, clock). Nothing is stored; every price, event and result
@@ -23,295 +35,8 @@ import { hashKeys, normal, normalCdf, normalQuantile, poisson, uniform } from '.
  * arbitrages. Results are drawn from the true distribution at the start.
  */
 
-export interface SportSpec {
-  key: string;
-  title: string;
-  kind: 'normal' | 'poisson';
-  markets: readonly MarketType[];
-  teams: readonly string[];
-  /** normal kind: sd of the final margin and of the total, mean total around which events vary. */
-  marginSd: number;
-  totalMean: number;
-  totalSpread: number;
-  totalSd: number;
-  /** Scales the latent drift and jumps (the soccer latent is a log goal ratio, more sensitive). */
-  volatility: number;
-  spacing: number;
-  offset: number;
-  open: number;
-  game: number;
-}
-
-export interface BookSpec {
-  key: string;
-  title: string;
-  margin: number;
-  delay: number;
-  updateEvery: number;
-  staleProb: number;
-  mispriceProb: number;
-  decimals: number;
-  sharp: boolean;
-}
-
-const NFL = [
-  'Arizona Cardinals',
-  'Atlanta Falcons',
-  'Baltimore Ravens',
-  'Buffalo Bills',
-  'Carolina Panthers',
-  'Chicago Bears',
-  'Cincinnati Bengals',
-  'Cleveland Browns',
-  'Dallas Cowboys',
-  'Denver Broncos',
-  'Detroit Lions',
-  'Green Bay Packers',
-  'Houston Texans',
-  'Indianapolis Colts',
-  'Jacksonville Jaguars',
-  'Kansas City Chiefs',
-  'Las Vegas Raiders',
-  'Los Angeles Chargers',
-  'Los Angeles Rams',
-  'Miami Dolphins',
-  'Minnesota Vikings',
-  'New England Patriots',
-  'New Orleans Saints',
-  'New York Giants',
-  'New York Jets',
-  'Philadelphia Eagles',
-  'Pittsburgh Steelers',
-  'San Francisco 49ers',
-  'Seattle Seahawks',
-  'Tampa Bay Buccaneers',
-  'Tennessee Titans',
-  'Washington Commanders',
-];
-const NBA = [
-  'Atlanta Hawks',
-  'Boston Celtics',
-  'Brooklyn Nets',
-  'Charlotte Hornets',
-  'Chicago Bulls',
-  'Cleveland Cavaliers',
-  'Dallas Mavericks',
-  'Denver Nuggets',
-  'Detroit Pistons',
-  'Golden State Warriors',
-  'Houston Rockets',
-  'Indiana Pacers',
-  'Los Angeles Clippers',
-  'Los Angeles Lakers',
-  'Memphis Grizzlies',
-  'Miami Heat',
-  'Milwaukee Bucks',
-  'Minnesota Timberwolves',
-  'New Orleans Pelicans',
-  'New York Knicks',
-  'Oklahoma City Thunder',
-  'Orlando Magic',
-  'Philadelphia 76ers',
-  'Phoenix Suns',
-  'Portland Trail Blazers',
-  'Sacramento Kings',
-  'San Antonio Spurs',
-  'Toronto Raptors',
-  'Utah Jazz',
-  'Washington Wizards',
-];
-const EPL = [
-  'Arsenal',
-  'Aston Villa',
-  'Bournemouth',
-  'Brentford',
-  'Brighton and Hove Albion',
-  'Burnley',
-  'Chelsea',
-  'Crystal Palace',
-  'Everton',
-  'Fulham',
-  'Leeds United',
-  'Liverpool',
-  'Manchester City',
-  'Manchester United',
-  'Newcastle United',
-  'Nottingham Forest',
-  'Sunderland',
-  'Tottenham Hotspur',
-  'West Ham United',
-  'Wolverhampton Wanderers',
-];
-const NHL = [
-  'Anaheim Ducks',
-  'Boston Bruins',
-  'Buffalo Sabres',
-  'Calgary Flames',
-  'Carolina Hurricanes',
-  'Chicago Blackhawks',
-  'Colorado Avalanche',
-  'Columbus Blue Jackets',
-  'Dallas Stars',
-  'Detroit Red Wings',
-  'Edmonton Oilers',
-  'Florida Panthers',
-  'Los Angeles Kings',
-  'Minnesota Wild',
-  'Montréal Canadiens',
-  'Nashville Predators',
-  'New Jersey Devils',
-  'New York Islanders',
-  'New York Rangers',
-  'Ottawa Senators',
-  'Philadelphia Flyers',
-  'Pittsburgh Penguins',
-  'San Jose Sharks',
-  'Seattle Kraken',
-  'St Louis Blues',
-  'Tampa Bay Lightning',
-  'Toronto Maple Leafs',
-  'Utah Mammoth',
-  'Vancouver Canucks',
-  'Vegas Golden Knights',
-  'Washington Capitals',
-  'Winnipeg Jets',
-];
-
-export const SIM_SPORTS: readonly SportSpec[] = [
-  {
-    key: 'americanfootball_nfl',
-    title: 'NFL',
-    kind: 'normal',
-    markets: ['h2h', 'spreads', 'totals'],
-    teams: NFL,
-    marginSd: 13.5,
-    totalMean: 45,
-    totalSpread: 5,
-    totalSd: 10,
-    volatility: 1,
-    spacing: 30,
-    offset: 0,
-    open: 60,
-    game: 75,
-  },
-  {
-    key: 'basketball_nba',
-    title: 'NBA',
-    kind: 'normal',
-    markets: ['h2h', 'spreads', 'totals'],
-    teams: NBA,
-    marginSd: 12,
-    totalMean: 226,
-    totalSpread: 8,
-    totalSd: 18,
-    volatility: 1,
-    spacing: 25,
-    offset: 7,
-    open: 60,
-    game: 60,
-  },
-  {
-    key: 'soccer_epl',
-    title: 'EPL',
-    kind: 'poisson',
-    markets: ['h2h', 'totals'],
-    teams: EPL,
-    marginSd: 0,
-    totalMean: 2.7,
-    totalSpread: 0.4,
-    totalSd: 0,
-    volatility: 0.6,
-    spacing: 20,
-    offset: 3,
-    open: 60,
-    game: 55,
-  },
-  {
-    key: 'icehockey_nhl',
-    title: 'NHL',
-    kind: 'normal',
-    markets: ['h2h', 'spreads', 'totals'],
-    teams: NHL,
-    marginSd: 2.4,
-    totalMean: 6,
-    totalSpread: 0.6,
-    totalSd: 2.3,
-    volatility: 1,
-    spacing: 35,
-    offset: 11,
-    open: 60,
-    game: 65,
-  },
-];
-
-export const SIM_BOOKS: readonly BookSpec[] = [
-  {
-    key: 'pinnacle',
-    title: 'Pinnacle',
-    margin: 0.02,
-    delay: 0,
-    updateEvery: 1,
-    staleProb: 0,
-    mispriceProb: 0,
-    decimals: 3,
-    sharp: true,
-  },
-  {
-    key: 'draftkings',
-    title: 'DraftKings',
-    margin: 0.045,
-    delay: 3,
-    updateEvery: 2,
-    staleProb: 0.04,
-    mispriceProb: 0.004,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'fanduel',
-    title: 'FanDuel',
-    margin: 0.048,
-    delay: 4,
-    updateEvery: 2,
-    staleProb: 0.04,
-    mispriceProb: 0.004,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'williamhill_us',
-    title: 'Caesars',
-    margin: 0.05,
-    delay: 5,
-    updateEvery: 3,
-    staleProb: 0.05,
-    mispriceProb: 0.005,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'betmgm',
-    title: 'BetMGM',
-    margin: 0.055,
-    delay: 6,
-    updateEvery: 3,
-    staleProb: 0.06,
-    mispriceProb: 0.005,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'bovada',
-    title: 'Bovada',
-    margin: 0.065,
-    delay: 9,
-    updateEvery: 5,
-    staleProb: 0.1,
-    mispriceProb: 0.008,
-    decimals: 2,
-    sharp: false,
-  },
-];
+export { SIM_BOOKS, SIM_SPORTS, type BookSpec, type SportSpec } from './catalog';
+export type { SimEvent, TrueProbabilities, TrueState } from './pricing';
 
 /** Latent drift (logit sd per model minute), and news jumps: chance per minute and their sd. */
 const DRIFT_PER_MINUTE = 0.015;
@@ -320,7 +45,6 @@ const JUMP_SIZE = 0.25;
 /** Stale and mispricing windows, in model minutes. */
 const STALE_WINDOW = 20;
 const MISPRICE_WINDOW = 15;
-const MISPRICE_BOOST = 1.08;
 /** Completed games stay on /scores this long (model minutes). */
 const SCORES_KEEP = 240;
 
@@ -341,32 +65,6 @@ const T = {
   result2: 13,
   absent: 14,
 };
-
-export interface SimEvent {
-  sport: string;
-  k: number;
-  id: string;
-  home: string;
-  away: string;
-  startMs: number;
-  endMs: number;
-  openMs: number;
-}
-
-/** The true state at one model minute. */
-export interface TrueState {
-  /** normal kind: logit of P(home wins); poisson kind: log(λh/λa). */
-  x: number;
-  /** normal kind: expected total; poisson kind: λh + λa. */
-  total: number;
-}
-
-export interface TrueProbabilities {
-  h2h: { home: number; draw: number | null; away: number };
-  /** normal kind: expected home margin. */
-  expectedMargin: number | null;
-  expectedTotal: number;
-}
 
 export interface SimulatedMarketOptions {
   seed: number;
@@ -614,98 +312,6 @@ function eventHexId(seed: number, si: number, k: number): string {
   for (let part = 0; part < 4; part++)
     hex += hashKeys(seed, [0xe7, si, k, part]).toString(16).padStart(8, '0');
   return hex;
-}
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-function lambdas(st: TrueState): { lh: number; la: number } {
-  const r = Math.exp(st.x);
-  const la = st.total / (1 + r);
-  return { lh: st.total - la, la };
-}
-
-function poissonPmf(lambda: number, max: number): number[] {
-  const out: number[] = [];
-  let p = Math.exp(-lambda);
-  for (let k = 0; k <= max; k++) {
-    out.push(p);
-    p *= lambda / (k + 1);
-  }
-  return out;
-}
-
-export function probabilities(sport: SportSpec, st: TrueState): TrueProbabilities {
-  if (sport.kind === 'poisson') {
-    const { lh, la } = lambdas(st);
-    const ph = poissonPmf(lh, 15);
-    const pa = poissonPmf(la, 15);
-    let home = 0;
-    let draw = 0;
-    for (let i = 0; i <= 15; i++) {
-      for (let j = 0; j <= 15; j++) {
-        const p = ph[i]! * pa[j]!;
-        if (i > j) home += p;
-        else if (i === j) draw += p;
-      }
-    }
-    return { h2h: { home, draw, away: 1 - home - draw }, expectedMargin: null, expectedTotal: st.total };
-  }
-  const home = sigmoid(st.x);
-  return {
-    h2h: { home, draw: null, away: 1 - home },
-    expectedMargin: sport.marginSd * normalQuantile(home),
-    expectedTotal: st.total,
-  };
-}
-
-interface Lines {
-  names: string[];
-  probs: number[];
-  points: number[] | null;
-}
-
-function marketLines(sport: SportSpec, st: TrueState, market: MarketType, ev: SimEvent): Lines | null {
-  const p = probabilities(sport, st);
-  if (market === 'h2h') {
-    if (p.h2h.draw !== null)
-      return { names: [ev.home, ev.away, 'Draw'], probs: [p.h2h.home, p.h2h.away, p.h2h.draw], points: null };
-    return { names: [ev.home, ev.away], probs: [p.h2h.home, p.h2h.away], points: null };
-  }
-  if (market === 'spreads') {
-    if (p.expectedMargin === null) return null;
-    const mu = p.expectedMargin;
-    const line = Math.floor(mu) + 0.5;
-    const cover = 1 - normalCdf((line - mu) / sport.marginSd);
-    return { names: [ev.home, ev.away], probs: [cover, 1 - cover], points: [-line, line] };
-  }
-  if (sport.kind === 'poisson') {
-    const line = 2.5;
-    const pmf = poissonPmf(st.total, 2);
-    const under = pmf[0]! + pmf[1]! + pmf[2]!;
-    return { names: ['Over', 'Under'], probs: [1 - under, under], points: [line, line] };
-  }
-  const line = Math.floor(st.total) + 0.5;
-  const over = 1 - normalCdf((line - st.total) / sport.totalSd);
-  return { names: ['Over', 'Under'], probs: [over, 1 - over], points: [line, line] };
-}
-
-/** Decimal prices as exact strings: fair probability plus the book's margin, rounded down to its tick. */
-function bookPrices(probs: readonly number[], book: BookSpec, boosted: number): string[] {
-  const scale = 10 ** book.decimals;
-  return probs.map((q, i) => {
-    const qc = Math.min(0.97, Math.max(0.03, q));
-    let price = 1 / (qc * (1 + book.margin));
-    if (i === boosted) price *= MISPRICE_BOOST;
-    const ticks = Math.max(Math.floor(price * scale + 1e-9), scale + 1);
-    return (ticks / scale).toFixed(book.decimals);
-  });
-}
-
-/** 2.50 → +150, 1.91 → -110 (rounded to a whole number, as US books quote). */
-export function decimalToAmericanInt(decimal: string): number {
-  const d = Number(decimal);
-  const american = d >= 2 ? Math.round((d - 1) * 100) : -Math.round(100 / (d - 1));
-  return american === -100 ? 100 : american;
 }
 
 function isoSeconds(ms: number): string {
