@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { D, MathError, toSignificantString } from '../../shared/math';
-import {
-  boardFromOddsApi,
-  fetchTimeFromName,
-  latestUpdate,
-  OddsApiResponse,
-} from '../../shared/readers/the-odds-api-snapshot';
+import { boardFromOddsApi, fetchTimeFromName, latestUpdate } from '../../shared/strategies/recorded-board';
 import { scanArbitrages, type LineArbitrage } from '../../shared/strategies';
 import { emit, UsageError, type OutputOptions } from '../output';
 
@@ -44,6 +39,8 @@ export interface ArbScanOpportunity {
 
 export interface ArbScanOutput {
   opportunities: ArbScanOpportunity[];
+  /** Parts of the file the reader could not use (present only when there are some), e.g. an unknown market. */
+  rejected?: { count: number; first: string };
 }
 
 /**
@@ -67,7 +64,7 @@ export function arbScan(
   asOf: string,
   options: Omit<ScanOptions, 'file' | 'asOf' | 'json'>,
 ): ArbScanOutput {
-  const { snapshot } = boardFromOddsApi(raw, asOf);
+  const { snapshot, rejects } = boardFromOddsApi(raw, asOf);
   const scan = scanArbitrages(snapshot, {
     inPlay: 'flag',
     staleQuotes: 'flag',
@@ -77,7 +74,10 @@ export function arbScan(
     totalStake: options.stake,
     unit: options.round,
   });
-  return { opportunities: scan.arbitrages.map(toOutput) };
+  const opportunities = scan.arbitrages.map(toOutput);
+  if (rejects.length === 0) return { opportunities };
+  const r = rejects[0]!;
+  return { opportunities, rejected: { count: rejects.length, first: `${r.field}: ${r.message}` } };
 }
 
 function toOutput(a: LineArbitrage): ArbScanOpportunity {
@@ -99,8 +99,9 @@ function toOutput(a: LineArbitrage): ArbScanOpportunity {
 }
 
 function human(r: ArbScanOutput): string {
-  if (r.opportunities.length === 0) return 'no arbitrage on this board';
   const lines: string[] = [];
+  if (r.rejected) lines.push(`${r.rejected.count} part(s) of the file skipped, first: ${r.rejected.first}`);
+  if (r.opportunities.length === 0) return [...lines, 'no arbitrage on this board'].join('\n');
   for (const o of r.opportunities) {
     const profit = new D(o.profitFraction).mul(100).toDecimalPlaces(3).toFixed(3);
     lines.push(
@@ -178,20 +179,19 @@ export function registerArbScan(program: Command): void {
       } catch (err) {
         throw new UsageError(`--file: ${options.file} is not JSON: ${(err as Error).message}`);
       }
-      const parsed = OddsApiResponse.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new UsageError(
-          `--file: not a The Odds API /odds response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-        );
-      }
-      let asOf = options.asOf ?? fetchTimeFromName(basename(options.file)) ?? latestUpdate(parsed.data);
+      // Not a response at all: refused whole. Anything inside it the reader cannot use is listed, not fatal.
+      if (!Array.isArray(raw))
+        throw new UsageError(`--file: not a The Odds API /odds response: expected a JSON array of events`);
+      let asOf: string | null =
+        options.asOf ??
+        fetchTimeFromName(basename(options.file)) ??
+        latestUpdate(boardFromOddsApi(raw, new Date().toISOString()).snapshot);
       if (asOf === null) asOf = new Date().toISOString();
       if (!Number.isFinite(Date.parse(asOf)))
         throw new UsageError(`--as-of: expected an ISO time, got "${asOf}"`);
       let output: ArbScanOutput;
       try {
-        output = arbScan(parsed.data, asOf, options);
+        output = arbScan(raw, asOf, options);
       } catch (err) {
         if (err instanceof MathError) throw new UsageError(`arguments: ${err.message}`);
         throw err;

@@ -13,7 +13,7 @@ import {
 /**
  * The Odds API v4 wire format: `GET /v4/sports/{sport}/odds` and `/scores`. The live adapter
  * (activities/providers/the-odds-api.ts) and the snapshot replay parse it here, the simulated market writes
- * it. (`arb scan`'s board from a recorded response file: ./the-odds-api-snapshot.ts.)
+ * it, and `arb scan` reads recorded response files with it (shared/strategies/recorded-board.ts).
  *
  * Parsing never throws on bad input: what cannot be used becomes a reject with its reason, its path in the
  * payload and a raw excerpt, and everything else in the payload is still ingested.
@@ -80,20 +80,29 @@ function reject(
 }
 
 /** Parse one `/odds` response body for `sport`, observed at `observedAt` (used for the live/scheduled status). */
-export function parseOddsResponse(
-  text: string,
-  opts: { sport: string; oddsFormat: 'american' | 'decimal'; observedAt: string },
-): ParsedOdds {
-  const out: ParsedOdds = { events: [], quotes: [], rejects: [] };
+export function parseOddsResponse(text: string, opts: OddsParseOptions): ParsedOdds {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
+    const out: ParsedOdds = { events: [], quotes: [], rejects: [] };
     out.rejects.push(
       reject('malformed_payload', `response is not JSON: ${(err as Error).message}`, opts.sport, null, text),
     );
     return out;
   }
+  return parseOddsEvents(data, opts);
+}
+
+export interface OddsParseOptions {
+  sport: string;
+  oddsFormat: 'american' | 'decimal';
+  observedAt: string;
+}
+
+/** The same, for a response already parsed from JSON (a recorded file read whole). */
+export function parseOddsEvents(data: unknown, opts: OddsParseOptions): ParsedOdds {
+  const out: ParsedOdds = { events: [], quotes: [], rejects: [] };
   if (!Array.isArray(data)) {
     out.rejects.push(
       reject('malformed_payload', 'response is not a JSON array of events', opts.sport, null, data),
@@ -104,12 +113,7 @@ export function parseOddsResponse(
   return out;
 }
 
-function parseEvent(
-  ev: unknown,
-  path: string,
-  opts: { sport: string; oddsFormat: 'american' | 'decimal'; observedAt: string },
-  out: ParsedOdds,
-): void {
+function parseEvent(ev: unknown, path: string, opts: OddsParseOptions, out: ParsedOdds): void {
   if (!isObj(ev)) {
     out.rejects.push(reject('malformed_payload', 'event is not an object', path, null, ev));
     return;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { arbScan } from '../../cli/commands/arb-scan';
 import type { OddsQuote } from '../../shared/entities';
 import { americanToDecimal, toDecimalString } from '../../shared/math';
-import { boardFromOddsApi, fetchTimeFromName } from '../../shared/readers/the-odds-api-snapshot';
+import { boardFromOddsApi, fetchTimeFromName } from '../../shared/strategies/recorded-board';
 import {
   arbitrageStrategy,
   opportunityId,
