@@ -39,6 +39,7 @@ function sequence(steps: number, events: number, seed: number) {
       BOOKS.flatMap(() => [1 / (p * 1.04), 1 / ((1 - p) * 1.04)]),
     );
   }
+  const held = new Map<string, Record<string, LiveEntry>>();
   const out: { atMs: number; hashes: Map<string, Record<string, LiveEntry>> }[] = [];
   for (let s = 0; s < steps; s++) {
     const atMs = T0 + s * 20_000;
@@ -48,16 +49,16 @@ function sequence(steps: number, events: number, seed: number) {
       if (s > 0 && rand() > 0.3) continue;
       // Half the books move together (a move), the rest lag; now and then one book alone.
       const shift = rand() < 0.5 ? 0.9 + rand() * 0.05 : 1 + (rand() - 0.5) * 0.02;
+      // A book that does not move keeps its entry (and its age): ageing matters to what sweeps see.
+      const hash: Record<string, LiveEntry> = { ...held.get(key(e)) };
       for (let b = 0; b < BOOKS.length; b++) {
         if (s > 0 && b >= BOOKS.length / 2 && rand() < 0.8) continue;
         px[2 * b] = Math.max(1.01, px[2 * b]! * shift);
         px[2 * b + 1] = Math.max(1.01, 1 / (1.04 - 1 / px[2 * b]!));
+        hash[`${BOOKS[b]}|Home|-`] = entry(px[2 * b]!.toFixed(2), atMs, `p${s}`);
+        hash[`${BOOKS[b]}|Away|-`] = entry(px[2 * b + 1]!.toFixed(2), atMs, `p${s}`);
       }
-      const hash: Record<string, LiveEntry> = {};
-      BOOKS.forEach((book, b) => {
-        hash[`${book}|Home|-`] = entry(px[2 * b]!.toFixed(2), atMs, `p${s}`);
-        hash[`${book}|Away|-`] = entry(px[2 * b + 1]!.toFixed(2), atMs, `p${s}`);
-      });
+      held.set(key(e), hash);
       hashes.set(key(e), hash);
     }
     out.push({ atMs, hashes });
