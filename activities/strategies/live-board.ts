@@ -187,7 +187,7 @@ export function createLiveBoard(
           await resync(stats.resyncs === 0 ? 'start' : 'resynchronise');
           resolveReady();
         }
-        const reply = (await sub.xread(
+        const reply = await sub.xread(
           'COUNT',
           1000,
           'BLOCK',
@@ -195,7 +195,7 @@ export function createLiveBoard(
           'STREAMS',
           keys.changesStream,
           stats.lastId,
-        )) as [string, [string, string[]][]][] | null;
+        );
         if (stopped) break;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length && stats.lastId !== '0-0') {

@@ -269,7 +269,7 @@ export class LiveBoardIndex {
       if (!event || (sportSet && !sportSet.has(event.sport))) return;
       const { ints, floats } = m;
       let any = false;
-      for (let q = 0, i = 0, f = 0; i < ints.length; q++, i += NI, f += NF) {
+      for (let i = 0, f = 0; i < ints.length; i += NI, f += NF) {
         if (floats[f + 2]! <= asOfMs) continue;
         const atMs = floats[f]!;
         quotes.push({
