@@ -7,6 +7,7 @@ import type { PlacementAdapter } from './bets/adapter';
 import type { AlertChannel } from './alerts/channels';
 import type { ProviderRegistry } from './providers/registry';
 import type { BoardReader } from './strategies/board-reader';
+import type { LiveBoard } from './strategies/live-board';
 
 /** Everything an activity may touch, handed in by the worker (samples-typescript's factory style). */
 export interface ActivityDeps {
@@ -25,4 +26,6 @@ export interface ActivityDeps {
   alertChannels?: AlertChannel[];
   /** The board strategies sweep; a reader of ingestion's Redis layout when absent. */
   boardReader?: BoardReader;
+  /** The strategies worker's live board (workers/worker.ts): sweeps take only what changed from it. */
+  liveBoard?: LiveBoard;
 }

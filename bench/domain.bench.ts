@@ -23,6 +23,11 @@ import {
 } from '../shared/math';
 import { marketKeyString } from '../shared/entities';
 import { mulberry32 } from '../shared/random';
+import { LiveBoardIndex, type LiveEntry } from '../shared/strategies/live-index';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const EVENTS = 20_000;
 const BOOKS = 10;
@@ -44,7 +49,12 @@ interface MarketSpec {
 const h2h = (eventId: string, period: string): string =>
   marketKeyString({ eventId, marketType: 'h2h', period, line: null });
 
-function generateBoard(): { quotes: KeyedQuote[]; markets: number; injected: number } {
+/** The board, or with `sink` each event's quotes handed over as generated (none kept: the live-board mode). */
+function generateBoard(sink?: (quotes: KeyedQuote[]) => void): {
+  quotes: KeyedQuote[];
+  markets: number;
+  injected: number;
+} {
   const random = prng(SEED);
   const books = Array.from({ length: BOOKS }, (_, b) => `book${b}`);
   const quotes: KeyedQuote[] = [];
@@ -114,6 +124,7 @@ function generateBoard(): { quotes: KeyedQuote[]; markets: number; injected: num
         });
       });
     }
+    if (sink) sink(quotes.splice(0));
   }
   return { quotes, markets: EVENTS * MARKETS_PER_EVENT, injected };
 }
@@ -295,6 +306,59 @@ function main(): void {
     `shin:      optimized scan devigging every line with Shin: ${rate(QUOTES, shinSeconds)} quotes (index + scan, one run)`,
   );
   console.log(`peak RSS:  ${peakRss.toFixed(0)} MB`);
+  // The strategy workers' live board holding the same board, in a fresh process (its own peak RSS).
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), '--live-board'],
+    { stdio: 'inherit' },
+  );
+  if (child.status !== 0) throw new Error(`live-board run exited with ${child.status ?? child.signal}`);
 }
 
-main();
+/**
+ * The live board (shared/strategies/live-index.ts) indexing the same 1,000,000 quotes, fed event by event
+ * as market hashes the way the worker gets them from Redis: RSS kept per quote, and the process's peak.
+ */
+function liveBoardMemory(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().rss;
+  const index = new LiveBoardIndex();
+  const t = performance.now();
+  const observedAt = new Date(NOW).toISOString();
+  let lines = 0;
+  generateBoard((quotes) => {
+    const hashes = new Map<string, Record<string, LiveEntry>>();
+    for (const q of quotes) {
+      let h = hashes.get(q.market);
+      if (!h) hashes.set(q.market, (h = {}));
+      // One hash field per price, with the entry fields ingestion writes (BoardEntry).
+      h[`${q.bookmaker}|${q.outcome}|-`] = {
+        price: String(q.price),
+        point: null,
+        provider: 'bench',
+        observedAt,
+        sourceUpdatedAt: new Date(q.observedAt!).toISOString(),
+        seenAt: NOW,
+        staleAt: NOW + 600_000,
+        pollId: 'bench-poll',
+      };
+    }
+    for (const [key, hash] of hashes) index.setMarket(key, hash);
+    lines += quotes.length;
+  });
+  const ms = performance.now() - t;
+  gc();
+  const kept = process.memoryUsage().rss - before;
+  const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    `live board: ${QUOTES.toLocaleString('en-US')} quotes (${index.quoteCount.toLocaleString('en-US')} prices, ` +
+      `${index.marketCount.toLocaleString('en-US')} markets) indexed in ${(ms / 1000).toFixed(1)} s; ` +
+      `RSS kept ${(kept / 2 ** 20).toFixed(0)} MB = ${(kept / QUOTES).toFixed(0)} bytes per quote ` +
+      `(${(kept / lines).toFixed(0)} per price); peak RSS ${peak.toFixed(0)} MB (goal: 250 bytes per quote)`,
+  );
+}
+
+if (process.argv.includes('--live-board')) liveBoardMemory();
+else main();

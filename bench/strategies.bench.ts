@@ -27,6 +27,8 @@ import {
   type StrategyDefinition,
 } from '../shared/strategies';
 import { mulberry32 } from '../shared/random';
+import { createLiveBoard } from '../activities/strategies/live-board';
+import { measureSweeps } from '../activities/strategies/sweep-measure';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -293,6 +295,21 @@ try {
     }
     say(
       `${c.label.padEnd(34)} p50 ${fmt(percentile(times, 50))}  p99 ${fmt(percentile(times, 99))}  p50 ${fmt(percentile(cpu, 50))}  (${found} opportunities)${percentile(times, 99) < 50 ? '' : '  p99 above the 50 ms goal'}`,
+    );
+  }
+
+  {
+    // The live board (issue 14): built from Redis once, then swept whole or only where a market changed.
+    const live = createLiveBoard(redis, prefix, { fullSweepEveryMs: 3_600_000 });
+    await live.ready();
+    collect();
+    const t = await measureSweeps(live, { runs: RUNS });
+    await live.stop();
+    say(
+      `${'live board, arbitrage: full sweep'.padEnd(34)} p50 ${fmt(percentile(t.full, 50))}  p99 ${fmt(percentile(t.full, 99))}  (${t.quotes} quotes; goal p99 <= 25 ms)`,
+    );
+    say(
+      `${'live board: one changed market'.padEnd(34)} p50 ${fmt(percentile(t.changed, 50))}  p99 ${fmt(percentile(t.changed, 99))}  (goal p99 <= 2 ms); load average ${loadavg()[0]!.toFixed(1)}`,
     );
   }
 } finally {

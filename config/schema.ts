@@ -259,6 +259,17 @@ export const AppConfig = z.strictObject({
   rollout: RolloutConfig,
   paper: PaperConfig,
   /**
+   * The live board of each strategy worker (issue 14): kept current from the change stream, swept
+   * incrementally (only markets changed since a strategy's last sweep), with a full sweep at least every
+   * fullSweepEverySeconds as a safety net. Off: every sweep reads the whole board from Redis.
+   */
+  liveBoard: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      fullSweepEverySeconds: z.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
+  /**
    * Seed data for the strategies table (issue 5): each strategy's parameters are validated by its type's
    * zod schema (shared/strategies/registry.ts). Inserted once; after that the table is the source of truth
    * and `alphabet strategy set` changes it (every change recorded with who and when).

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../activities/infra/logger';
 import { temporalConnectOptions, temporalDataConverter } from '../activities/infra/temporal';
 import { createProviderRegistry } from '../activities/providers/registry';
 import { createAlertChannels } from '../activities/alerts/channels';
+import { createLiveBoard } from '../activities/strategies/live-board';
 import type { LoadedConfig } from '../config/load';
 import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
 import { queueActivities } from './queues';
@@ -88,7 +89,15 @@ export async function createWorkerSet({
   const providers = createProviderRegistry(config, secrets);
   // Alert channels from config.alerts, built once (SMTP transports are reused).
   const alertChannels = createAlertChannels(config, secrets, logger);
-  const deps: ActivityDeps = { db, redis, config, secrets, logger, providers, alertChannels };
+  // One live board per process serving the strategies queue: strategy and paper sweeps share it.
+  const liveBoard =
+    roles.includes('strategies') && config.liveBoard.enabled
+      ? createLiveBoard(redis, config.redis.keyPrefix, {
+          fullSweepEveryMs: config.liveBoard.fullSweepEverySeconds * 1000,
+          logger,
+        })
+      : undefined;
+  const deps: ActivityDeps = { db, redis, config, secrets, logger, providers, alertChannels, liveBoard };
   const activities = createActivities(deps);
 
   let connection: NativeConnection | undefined;
@@ -114,6 +123,7 @@ export async function createWorkerSet({
       );
     }
   } catch (err) {
+    await liveBoard?.stop();
     await connection?.close().catch(() => undefined);
     await db.end().catch(() => undefined);
     redis.disconnect();
@@ -134,6 +144,7 @@ export async function createWorkerSet({
       try {
         await Promise.all(workers.map((w) => w.run()));
       } finally {
+        await liveBoard?.stop();
         await conn.close().catch(() => undefined);
         await db.end().catch(() => undefined);
         redis.disconnect();

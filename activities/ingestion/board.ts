@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { parseMarketKeyString, type MarketKey } from '../../shared/entities';
 import { marketLine } from '../../shared/readers/values';
+import { marketChecksum } from '../../shared/strategies/live-index';
 import {
   boardField,
   encodeLastKnown,
@@ -91,6 +92,8 @@ export async function applyToRedis(
   // Board entries, grouped per market.
   const changedSlots = new Set(w.changes.map((c) => `${c.quote.eventId}|${slotKey(c.quote)}`));
   const byMarket = new Map<string, string[]>();
+  // What this poll wrote per market, for the checksum in its change-stream entry.
+  const written = new Map<string, { field: string; price: string }[]>();
   const marketsByEvent = new Map<string, Set<string>>();
   for (const q of w.quotes) {
     const mk = quoteMarketKey(q);
@@ -112,6 +115,9 @@ export async function applyToRedis(
     const fields = byMarket.get(mk) ?? [];
     fields.push(boardField(q), JSON.stringify(entry));
     byMarket.set(mk, fields);
+    const sums = written.get(mk) ?? [];
+    sums.push({ field: boardField(q), price: q.price });
+    written.set(mk, sums);
     const set = marketsByEvent.get(q.eventId) ?? new Set<string>();
     set.add(mk);
     marketsByEvent.set(q.eventId, set);
@@ -157,11 +163,17 @@ export async function applyToRedis(
 
   // Announce the changed markets.
   const changedMarkets = new Map<string, { event: string; sport: string; n: number }>();
-  for (const c of w.changes) {
-    const mk = quoteMarketKey(c.quote);
+  const countChange = (mk: string, c: Change) => {
     const e = changedMarkets.get(mk) ?? { event: c.quote.eventId, sport: c.quote.sport, n: 0 };
     e.n++;
     changedMarkets.set(mk, e);
+  };
+  for (const c of w.changes) {
+    countChange(quoteMarketKey(c.quote), c);
+    // The old line's market lost the quote: it changed too (a live board must drop it).
+    const prev = c.previous;
+    if (prev && prev.point !== c.quote.point)
+      countChange(quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) }), c);
   }
   for (const [mk, e] of changedMarkets) {
     addMarketChange(m, keys, {
@@ -172,6 +184,7 @@ export async function applyToRedis(
       poll: w.pollId,
       observedAt: w.observedAt,
       changes: e.n,
+      sum: marketChecksum(written.get(mk) ?? []),
     });
   }
   if (changedMarkets.size) {

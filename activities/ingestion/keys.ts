@@ -48,6 +48,11 @@ export interface MarketChange {
   poll: string;
   observedAt: string;
   changes: number | string;
+  /**
+   * marketChecksum (shared/strategies/live-index.ts) of the quotes this poll wrote to the market; a live
+   * board that holds them differently resynchronises from Redis. Absent in entries from older writers.
+   */
+  sum?: string;
 }
 
 /** Append a market change to the stream (in the caller's pipeline), in the one layout its readers parse. */
@@ -72,5 +77,6 @@ export function addMarketChange(pipeline: ChainableCommander, keys: IngestKeys, 
     c.observedAt,
     'changes',
     String(c.changes),
+    ...(c.sum === undefined ? [] : ['sum', c.sum]),
   );
 }

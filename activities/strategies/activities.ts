@@ -73,6 +73,9 @@ export interface SweepResult {
   stats: Record<string, number>;
   /** A few of the new opportunity ids (for the Web UI details; the table has them all). */
   newIds: string[];
+  /** False when the live board gave only the markets changed since the last sweep (`markets` of them). */
+  fullSweep?: boolean;
+  markets?: number | null;
 }
 
 export interface WaitForBoardInput {
@@ -95,8 +98,8 @@ function nonRetryable(err: unknown): never {
  * workflow history); a stateful type's rolling state lives in Redis between sweeps.
  */
 export function createStrategyActivities(deps: ActivityDeps & { boardReader?: BoardReader }) {
-  const { db, redis, config, logger } = deps;
-  const reader = deps.boardReader ?? createRedisBoardReader(redis, config.redis.keyPrefix);
+  const { db, redis, config, logger, liveBoard } = deps;
+  const reader = deps.boardReader ?? liveBoard ?? createRedisBoardReader(redis, config.redis.keyPrefix);
   const stateKey = (name: string, session: string | null) =>
     session === null
       ? `${config.redis.keyPrefix}strategy:${name}:state`
@@ -144,7 +147,16 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
       }
       const session = input.session ?? null;
       const t0 = performance.now();
-      const board = await reader.read({ sports: (params.sports as string[] | null) ?? null });
+      const sports = (params.sports as string[] | null) ?? null;
+      // The live board gives only the markets changed since this strategy's (or session's) last sweep.
+      const view = liveBoard
+        ? // Keyed by the parameters too: changed parameters start with a full sweep.
+          await liveBoard.sweepView(`${stateKey(input.name, session)}#${JSON.stringify(params)}`, {
+            sports,
+            maxQuoteAgeMs: typeof params.maxQuoteAgeMs === 'number' ? params.maxQuoteAgeMs : null,
+          })
+        : null;
+      const board = view?.snapshot ?? (await reader.read({ sports }));
       const t1 = performance.now();
       let state: unknown = def.initialState();
       if (state !== undefined) {
@@ -172,6 +184,7 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
           STATE_TTL_SECONDS,
         );
       }
+      view?.commit();
       const t3 = performance.now();
       const result: SweepResult = {
         sweep: input.sweep,
@@ -191,6 +204,8 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         recordMs: Math.round(t3 - t2),
         stats: evaluation.stats,
         newIds: recorded.inserted.slice(0, 5).map((r) => r.id),
+        fullSweep: view ? view.full : true,
+        markets: view?.markets ?? null,
       };
       logger.debug({ strategy: input.name, ...result, newIds: undefined }, 'strategy sweep');
       return result;

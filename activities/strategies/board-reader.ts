@@ -1,7 +1,8 @@
 import type { Redis } from '../infra/redis';
 import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
-import { ingestKeys } from '../ingestion/keys';
+import { addMarketChange, ingestKeys } from '../ingestion/keys';
+import { marketChecksum } from '../../shared/strategies/live-index';
 import type { BoardEntry, BoardEventInfo } from '../ingestion/board';
 
 /**
@@ -50,7 +51,6 @@ export function createRedisBoardReader(
   prefix: string,
   options: { now?: () => number; pollMs?: number } = {},
 ): BoardReader {
-  const keys = ingestKeys(prefix);
   const now = options.now ?? Date.now;
   // Interned names across reads: the strategies compare and look up these strings once per quote, and
   // one shared string per bookmaker (instead of a fresh copy per quote) makes that cheap.
@@ -80,37 +80,14 @@ export function createRedisBoardReader(
   };
   return {
     async read(filter = {}) {
-      const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
-      const cursor = last[0]?.[0] ?? '0-0';
       const asOfMs = now();
-      const sports = filter.sports ?? (await redis.zrange(keys.sports, '0', '-1'));
-      const sportPipe = redis.pipeline();
-      for (const s of sports) sportPipe.zrange(keys.sportEvents(s), '0', '-1');
-      const eventIds = [...new Set((await execAll<string[]>(sportPipe)).flat())];
-
-      const eventPipe = redis.pipeline();
-      for (const id of eventIds) eventPipe.get(keys.eventInfo(id)).zrange(keys.eventMarkets(id), '0', '-1');
-      const eventReplies = await execAll<string | string[] | null>(eventPipe);
-      const events: Record<string, BoardEvent> = {};
-      const marketKeys: string[] = [];
-      eventIds.forEach((id, i) => {
-        const info = eventReplies[2 * i] as string | null;
-        const markets = (eventReplies[2 * i + 1] as string[] | null) ?? [];
-        if (!info) return;
-        const event = toBoardEvent(id, info);
-        if (!event) return;
-        events[id] = event;
-        for (const mk of markets) marketKeys.push(mk);
-      });
-
-      const marketPipe = redis.pipeline();
-      for (const mk of marketKeys) marketPipe.hgetall(keys.market(mk));
-      const hashes = await execAll<Record<string, string>>(marketPipe);
+      const { cursor, events, markets: raw } = await readRawBoard(redis, prefix, filter.sports ?? null);
+      const marketKeys = raw.map(([mk]) => mk);
+      const hashes = raw.map(([, hash]) => hash);
       const quotes: BoardQuote[] = [];
       const iso = isoCache();
       marketKeys.forEach((mk, i) => {
-        const hash = hashes[i];
-        if (!hash) return;
+        const hash = hashes[i]!;
         let market: MarketKey;
         try {
           market = parseMarketKeyString(mk);
@@ -148,24 +125,55 @@ export function createRedisBoardReader(
       return { asOf: new Date(asOfMs).toISOString(), cursor, events, quotes };
     },
 
-    async waitForChange(since, timeoutMs, { onTick, signal } = {}) {
-      // Polls the stream's last id on the shared connection (no blocking XREAD holding a connection).
-      const pollMs = options.pollMs ?? 200;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
-        const cursor = last[0]?.[0] ?? '0-0';
-        if (since === null || compareIds(cursor, since) > 0) return { changed: since !== null, cursor };
-        const left = deadline - Date.now();
-        if (left <= 0 || signal?.aborted) return { changed: false, cursor };
-        onTick?.();
-        await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
-      }
-    },
+    waitForChange: (since, timeoutMs, opts) =>
+      waitForStreamChange(redis, prefix, since, timeoutMs, { ...opts, pollMs: options.pollMs }),
   };
 }
 
-function toBoardEvent(id: string, info: string): BoardEvent | null {
+/**
+ * The board's events and market hashes as Redis holds them, in three pipelined round trips, and the
+ * change-stream position read before them (so no change after it is missed). The sweep's reader and the
+ * live board's resynchronisation both start here.
+ */
+export async function readRawBoard(
+  redis: Redis,
+  prefix: string,
+  sports: readonly string[] | null,
+): Promise<{
+  cursor: string;
+  events: Record<string, BoardEvent>;
+  markets: [string, Record<string, string>][];
+}> {
+  const keys = ingestKeys(prefix);
+  const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
+  const cursor = last[0]?.[0] ?? '0-0';
+  const sportList = sports ?? (await redis.zrange(keys.sports, '0', '-1'));
+  const sportPipe = redis.pipeline();
+  for (const s of sportList) sportPipe.zrange(keys.sportEvents(s), '0', '-1');
+  const eventIds = [...new Set((await execAll<string[]>(sportPipe)).flat())];
+
+  const eventPipe = redis.pipeline();
+  for (const id of eventIds) eventPipe.get(keys.eventInfo(id)).zrange(keys.eventMarkets(id), '0', '-1');
+  const eventReplies = await execAll<string | string[] | null>(eventPipe);
+  const events: Record<string, BoardEvent> = {};
+  const marketKeys: string[] = [];
+  eventIds.forEach((id, i) => {
+    const info = eventReplies[2 * i] as string | null;
+    const markets = (eventReplies[2 * i + 1] as string[] | null) ?? [];
+    if (!info) return;
+    const event = toBoardEvent(id, info);
+    if (!event) return;
+    events[id] = event;
+    for (const mk of markets) marketKeys.push(mk);
+  });
+
+  const marketPipe = redis.pipeline();
+  for (const mk of marketKeys) marketPipe.hgetall(keys.market(mk));
+  const hashes = await execAll<Record<string, string>>(marketPipe);
+  return { cursor, events, markets: marketKeys.map((mk, i) => [mk, hashes[i] ?? {}]) };
+}
+
+export function toBoardEvent(id: string, info: string): BoardEvent | null {
   try {
     // Written by other processes: every field may be missing; a participant may carry its own id.
     const e = JSON.parse(info) as Partial<Omit<BoardEventInfo, 'participants'>> & {
@@ -186,8 +194,32 @@ function toBoardEvent(id: string, info: string): BoardEvent | null {
   }
 }
 
+/**
+ * Resolve when the change stream moves past `since` (or at the timeout with changed=false). Polls the
+ * stream's last id on the shared connection (no blocking XREAD holding a connection).
+ */
+export async function waitForStreamChange(
+  redis: Redis,
+  prefix: string,
+  since: string | null,
+  timeoutMs: number,
+  { onTick, signal, pollMs = 200 }: { onTick?: () => void; signal?: AbortSignal; pollMs?: number } = {},
+): Promise<BoardChange> {
+  const keys = ingestKeys(prefix);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = await redis.xrevrange(keys.changesStream, '+', '-', 'COUNT', 1);
+    const cursor = last[0]?.[0] ?? '0-0';
+    if (since === null || compareIds(cursor, since) > 0) return { changed: since !== null, cursor };
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted) return { changed: false, cursor };
+    onTick?.();
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+  }
+}
+
 /** Stream ids "ms-seq" compare numerically. */
-function compareIds(a: string, b: string): number {
+export function compareIds(a: string, b: string): number {
   const [am = '0', as = '0'] = a.split('-');
   const [bm = '0', bs = '0'] = b.split('-');
   return Number(am) - Number(bm) || Number(as) - Number(bs);
@@ -271,20 +303,26 @@ export async function writeBoard(
     m.zadd(keys.sportEvents(event.sport), String(seenAt), eventId);
     m.zadd(keys.sports, String(seenAt), event.sport);
   }
-  for (const [mk] of byMarket) {
-    m.xadd(
-      keys.changesStream,
-      'MAXLEN',
-      '~',
-      '100000',
-      '*',
-      'market',
-      mk,
-      'event',
-      mk.split('|')[0]!,
-      'provider',
-      options.provider ?? 'board-writer',
-    );
+  const pollId = options.pollId ?? 'board-writer';
+  for (const [mk, fields] of byMarket) {
+    const eventId = mk.split('|')[0]!;
+    const written: { field: string; price: string }[] = [];
+    let provider = options.provider ?? 'board-writer';
+    for (let f = 0; f < fields.length; f += 2) {
+      const entry = JSON.parse(fields[f + 1]!) as BoardEntry;
+      written.push({ field: fields[f]!, price: entry.price });
+      provider = entry.provider;
+    }
+    addMarketChange(m, keys, {
+      market: mk,
+      event: eventId,
+      sport: snapshot.events[eventId]?.sport ?? '?',
+      provider,
+      poll: pollId,
+      observedAt: new Date(seenAt).toISOString(),
+      changes: fields.length / 2,
+      sum: marketChecksum(written),
+    });
   }
   const results = await m.exec();
   const failed = results?.find(([err]) => err);

@@ -180,7 +180,9 @@ describe('StrategyWorkflow on the real dev server', () => {
       return s.counts.sweeps >= base + 3 ? s : null;
     });
     expect(later.counts.recorded).toBe(1);
-    expect(later.counts.duplicates).toBeGreaterThanOrEqual(3);
+    // Incremental sweeps (issue 14) re-find it only when its market changes (the rewrite above), not on
+    // every fallback wake-up: at least once, never recorded again.
+    expect(later.counts.duplicates).toBeGreaterThanOrEqual(1);
     expect(later.counts.noLifecycle).toBe(1);
     const { rows: count } = await stores.db.query(
       `SELECT count(*)::int AS n FROM opportunities WHERE strategy_name = $1`,

@@ -1,0 +1,66 @@
+import { STRATEGY_TYPES, indexBoard, type StrategyDefinition } from '../../shared/strategies';
+import type { LiveEntry } from '../../shared/strategies/live-index';
+import type { LiveBoard } from './live-board';
+
+export interface SweepTimes {
+  /** Whole-board sweeps (view + index + evaluate), ms. */
+  full: number[];
+  /** One market changed since the last sweep (view + index + evaluate), ms. */
+  changed: number[];
+  quotes: number;
+}
+
+/**
+ * Sweep latency on a live board (bench/strategies.bench.ts, and bench/hotpath.bench.ts part b): `runs` full
+ * sweeps, then `runs` sweeps after one market changed each time (its prices nudged in memory, as the
+ * follower applies a stream entry). Leaves the nudged prices on the in-memory board only.
+ */
+export async function measureSweeps(
+  board: LiveBoard,
+  options: { runs?: number; type?: string; parameters?: Record<string, unknown> } = {},
+): Promise<SweepTimes> {
+  const runs = options.runs ?? 40;
+  const def = STRATEGY_TYPES[
+    (options.type ?? 'arbitrage') as keyof typeof STRATEGY_TYPES
+  ] as StrategyDefinition<unknown, unknown>;
+  const params = def.parameters.parse(options.parameters ?? { minProfit: '0', maxQuoteAgeMs: 3_600_000 });
+  let state = def.initialState();
+  const sweep = async (consumer: string) => {
+    const start = performance.now();
+    const view = await board.sweepView(consumer, { sports: null, maxQuoteAgeMs: null });
+    const result = def.evaluate(indexBoard(view.snapshot), params, state, { strategy: 'measure' });
+    state = result.state;
+    view.commit();
+    return { ms: performance.now() - start, view };
+  };
+  const full: number[] = [];
+  let quotes = 0;
+  for (let i = 0; i < runs + 2; i++) {
+    const { ms, view } = await sweep(`measure-full-${i}`);
+    quotes = view.snapshot.quotes.length;
+    if (i >= 2) full.push(ms);
+  }
+  const all = board.index.snapshot(Date.now(), null, null);
+  const changed: number[] = [];
+  await sweep('measure-changed');
+  for (let i = 0; i < runs + 2; i++) {
+    const q = all.quotes[(i * 7919) % all.quotes.length]!;
+    const key = `${q.market.eventId}|${q.market.marketType}|${q.market.period}|${q.market.line ?? '-'}`;
+    const hash: Record<string, LiveEntry> = {};
+    for (const m of board.index.snapshot(Date.now(), [key], null).quotes) {
+      hash[`${m.bookmaker}|${m.outcome}|${m.point ?? '-'}`] = {
+        price: m === q ? (Number(m.price) + 0.01).toFixed(2) : m.price,
+        point: m.point,
+        provider: m.provider,
+        observedAt: m.observedAt,
+        sourceUpdatedAt: m.sourceUpdatedAt,
+        staleAt: Date.now() + 3_600_000,
+      };
+    }
+    board.index.setMarket(key, hash);
+    const { ms, view } = await sweep('measure-changed');
+    if (view.full) throw new Error('expected an incremental sweep');
+    if (i >= 2) changed.push(ms);
+  }
+  return { full, changed, quotes };
+}
