@@ -9,6 +9,9 @@
  * Baseline: the same parse and events, then per quote a Redis GET of the last price, a single-row INSERT
  * (autocommit) when it changed, and a SET per board entry and per last price.
  *
+ * Then the history writer alone on the same change rows, poll by poll: the multi-row INSERT, the COPY writer
+ * (COPY_MIN_ROWS picks between them) and a raw COPY of all the rows, the ceiling, each with its ratio to it.
+ *
  * Two scenarios: steady polling of the simulated market (small payloads, few changes) and the recorded
  * The Odds API responses (large payloads, most prices changed).
  *
@@ -27,7 +30,16 @@ import type { FetchOddsRequest, OddsBatch, OddsProvider } from '../activities/pr
 import { EventResolver } from '../activities/ingestion/events';
 import { runPoll } from '../activities/ingestion/poll';
 import { ingestKeys } from '../activities/ingestion/keys';
-import { ensurePartitions } from '../activities/ingestion/history';
+import {
+  commitPoll,
+  COPY_MIN_ROWS,
+  copyLine,
+  copyText,
+  ensurePartitions,
+  QUOTE_COPY_COLUMNS,
+  type PollRecord,
+} from '../activities/ingestion/history';
+import type { Change } from '../activities/ingestion/changes';
 import { quoteMarketKey, boardField, slotKey } from '../activities/ingestion/changes';
 import { deleteKeys, recreateDatabase } from '../tests/helpers/scratch';
 
@@ -221,6 +233,126 @@ async function runScenario(
   };
 }
 
+interface WriterFigures {
+  rows: number;
+  ms: number;
+}
+
+/**
+ * The history writer alone on the change rows `ours` wrote, poll by poll as ingestion wrote them, each
+ * under its own provider name: the multi-row INSERT, the COPY writer, and one raw COPY of all the rows
+ * (no poll row, no exactly-once: the ceiling).
+ */
+async function compareWriters(
+  db: Pool,
+  oursName: string,
+  tag: string,
+): Promise<Record<string, WriterFigures>> {
+  const { rows } = await db.query<{
+    event_id: string;
+    market_type: string;
+    period: string;
+    line: string | null;
+    outcome: string;
+    point: string | null;
+    bookmaker: string;
+    price: string;
+    observed_at: Date;
+    source_updated_at: Date | null;
+    change_type: 'initial' | 'change';
+    poll_id: string;
+    metadata: Record<string, string> | null;
+  }>(
+    `SELECT event_id, market_type, period, line::text, outcome, point::text, bookmaker, price::text, observed_at,
+            source_updated_at, change_type, poll_id, metadata
+       FROM odds_quotes WHERE provider = $1 ORDER BY poll_id`,
+    [oursName],
+  );
+  const polls = new Map<string, { polledAt: string; changes: Change[] }>();
+  for (const r of rows) {
+    const p = polls.get(r.poll_id) ?? { polledAt: r.observed_at.toISOString(), changes: [] };
+    polls.set(r.poll_id, p);
+    p.changes.push({
+      changeType: r.change_type,
+      previous: null,
+      quote: {
+        providerEventId: r.event_id,
+        eventId: r.event_id,
+        sport: '',
+        marketType: r.market_type as Change['quote']['marketType'],
+        period: r.period,
+        line: r.line,
+        outcome: r.outcome,
+        point: r.point,
+        bookmaker: r.bookmaker,
+        price: r.price,
+        sourceUpdatedAt: r.source_updated_at?.toISOString() ?? null,
+        original: r.metadata,
+        path: '',
+      },
+    });
+  }
+  const record = (
+    provider: string,
+    pollId: string,
+    p: { polledAt: string; changes: Change[] },
+  ): PollRecord => ({
+    pollId: `${provider}:${pollId}`,
+    provider,
+    polledAt: p.polledAt,
+    sports: [],
+    quotesSeen: p.changes.length,
+    changes: p.changes,
+    rejects: [],
+    quota: null,
+    eventIds: [],
+    cursor: null,
+    requests: 1,
+  });
+  const out: Record<string, WriterFigures> = {};
+  for (const [name, copyMinRows] of [
+    ['INSERT', Infinity],
+    ['COPY', 0],
+  ] as const) {
+    const provider = `${name.toLowerCase()}-${tag}`;
+    const t = performance.now();
+    let written = 0;
+    for (const [pollId, p] of polls)
+      written += (await commitPoll(db, record(provider, pollId, p), copyMinRows))!.changesWritten;
+    out[name] = { rows: written, ms: performance.now() - t };
+  }
+  const provider = `raw-${tag}`;
+  const client = await db.connect();
+  try {
+    const t = performance.now();
+    const text = rows
+      .map((r) =>
+        copyLine([
+          r.event_id,
+          r.market_type,
+          r.period,
+          r.line,
+          r.outcome,
+          r.point,
+          provider,
+          r.bookmaker,
+          r.price,
+          r.observed_at.toISOString(),
+          r.source_updated_at?.toISOString() ?? null,
+          r.change_type,
+          r.poll_id,
+          r.metadata ? JSON.stringify(r.metadata) : null,
+        ]),
+      )
+      .join('');
+    await copyText(client, `COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`, text);
+    out['raw COPY'] = { rows: rows.length, ms: performance.now() - t };
+  } finally {
+    client.release();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const { config } = loadConfig();
@@ -257,13 +389,14 @@ async function main(): Promise<void> {
       .sort((a, b) => a.split('_')[1]!.localeCompare(b.split('_')[1]!));
     scenarios.push({
       name: 'recorded NFL responses',
-      sports: ['recorded'],
+      // The files' own sport: a payload answering another sport's request is refused (wrong_sport).
+      sports: ['americanfootball_nfl'],
       payloads: files.map((f) => {
         const stamp = f.split('_')[1]!.replace('.json', '');
         const at = Date.parse(
           `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
         );
-        return { at, bodies: new Map([['recorded', readFileSync(join(dir, f), 'utf8')]]) };
+        return { at, bodies: new Map([['americanfootball_nfl', readFileSync(join(dir, f), 'utf8')]]) };
       }),
     });
   } else {
@@ -302,6 +435,20 @@ async function main(): Promise<void> {
         line('ours', r.ours),
         line('baseline', r.base),
         `  ratio ${(qps(r.ours) / qps(r.base)).toFixed(1)}x (ours / row-by-row INSERT + per-key SET); changes written over the baseline's ${r.base.polls} polls: ${r.oursChangesInBasePolls} vs ${r.base.changes}${same ? '' : ' — MISMATCH'}`,
+      ].join('\n') + '\n',
+    );
+    const tag = sc.name.replace(/[^a-z0-9]+/g, '-');
+    const writers = await compareWriters(db, `ours-${tag}`, tag);
+    const raw = writers['raw COPY']!;
+    const rps = (f: { rows: number; ms: number }) => f.rows / (f.ms / 1000);
+    const avgRows = r.ours.changes / r.ours.polls;
+    process.stdout.write(
+      [
+        `  changed rows written (whole poll) ${Math.round(rps({ rows: r.ours.changes, ms: r.ours.ms }))}/s = ${(rps({ rows: r.ours.changes, ms: r.ours.ms }) / rps(raw)).toFixed(2)} × raw COPY (writer ${avgRows >= COPY_MIN_ROWS ? 'COPY' : 'INSERT'} at ${avgRows.toFixed(0)} rows/poll on average)`,
+        ...Object.entries(writers).map(
+          ([name, f]) =>
+            `  history writer ${name.padEnd(8)} ${String(f.rows).padStart(7)} rows ${(f.ms / 1000).toFixed(2).padStart(6)} s ${String(Math.round(rps(f))).padStart(8)} rows/s = ${(rps(f) / rps(raw)).toFixed(2)} × raw COPY`,
+        ),
         '',
       ].join('\n'),
     );
