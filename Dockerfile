@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
+# `prepare` runs bin/build-cli.mjs; without TypeScript (--omit=dev) it builds nothing and the CLI runs on tsx.
+COPY bin/build-cli.mjs bin/compiled.mjs bin/
 RUN npm ci --omit=dev && npm cache clean --force
 COPY . .
 USER node

@@ -9,6 +9,9 @@
  * Baseline: the same parse and events, then per quote a Redis GET of the last price, a single-row INSERT
  * (autocommit) when it changed, and a SET per board entry and per last price.
  *
+ * Then the history writer alone on the same change rows, poll by poll: the multi-row INSERT, the COPY writer
+ * (COPY_MIN_ROWS picks between them) and a raw COPY of all the rows, the ceiling, each with its ratio to it.
+ *
  * Two scenarios: steady polling of the simulated market (small payloads, few changes) and the recorded
  * The Odds API responses (large payloads, most prices changed).
  *
@@ -27,7 +30,8 @@ import type { FetchOddsRequest, OddsBatch, OddsProvider } from '../activities/pr
 import { EventResolver } from '../activities/ingestion/events';
 import { runPoll } from '../activities/ingestion/poll';
 import { ingestKeys } from '../activities/ingestion/keys';
-import { ensurePartitions } from '../activities/ingestion/history';
+import { COPY_MIN_ROWS, ensurePartitions } from '../activities/ingestion/history';
+import { compareWriters } from './history-writers';
 import { quoteMarketKey, boardField, slotKey } from '../activities/ingestion/changes';
 import { deleteKeys, recreateDatabase } from '../tests/helpers/scratch';
 
@@ -257,13 +261,14 @@ async function main(): Promise<void> {
       .sort((a, b) => a.split('_')[1]!.localeCompare(b.split('_')[1]!));
     scenarios.push({
       name: 'recorded NFL responses',
-      sports: ['recorded'],
+      // The files' own sport: a payload answering another sport's request is refused (wrong_sport).
+      sports: ['americanfootball_nfl'],
       payloads: files.map((f) => {
         const stamp = f.split('_')[1]!.replace('.json', '');
         const at = Date.parse(
           `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
         );
-        return { at, bodies: new Map([['recorded', readFileSync(join(dir, f), 'utf8')]]) };
+        return { at, bodies: new Map([['americanfootball_nfl', readFileSync(join(dir, f), 'utf8')]]) };
       }),
     });
   } else {
@@ -302,6 +307,20 @@ async function main(): Promise<void> {
         line('ours', r.ours),
         line('baseline', r.base),
         `  ratio ${(qps(r.ours) / qps(r.base)).toFixed(1)}x (ours / row-by-row INSERT + per-key SET); changes written over the baseline's ${r.base.polls} polls: ${r.oursChangesInBasePolls} vs ${r.base.changes}${same ? '' : ' — MISMATCH'}`,
+      ].join('\n') + '\n',
+    );
+    const tag = sc.name.replace(/[^a-z0-9]+/g, '-');
+    const writers = await compareWriters(db, `ours-${tag}`, tag);
+    const raw = writers['raw COPY']!;
+    const rps = (f: { rows: number; ms: number }) => f.rows / (f.ms / 1000);
+    const avgRows = r.ours.changes / r.ours.polls;
+    process.stdout.write(
+      [
+        `  changed rows written (whole poll) ${Math.round(rps({ rows: r.ours.changes, ms: r.ours.ms }))}/s = ${(rps({ rows: r.ours.changes, ms: r.ours.ms }) / rps(raw)).toFixed(2)} × raw COPY (writer ${avgRows >= COPY_MIN_ROWS ? 'COPY' : 'INSERT'} at ${avgRows.toFixed(0)} rows/poll on average)`,
+        ...Object.entries(writers).map(
+          ([name, f]) =>
+            `  history writer ${name.padEnd(8)} ${String(f.rows).padStart(7)} rows ${(f.ms / 1000).toFixed(2).padStart(6)} s ${String(Math.round(rps(f))).padStart(8)} rows/s = ${(rps(f) / rps(raw)).toFixed(2)} × raw COPY`,
+        ),
         '',
       ].join('\n'),
     );

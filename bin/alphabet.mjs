@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The operator CLI runs straight from the TypeScript sources (no build step): tsx compiles on load.
-import { register } from 'tsx/esm/api';
+// The operator CLI: the compiled JavaScript in dist/ (built at install by `prepare`) when it is up to date
+// with the sources, else the TypeScript sources through tsx (compiled on load, a few seconds).
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledEntry } from './compiled.mjs';
 
-register();
-await import('../cli/main.ts');
+const entry = compiledEntry(fileURLToPath(new URL('..', import.meta.url)));
+if (entry) {
+  await import(pathToFileURL(entry).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}

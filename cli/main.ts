@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { PROJECT_ROOT } from '../config/paths';
 import { reportFailure } from './output';
 import { registerCommands } from './commands';
 
@@ -13,7 +15,7 @@ const program = new Command()
     outputError: (text, write) => write(`alphabet: ${text.replace(/^error: /, '').trim()}\n`),
   });
 
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);
@@ -22,7 +24,7 @@ try {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;

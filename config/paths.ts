@@ -1,7 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const above = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout, whether this module runs from the sources or compiled into dist/ (`npm run build:cli`). */
+export const PROJECT_ROOT = basename(above) === 'dist' ? dirname(above) : above;
 
 /**
  * The team's real odds data (`../shared/data` beside the checkout). Never copied into the repo;

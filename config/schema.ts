@@ -111,6 +111,11 @@ export const StackConfig = z.strictObject({
     uiPort: Port,
     /** SQLite file name inside dataDir: workflow state survives a restart. */
     dbFile: z.string().min(1),
+    /**
+     * SQLite `synchronous` pragma, always in WAL mode. `normal` (default) syncs at checkpoints: a power cut
+     * or OS crash may roll back the last commits, never corrupt the file; `full` syncs every commit.
+     */
+    sqliteSync: z.enum(['normal', 'full']),
   }),
 });
 
@@ -299,6 +304,7 @@ export const ENV_OVERRIDES = {
   ALPHABET_DATA_DIR: { path: 'stack.dataDir', type: 'string' },
   TEMPORAL_DEV_PORT: { path: 'stack.devServer.port', type: 'number' },
   TEMPORAL_DEV_UI_PORT: { path: 'stack.devServer.uiPort', type: 'number' },
+  TEMPORAL_DEV_SQLITE_SYNC: { path: 'stack.devServer.sqliteSync', type: 'string' },
   LOG_LEVEL: { path: 'log.level', type: 'string' },
   BANKROLL: { path: 'risk.bankroll', type: 'string' },
 } as const satisfies Record<string, { path: string; type: 'string' | 'number' | 'boolean' }>;

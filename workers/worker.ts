@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -16,12 +17,19 @@ import { createProviderRegistry } from '../activities/providers/registry';
 import { createAlertChannels } from '../activities/alerts/channels';
 import { createLiveBoard } from '../activities/strategies/live-board';
 import type { LoadedConfig } from '../config/load';
+import { PROJECT_ROOT } from '../config/paths';
 import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
 import { queueActivities } from './queues';
 
-const require = createRequire(import.meta.url);
-/** A queue's workflow bundle entry: only the workflows shared/queues.ts gives that queue. */
-export const workflowEntry = (role: QueueRole): string => require.resolve(`../workflows/queues/${role}.ts`);
+/**
+ * A queue's workflow bundle entry: only the workflows shared/queues.ts gives that queue. Always the
+ * TypeScript source, also when this module runs compiled from dist/.
+ */
+export const workflowEntry = (role: QueueRole): string => {
+  const entry = join(PROJECT_ROOT, 'workflows', 'queues', `${role}.ts`);
+  if (!existsSync(entry)) throw new Error(`no workflow bundle entry for queue ${role}: ${entry} is missing`);
+  return entry;
+};
 
 export interface WorkerSetOptions {
   loaded: LoadedConfig;

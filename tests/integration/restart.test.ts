@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, inject } from 'vitest';
@@ -19,6 +19,7 @@ describe('dev server restart on the same SQLite file', () => {
     const port = await freePort();
     const options = await scratchDevServer(inject('temporalCli'), dataDir, port);
     const first = await startDevServer(options);
+    expect(readFileSync(`/proc/${first.pid}/cmdline`, 'utf8').split('\0')).toContain('synchronous=normal');
     const taskQueue = `restart-${Date.now()}`;
     const workflowId = `timer-${Date.now()}`;
 
@@ -45,6 +46,8 @@ describe('dev server restart on the same SQLite file', () => {
     await connection.close();
     expect(await stopDevServer(dataDir)).toBe(true);
     expect(statSync(first.dbPath).size).toBeGreaterThan(0);
+    // The default store: SQLite header bytes 18-19 are 2 in WAL mode (1 under a rollback journal).
+    expect([...readFileSync(first.dbPath).subarray(18, 20)]).toEqual([2, 2]);
 
     const second = await startDevServer(options);
     expect(second.alreadyRunning).toBe(false);

@@ -9,6 +9,7 @@ import { createLogger } from '../../activities/infra/logger';
 import { createRedis } from '../../activities/infra/redis';
 import { redactUrl, redactUrls } from '../../shared/redact';
 import { alphabetWithEnv } from '../helpers/cli';
+import { devServerArgs } from '../../scripts/devserver';
 import { configErrorOf as errorOf } from '../helpers/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-config-'));
@@ -69,6 +70,26 @@ describe('configuration', () => {
     expect(config.stack.devServer.port).toBe(7300);
     expect(config.temporal.tls.enabled).toBe(true);
     expect(overriddenBy['database.url']).toBe('DATABASE_URL');
+  });
+
+  it('starts the dev server in WAL mode with synchronous=normal unless full sync is chosen', () => {
+    const argsFor = (env: Record<string, string>) => {
+      const { config } = loadConfig({ env });
+      return devServerArgs(
+        { ...config.stack.devServer, dataDir: '.data', namespace: 'default', temporalCli: 't' },
+        'db',
+      );
+    };
+    const pragmas = (args: string[]) =>
+      args.flatMap((a, i) => (args[i - 1] === '--sqlite-pragma' ? [a] : []));
+    expect(pragmas(argsFor({}))).toEqual(['journal_mode=wal', 'synchronous=normal']);
+    expect(pragmas(argsFor({ TEMPORAL_DEV_SQLITE_SYNC: 'full' }))).toEqual([
+      'journal_mode=wal',
+      'synchronous=full',
+    ]);
+    const err = errorOf(() => loadConfig({ env: { TEMPORAL_DEV_SQLITE_SYNC: 'off' } }));
+    expect(err.key).toBe('stack.devServer.sqliteSync');
+    expect(err.message).toContain('off');
   });
 
   it('refuses unknown keys (typos) with the key named', () => {

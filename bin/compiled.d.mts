@@ -1,0 +1,6 @@
+/** Written by bin/build-cli.mjs into dist/; its mtime is the time the build started. */
+export const STAMP: string;
+/** The folders tsconfig.build.json compiles. */
+export const SOURCE_DIRS: readonly string[];
+/** The compiled CLI entry's path when dist/ is present and up to date in `root`, else null. */
+export function compiledEntry(root: string): string | null;
