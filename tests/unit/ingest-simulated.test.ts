@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SIM_BOOKS, SimulatedMarket } from '../../activities/providers/simulated/model';
 import { simulatorSignature, startSimulatedServer } from '../../activities/providers/simulated/server';
 import { SimulatedOptions } from '../../activities/providers/options';
-import { DEFAULT_BOOK_PARAMS } from '../../activities/providers/simulated/params';
+import { DEFAULT_BOOK_PARAMS, SimModelParams } from '../../activities/providers/simulated/params';
 import { TheOddsApiProvider } from '../../activities/providers/the-odds-api';
 import type { OddsApiEvent } from '../../shared/readers/the-odds-api';
 
@@ -199,7 +199,8 @@ describe('simulated market calibration options', () => {
     const ok = SimulatedOptions.parse({
       model: { jumpSize: 0.3, books: { bovada: { ...DEFAULT_BOOK_PARAMS.bovada!, margin: 0.07 } } },
     });
-    expect(ok.model?.jumpPerMinute).toBe(0.003);
+    expect(ok.model?.jumpSize).toBe(0.3);
+    expect(ok.model?.jumpPerMinute).toBe(SimModelParams.parse({}).jumpPerMinute);
     const book = SimulatedOptions.safeParse({
       model: {
         books: { caesars: { margin: 0.05, delay: 1, updateEvery: 1, staleProb: 0, mispriceProb: 0 } },

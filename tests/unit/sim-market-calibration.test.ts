@@ -135,8 +135,9 @@ describe('simulated market calibration', () => {
     expect(median(sharp)).toBeLessThan(0.03);
     expect(median(soft)).toBeGreaterThan(0.04);
     expect(median(soft)).toBeLessThan(0.06);
-    // Measured: 2.4% (Bet365 vs Pinnacle) to 7% (US books vs lowvig) of soft prices clear 2% EV.
-    expect(valueAtSoft / priced).toBeGreaterThan(0.01);
+    // Measured: 2.4% (Bet365 vs Pinnacle) to 7% (US books vs lowvig, itself a noisy reference) of soft
+    // prices clear 2% EV.
+    expect(valueAtSoft / priced).toBeGreaterThan(0.015);
     expect(valueAtSoft / priced).toBeLessThan(0.08);
   });
 });

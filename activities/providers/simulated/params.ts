@@ -20,11 +20,17 @@ import { z } from 'zod';
  *   against Pinnacle's close on 3,253 football bets 2012–2020 (hit rate 40.8% at mean odds 3.47, the mean
  *   fair probability of the bets), +3.7% ± 1.3% against lowvig's close on 135 NFL bets; steam (stale prices
  *   after a consensus move, scripts/analyze-steam.ts) +28.7% ± 5.2% on 24 NFL bets and +11.4% ± 3.8% on 7
- *   WNBA bets against the consensus close (random prices: −4.4%, the margin). Steam is rare and large,
- *   value common and small: the model's jumps are rare (0.18 per listing) and big (sd 5 points).
+ *   WNBA bets against the consensus close (random prices: −4.4%, the margin).
  *
- * The model compresses a week of pre-match trading into `open` model minutes, so rates are per model minute
- * and sized so that one listing sees the moves (and the stale windows) a real pre-match week does.
+ * How the defaults meet them: sharp margin 2.1%, soft 4.4–6.0%; jumps are rare (0.15 per listing) and big
+ * (sd 0.25 logit, about 6 points), drift small (0.005 logit per minute), so value is common and small and
+ * steam rare and large; soft books follow within 1–2 minutes (inside a poll gap) unless frozen, which each
+ * does in 25–35% of 30-minute windows (a stale book follows a median 15 minutes late); misprices of 8% on
+ * one side (1.5–2.5% of 15-minute windows) bring the share of soft prices worth 2% EV to about 2.3%. On the
+ * demo's polling (every 3 s at speed 120, seed 42, five simulated days; tests/unit/sim-market-calibration)
+ * value gets CLV +3.7% ± 0.2% on 515 bets, steam +9.3% ± 2.0% on 31, each with yield within 2 standard
+ * errors of its CLV (the old model: value +7.7%). The model compresses a pre-match week into `open` model
+ * minutes, so rates are per model minute.
  */
 
 const Probability = z.number().min(0).max(1);
@@ -45,21 +51,21 @@ export type SimBookParams = z.infer<typeof SimBookParams>;
 /** Defaults per book key (the catalogue's books). Sharp: prices the truth at once; soft: late and wider. */
 export const DEFAULT_BOOK_PARAMS: Readonly<Record<string, SimBookParams>> = {
   pinnacle: { margin: 0.021, delay: 0, updateEvery: 1, staleProb: 0, mispriceProb: 0 },
-  draftkings: { margin: 0.044, delay: 2, updateEvery: 2, staleProb: 0.2, mispriceProb: 0.004 },
-  fanduel: { margin: 0.046, delay: 2, updateEvery: 2, staleProb: 0.2, mispriceProb: 0.004 },
-  williamhill_us: { margin: 0.05, delay: 3, updateEvery: 3, staleProb: 0.25, mispriceProb: 0.005 },
-  betmgm: { margin: 0.052, delay: 3, updateEvery: 3, staleProb: 0.25, mispriceProb: 0.005 },
-  bovada: { margin: 0.06, delay: 5, updateEvery: 5, staleProb: 0.3, mispriceProb: 0.008 },
+  draftkings: { margin: 0.044, delay: 1, updateEvery: 1, staleProb: 0.25, mispriceProb: 0.015 },
+  fanduel: { margin: 0.046, delay: 1, updateEvery: 1, staleProb: 0.25, mispriceProb: 0.015 },
+  williamhill_us: { margin: 0.05, delay: 1, updateEvery: 2, staleProb: 0.3, mispriceProb: 0.02 },
+  betmgm: { margin: 0.052, delay: 2, updateEvery: 2, staleProb: 0.3, mispriceProb: 0.02 },
+  bovada: { margin: 0.06, delay: 2, updateEvery: 3, staleProb: 0.35, mispriceProb: 0.025 },
 };
 
 export const SimModelParams = z.strictObject({
   /** Latent drift: sd (logit) per model minute. */
   driftPerMinute: z.number().min(0).max(1).default(0.005),
   /** News jumps (the sharp moves steam chases): chance per model minute, and their sd (logit). */
-  jumpPerMinute: Probability.default(0.003),
-  jumpSize: z.number().min(0).max(2).default(0.2),
+  jumpPerMinute: Probability.default(0.0025),
+  jumpSize: z.number().min(0).max(2).default(0.25),
   /** Length (model minutes) of a stale window and of a misprice window. */
-  staleWindowMinutes: z.number().positive().max(600).default(20),
+  staleWindowMinutes: z.number().positive().max(600).default(30),
   mispriceWindowMinutes: z.number().positive().max(600).default(15),
   /** Factor a mispriced side's price is raised by. */
   mispriceBoost: z.number().min(1).max(2).default(1.08),
