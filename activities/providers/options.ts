@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTime, MarketType } from '../../shared/entities';
+import { SimModelParams } from './simulated/params';
 
 /**
  * Each provider type validates its own `options` (config/schema.ts applies these at load time, so
@@ -52,6 +53,8 @@ export const SimulatedOptions = z.strictObject({
   markets: Markets,
   timeoutSeconds: z.number().positive().max(120).default(5),
   scoresIntervalSeconds: z.number().positive().nullable().default(10),
+  /** The market's calibration (margins, moves, lags, stale prices); see activities/providers/simulated/params.ts. */
+  model: SimModelParams.optional(),
 });
 export type SimulatedOptions = z.infer<typeof SimulatedOptions>;
 

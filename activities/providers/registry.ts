@@ -145,6 +145,7 @@ export class SimulatedProvider extends TheOddsApiProvider {
       port: this.o.port,
       seed: this.o.seed,
       speed: this.o.speed,
+      model: this.o.model,
     });
     try {
       await this.market;

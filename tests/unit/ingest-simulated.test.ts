@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SIM_BOOKS, SimulatedMarket } from '../../activities/providers/simulated/model';
-import { startSimulatedServer } from '../../activities/providers/simulated/server';
+import { simulatorSignature, startSimulatedServer } from '../../activities/providers/simulated/server';
+import { SimulatedOptions } from '../../activities/providers/options';
+import { DEFAULT_BOOK_PARAMS, SimModelParams } from '../../activities/providers/simulated/params';
 import { TheOddsApiProvider } from '../../activities/providers/the-odds-api';
 import type { OddsApiEvent } from '../../shared/readers/the-odds-api';
 
@@ -189,5 +191,45 @@ describe('simulated market model', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('simulated market calibration options', () => {
+  it('are validated with the provider options, naming the bad key and value', () => {
+    const ok = SimulatedOptions.parse({
+      model: { jumpSize: 0.3, books: { bovada: { ...DEFAULT_BOOK_PARAMS.bovada!, margin: 0.07 } } },
+    });
+    expect(ok.model?.jumpSize).toBe(0.3);
+    expect(ok.model?.jumpPerMinute).toBe(SimModelParams.parse({}).jumpPerMinute);
+    const book = SimulatedOptions.safeParse({
+      model: {
+        books: { caesars: { margin: 0.05, delay: 1, updateEvery: 1, staleProb: 0, mispriceProb: 0 } },
+      },
+    });
+    expect(book.success).toBe(false);
+    expect(book.error!.issues[0]!.path).toEqual(['model', 'books', 'caesars']);
+    expect(book.error!.issues[0]!.message).toMatch(/unknown simulated book "caesars"/);
+    const size = SimulatedOptions.safeParse({ model: { jumpSize: -1 } });
+    expect(size.error!.issues[0]!.path).toEqual(['model', 'jumpSize']);
+  });
+
+  it('change the prices, and a server with another calibration is not taken for this one', () => {
+    const base = new SimulatedMarket({ seed: 42, speed: 60 });
+    const wide = new SimulatedMarket({
+      seed: 42,
+      speed: 60,
+      model: { books: { draftkings: { ...DEFAULT_BOOK_PARAMS.draftkings!, margin: 0.09 } } },
+    });
+    const dk = (m: SimulatedMarket) =>
+      h2h(m.odds('americanfootball_nfl', T0, { oddsFormat: 'decimal' })[0]!, 'draftkings')!;
+    expect(dk(wide).reduce((s, p) => s + 1 / p, 0)).toBeGreaterThan(
+      dk(base).reduce((s, p) => s + 1 / p, 0) + 0.03,
+    );
+    expect(simulatorSignature({ seed: 42, speed: 60 })).toBe(
+      simulatorSignature({ seed: 42, speed: 60, model: {} }),
+    );
+    expect(simulatorSignature({ seed: 42, speed: 60, model: { jumpSize: 0.3 } })).not.toBe(
+      simulatorSignature({ seed: 42, speed: 60 }),
+    );
   });
 });

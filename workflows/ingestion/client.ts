@@ -125,7 +125,13 @@ export async function startIngestion(
     for (const p of selectProviders(loaded, o.providers)) {
       if (p.type !== 'simulated' || !p.enabled) continue;
       const so = SimulatedOptions.parse(p.options);
-      const h = await ensureSimulatedMarket({ host: so.host, port: so.port, seed: so.seed, speed: so.speed });
+      const h = await ensureSimulatedMarket({
+        host: so.host,
+        port: so.port,
+        seed: so.seed,
+        speed: so.speed,
+        model: so.model,
+      });
       handles.push(h);
       simulators.push({ provider: p.name, url: h.url, servedHere: h.servedHere });
     }

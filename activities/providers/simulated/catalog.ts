@@ -1,4 +1,5 @@
 import type { MarketType } from '../../../shared/entities';
+import { DEFAULT_BOOK_PARAMS, type SimBookParams } from './params';
 
 // The simulated market's catalogue: its sports (teams, scoring model) and its books (margins, delays).
 
@@ -21,14 +22,10 @@ export interface SportSpec {
   game: number;
 }
 
-export interface BookSpec {
+/** A book: who it is, plus its calibrated parameters (./params.ts; config may override them). */
+export interface BookSpec extends SimBookParams {
   key: string;
   title: string;
-  margin: number;
-  delay: number;
-  updateEvery: number;
-  staleProb: number;
-  mispriceProb: number;
   decimals: number;
   sharp: boolean;
 }
@@ -223,71 +220,14 @@ export const SIM_SPORTS: readonly SportSpec[] = [
   },
 ];
 
-export const SIM_BOOKS: readonly BookSpec[] = [
-  {
-    key: 'pinnacle',
-    title: 'Pinnacle',
-    margin: 0.02,
-    delay: 0,
-    updateEvery: 1,
-    staleProb: 0,
-    mispriceProb: 0,
-    decimals: 3,
-    sharp: true,
-  },
-  {
-    key: 'draftkings',
-    title: 'DraftKings',
-    margin: 0.045,
-    delay: 3,
-    updateEvery: 2,
-    staleProb: 0.04,
-    mispriceProb: 0.004,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'fanduel',
-    title: 'FanDuel',
-    margin: 0.048,
-    delay: 4,
-    updateEvery: 2,
-    staleProb: 0.04,
-    mispriceProb: 0.004,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'williamhill_us',
-    title: 'Caesars',
-    margin: 0.05,
-    delay: 5,
-    updateEvery: 3,
-    staleProb: 0.05,
-    mispriceProb: 0.005,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'betmgm',
-    title: 'BetMGM',
-    margin: 0.055,
-    delay: 6,
-    updateEvery: 3,
-    staleProb: 0.06,
-    mispriceProb: 0.005,
-    decimals: 2,
-    sharp: false,
-  },
-  {
-    key: 'bovada',
-    title: 'Bovada',
-    margin: 0.065,
-    delay: 9,
-    updateEvery: 5,
-    staleProb: 0.1,
-    mispriceProb: 0.008,
-    decimals: 2,
-    sharp: false,
-  },
+const BOOKS: readonly Omit<BookSpec, keyof SimBookParams>[] = [
+  { key: 'pinnacle', title: 'Pinnacle', decimals: 3, sharp: true },
+  { key: 'draftkings', title: 'DraftKings', decimals: 2, sharp: false },
+  { key: 'fanduel', title: 'FanDuel', decimals: 2, sharp: false },
+  { key: 'williamhill_us', title: 'Caesars', decimals: 2, sharp: false },
+  { key: 'betmgm', title: 'BetMGM', decimals: 2, sharp: false },
+  { key: 'bovada', title: 'Bovada', decimals: 2, sharp: false },
 ];
+
+/** The books with their default parameters; SimulatedMarket applies the configured ones. */
+export const SIM_BOOKS: readonly BookSpec[] = BOOKS.map((b) => ({ ...b, ...DEFAULT_BOOK_PARAMS[b.key]! }));

@@ -18,6 +18,7 @@ import type {
   OddsApiScore,
 } from '../../../shared/readers/the-odds-api';
 import { hashKeys, normal, normalQuantile, poisson, uniform } from './rng';
+import { SimModelParams, bookParams, type SimModelInput } from './params';
 
 /**
  * The simulated market: a pure function of (seed, clock). Nothing is stored; every price, event and result
@@ -32,19 +33,14 @@ import { hashKeys, normal, normalQuantile, poisson, uniform } from './rng';
  * steam moves). The sharp book prices the truth at once with a small margin; soft books take wider margins
  * and see the truth late (reaction delay) on a coarser update grid, sometimes freeze for a while (stale
  * prices) and now and then misprice one side — so lagging books after a jump, and mispricings, produce
- * arbitrages. Results are drawn from the true distribution at the start.
+ * arbitrages. Results are drawn from the true distribution at the start, so the sharp close is the truth
+ * and a bet's expected yield is its CLV against it. The parameters (./params.ts, `options.model` in config)
+ * are calibrated to the real data in ../shared/data.
  */
 
 export { SIM_BOOKS, SIM_SPORTS, type BookSpec, type SportSpec } from './catalog';
 export type { SimEvent, TrueProbabilities, TrueState } from './pricing';
 
-/** Latent drift (logit sd per model minute), and news jumps: chance per minute and their sd. */
-const DRIFT_PER_MINUTE = 0.015;
-const JUMP_PER_MINUTE = 0.01;
-const JUMP_SIZE = 0.25;
-/** Stale and mispricing windows, in model minutes. */
-const STALE_WINDOW = 20;
-const MISPRICE_WINDOW = 15;
 /** Completed games stay on /scores this long (model minutes). */
 const SCORES_KEEP = 240;
 
@@ -70,12 +66,17 @@ export interface SimulatedMarketOptions {
   seed: number;
   speed: number;
   sports?: readonly string[];
+  /** Calibration (./params.ts); defaults when left out. */
+  model?: SimModelInput;
 }
 
 export class SimulatedMarket {
   readonly seed: number;
   readonly speed: number;
   readonly sports: readonly SportSpec[];
+  readonly params: SimModelParams;
+  /** The catalogue's books with their configured parameters, in catalogue order. */
+  readonly books: readonly BookSpec[];
   private readonly minuteMs: number;
   private readonly paths = new Map<string, TrueState[]>();
 
@@ -83,6 +84,8 @@ export class SimulatedMarket {
     this.seed = opts.seed;
     this.speed = opts.speed;
     this.minuteMs = 60_000 / opts.speed;
+    this.params = SimModelParams.parse(opts.model ?? {});
+    this.books = SIM_BOOKS.map((b) => ({ ...b, ...bookParams(this.params, b.key) }));
     this.sports = opts.sports ? SIM_SPORTS.filter((s) => opts.sports!.includes(s.key)) : SIM_SPORTS;
   }
 
@@ -147,6 +150,7 @@ export class SimulatedMarket {
     if (hit) return hit;
     const si = sportIndex(sport);
     const s = this.seed;
+    const { driftPerMinute, jumpPerMinute, jumpSize } = this.params;
     const states: TrueState[] = [];
     let x =
       sport.kind === 'normal'
@@ -155,9 +159,9 @@ export class SimulatedMarket {
     let total = sport.totalMean + normal(s, T.total, si, k) * sport.totalSpread;
     for (let i = 0; i <= sport.open; i++) {
       if (i > 0) {
-        x += normal(s, T.step, si, k, i) * DRIFT_PER_MINUTE * sport.volatility;
-        if (uniform(s, T.jump, si, k, i) < JUMP_PER_MINUTE)
-          x += normal(s, T.jumpSize, si, k, i) * JUMP_SIZE * sport.volatility;
+        x += normal(s, T.step, si, k, i) * driftPerMinute * sport.volatility;
+        if (uniform(s, T.jump, si, k, i) < jumpPerMinute)
+          x += normal(s, T.jumpSize, si, k, i) * jumpSize * sport.volatility;
         total += normal(s, T.tstep, si, k, i) * sport.totalSpread * 0.03;
       }
       x = Math.max(-3.5, Math.min(3.5, x));
@@ -211,7 +215,7 @@ export class SimulatedMarket {
     const sport = this.sport(sportKey);
     if (!sport) return [];
     const markets = sport.markets.filter((m) => !opts.markets || opts.markets.includes(m));
-    const books = SIM_BOOKS.filter((b) => !opts.bookmakers || opts.bookmakers.includes(b.key));
+    const books = this.books.filter((b) => !opts.bookmakers || opts.bookmakers.includes(b.key));
     return this.openEvents(sport, nowMs).map((ev) => ({
       id: ev.id,
       sport_key: sport.key,
@@ -232,19 +236,20 @@ export class SimulatedMarket {
     format: 'american' | 'decimal',
   ): OddsApiBookmaker {
     const si = sportIndex(sport);
-    const bi = SIM_BOOKS.indexOf(book);
+    const bi = this.books.indexOf(book);
     const t = this.minuteAt(nowMs);
+    const { staleWindowMinutes: staleWindow, mispriceWindowMinutes: mispriceWindow } = this.params;
     let seen = Math.floor((t - book.delay) / book.updateEvery) * book.updateEvery;
-    const window = Math.floor(t / STALE_WINDOW);
+    const window = Math.floor(t / staleWindow);
     if (uniform(this.seed, T.stale, si, ev.k, bi, window) < book.staleProb) {
       seen = Math.min(
         seen,
-        Math.floor((window * STALE_WINDOW - book.delay) / book.updateEvery) * book.updateEvery,
+        Math.floor((window * staleWindow - book.delay) / book.updateEvery) * book.updateEvery,
       );
     }
     const updatedMs = Math.min(nowMs, Math.max(ev.openMs, Math.round((seen + book.delay) * this.minuteMs)));
     const state = this.trueState(sport, ev.k, seen);
-    const mw = Math.floor(t / MISPRICE_WINDOW);
+    const mw = Math.floor(t / mispriceWindow);
     const misprice = uniform(this.seed, T.misprice, si, ev.k, bi, mw) < book.mispriceProb;
     const mispriceSide = uniform(this.seed, T.mispriceSide, si, ev.k, bi, mw);
     const lastUpdate = isoSeconds(updatedMs);
@@ -257,6 +262,7 @@ export class SimulatedMarket {
         lines.probs,
         book,
         misprice ? Math.floor(mispriceSide * lines.probs.length) : -1,
+        this.params.mispriceBoost,
       );
       out.push({
         key: market,

@@ -4,9 +4,6 @@ import { normalCdf, normalQuantile } from './rng';
 
 // The simulated market's pricing: true probabilities from the latent state, book lines and prices.
 
-/** How much a mispriced side's price is raised. */
-const MISPRICE_BOOST = 1.08;
-
 export interface SimEvent {
   sport: string;
   k: number;
@@ -106,13 +103,21 @@ export function marketLines(sport: SportSpec, st: TrueState, market: MarketType,
   return { names: ['Over', 'Under'], probs: [over, 1 - over], points: [line, line] };
 }
 
-/** Decimal prices as exact strings: fair probability plus the book's margin, rounded down to its tick. */
-export function bookPrices(probs: readonly number[], book: BookSpec, boosted: number): string[] {
+/**
+ * Decimal prices as exact strings: fair probability plus the book's margin, rounded down to its tick; the
+ * `boosted` side (a mispricing; -1 for none) is raised by `boost`.
+ */
+export function bookPrices(
+  probs: readonly number[],
+  book: BookSpec,
+  boosted: number,
+  boost: number,
+): string[] {
   const scale = 10 ** book.decimals;
   return probs.map((q, i) => {
     const qc = Math.min(0.97, Math.max(0.03, q));
     let price = 1 / (qc * (1 + book.margin));
-    if (i === boosted) price *= MISPRICE_BOOST;
+    if (i === boosted) price *= boost;
     const ticks = Math.max(Math.floor(price * scale + 1e-9), scale + 1);
     return (ticks / scale).toFixed(book.decimals);
   });

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatedMarket, type SimulatedMarketOptions } from './model';
+import { SimModelParams, type SimModelInput } from './params';
 import { readBodyLimited } from '../../infra/http';
 
 /**
@@ -29,8 +31,13 @@ export interface SimulatedServer {
 
 export const SIMULATOR_HEADER = 'x-alphabet-simulator';
 
-export function simulatorSignature(o: { seed: number; speed: number }): string {
-  return `seed=${o.seed};speed=${o.speed}`;
+/** Who serves a port: seed, speed and a digest of the calibration (another one would price differently). */
+export function simulatorSignature(o: SimulatedMarketOptions): string {
+  const model = createHash('sha256')
+    .update(JSON.stringify(SimModelParams.parse(o.model ?? {})))
+    .digest('hex')
+    .slice(0, 12);
+  return `seed=${o.seed};speed=${o.speed};model=${model}`;
 }
 
 export async function startSimulatedServer(opts: SimulatedServerOptions): Promise<SimulatedServer> {
@@ -147,6 +154,7 @@ export async function ensureSimulatedMarket(opts: {
   port: number;
   seed: number;
   speed: number;
+  model?: SimModelInput | undefined;
 }): Promise<SimulatedMarketHandle> {
   const key = `${opts.host}:${opts.port}`;
   const url = `http://${key}`;
@@ -156,7 +164,7 @@ export async function ensureSimulatedMarket(opts: {
       if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
       if (await probeSimulator(url, simulatorSignature(opts))) return null;
       throw new Error(
-        `port ${opts.port} on ${opts.host} is in use by something other than the simulated market (seed ${opts.seed}, speed ${opts.speed}); ` +
+        `port ${opts.port} on ${opts.host} is in use by something other than the simulated market (seed ${opts.seed}, speed ${opts.speed}, this calibration); ` +
           'pick another providers[].options.port',
       );
     });
