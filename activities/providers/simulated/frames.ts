@@ -1,6 +1,6 @@
 import type { ReplayFrame } from '../../../shared/backtest';
 import type { SportEvent } from '../../../shared/entities';
-import { boardFromOddsApi } from '../../../shared/readers/the-odds-api-snapshot';
+import { boardFromOddsApi } from '../../../shared/strategies/recorded-board';
 import type { SimulatedMarket } from './model';
 
 /**
