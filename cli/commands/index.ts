@@ -15,6 +15,7 @@ import { registerRollout } from './rollout';
 import { registerStack } from './stack';
 import { registerStart } from './start';
 import { registerStrategy } from './strategy';
+import { registerTune } from './tune';
 import { registerReport } from './report';
 import { registerWorker } from './worker';
 
@@ -36,6 +37,7 @@ export function registerCommands(program: Command): void {
   registerBets(program);
   registerBankroll(program);
   registerBacktest(program);
+  registerTune(program);
   registerReport(program);
   registerWorker(program);
 }
