@@ -306,9 +306,12 @@ function staleBets(
   for (const line of lines) {
     const book = line.bookmaker;
     if (agreeing.has(book) || !allowed(book)) continue;
-    const before = move.baseline.px[book];
+    // A lagging book is one that has not followed the move: it quoted the market at the baseline and its
+    // own fair probability has not risen by minBookMove since (it is not among the agreeing books). Not
+    // "its price is the very same": books re-price on their own grid (ticks, margin tweaks, drift) while
+    // still behind the move, and the EV check below decides whether the price it lags at is worth taking.
+    if (!move.baseline.px[book]) continue;
     const price = line.prices[slot]!;
-    if (!before || before[slot] !== price) continue;
     if (price > maxOdds * (1 + 1e-9)) continue;
     const qi = line.quotes[slot]!;
     const refP = exactFair().probabilities[slot];
