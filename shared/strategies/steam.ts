@@ -29,8 +29,11 @@ export const SteamParameters = z.strictObject({
   /** Rise of the reference fair probability of an outcome, within the window, that is a move. */
   moveThreshold: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.02'),
   windowMs: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
-  /** Books whose own fair probability rose by at least minBookMove over the same span. */
-  minAgreeingBooks: z.number().int().min(1).default(3),
+  /**
+   * Books whose own fair probability rose by at least minBookMove over the same span. 2: chosen by
+   * walk-forward on the NFL and WNBA line-change seasons (config/default.yaml says how).
+   */
+  minAgreeingBooks: z.number().int().min(1).default(2),
   minBookMove: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.01'),
   /** EV of a stale price against the new fair line that is worth betting. */
   minEdge: decimalParam({ min: '0' }).default('0.01'),
