@@ -9,6 +9,7 @@ import {
   type Configuration,
   type Trial,
 } from '../../shared/backtest/tune';
+import { expandDataArgs } from '../../activities/backtest/files';
 import { runBacktestCommand, type BacktestCliResult } from './backtest';
 import { collectParam } from './backtest-strategy';
 import { emit, UsageError, type OutputOptions } from '../output';
@@ -107,6 +108,15 @@ export async function runTuneCommand(options: TuneOptions): Promise<TuneResult> 
   }
   if (axes.length === 0) throw new UsageError('--param name=a..b[:step] or name=v1,v2: give at least one');
   const grid = configurations(axes, maxConfigs, seed);
+  // Say a mistyped file now, not after the whole grid has run on the training data.
+  for (const [flag, args] of [
+    ['--train', options.train],
+    ['--test', options.test],
+  ] as const) {
+    const { unmatched } = expandDataArgs(args);
+    if (unmatched.length > 0)
+      throw new UsageError(`${flag}: no file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`);
+  }
 
   // Train: every configuration on the training data only; the test data is not read until one is chosen.
   const trials: (Trial & { figures: RunFigures })[] = [];

@@ -148,6 +148,12 @@ describe('alphabet tune', { timeout: 120_000 }, () => {
     expect(await tune()).toEqual(r);
   });
 
+  it('refuses a missing test file before running the grid, naming --test and the file', async () => {
+    await expect(tune({ test: ['/nowhere/x_line_changes.csv'] })).rejects.toThrow(
+      /^--test: no file matches "\/nowhere\/x_line_changes.csv"$/,
+    );
+  });
+
   it('refuses a run where no configuration has enough bets, naming --min-bets', async () => {
     await expect(tune({ minBets: '5' })).rejects.toThrow(UsageError);
     await expect(tune({ minBets: '5' })).rejects.toThrow(/--min-bets 5/);
