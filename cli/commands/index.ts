@@ -85,6 +85,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
       'replay history through a strategy (the live evaluation code), settle from results and measure',
     load: async () => [(await import('./backtest')).registerBacktest],
   },
+  tune: {
+    description: 'walk-forward tuning: choose strategy parameters on training data, report them on test data',
+    load: async () => [(await import('./tune')).registerTune],
+  },
   report: {
     description:
       'performance report: from saved backtest results (reports/*.json) or, with --db, from recorded bets',

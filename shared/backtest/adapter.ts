@@ -24,6 +24,8 @@ export function fromDefinition<P, S>(
   return {
     name,
     parameters: params,
+    // A strategy with state (steam's market history) must see every market at every step, as live.
+    wholeBoard: state !== undefined,
     evaluate(board): StrategyEvaluation {
       const result = definition.evaluate(board.indexed, params, state, { strategy: name });
       state = result.state;

@@ -33,6 +33,8 @@ export class BacktestEngine {
   private readonly unit: string;
   private readonly oneLinePerBook: boolean;
   private readonly wholeBoard: boolean;
+  /** Time of the last complete fetch (frames with `observedAll`): no quote on the board is older. */
+  private observedAtMs: number | null = null;
   /** (event, market type, period, outcome, book) → the market and slot its current quote is in. */
   private readonly bookLine = new Map<string, { state: MarketState; slot: string }>();
 
@@ -92,6 +94,7 @@ export class BacktestEngine {
     this.lastAt = frame.at;
     this.frames++;
     this.startEvents(frame.atMs);
+    if (frame.observedAll === true) this.observedAtMs = frame.atMs;
 
     if (frame.events !== undefined) for (const e of frame.events) this.addEvent(e);
     if (frame.results !== undefined) {
@@ -147,8 +150,15 @@ export class BacktestEngine {
       }
     }
     if (changed.length === 0) return;
-    const board = boardOf(frame, this.wholeBoard ? this.onBoard.values() : changed);
-    for (let s = 0; s < this.strategies.length; s++) this.evaluate(s, board);
+    let changedBoard: Board | null = null;
+    let whole: Board | null = null;
+    for (let s = 0; s < this.strategies.length; s++) {
+      const board =
+        this.wholeBoard || this.strategies[s]!.wholeBoard === true
+          ? (whole ??= boardOf(frame, this.onBoard.values(), this.observedAtMs))
+          : (changedBoard ??= boardOf(frame, changed, this.observedAtMs));
+      this.evaluate(s, board);
+    }
   }
 
   finish(): BacktestRun {

@@ -64,14 +64,27 @@ export const STARTED: EventState = Object.freeze<EventState>({
 export class Board implements ReplayBoard {
   private built: IndexedBoard | null = null;
 
+  /**
+   * @param observedAtMs when a complete fetch last observed every quote on the board (frames with
+   *   `observedAll`); no quote is older than that. Null when the source says nothing of it.
+   */
   constructor(
     readonly asOf: string,
     readonly asOfMs: number,
     readonly snapshot: ReplaySnapshot,
+    readonly observedAtMs: number | null = null,
   ) {}
 
   get indexed(): IndexedBoard {
-    return (this.built ??= indexBoard(this.snapshot));
+    if (this.built === null) {
+      this.built = indexBoard(this.snapshot);
+      if (this.observedAtMs !== null) {
+        const cap = Math.max(0, this.asOfMs - this.observedAtMs);
+        const ages = this.built.ageMs;
+        for (let i = 0; i < ages.length; i++) if (ages[i]! > cap) ages[i] = cap;
+      }
+    }
+    return this.built;
   }
 }
 
@@ -85,7 +98,11 @@ export function removeQuote(state: MarketState, slot: string): void {
 }
 
 /** The board as the strategy engine's snapshot: every quote and aggregate of the given events. */
-export function boardOf(frame: ReplayFrame, events: Iterable<EventState>): Board {
+export function boardOf(
+  frame: ReplayFrame,
+  events: Iterable<EventState>,
+  observedAtMs: number | null = null,
+): Board {
   const quotes: OddsQuote[] = [];
   const aggregates: MarketAggregate[] = [];
   // A dictionary from the start: event ids as property names would each make a new hidden class.
@@ -97,13 +114,12 @@ export function boardOf(frame: ReplayFrame, events: Iterable<EventState>): Board
       if (state.aggregate !== null) aggregates.push(state.aggregate);
     }
   }
-  return new Board(frame.at, frame.atMs, {
-    asOf: frame.at,
-    cursor: null,
-    events: boardEvents,
-    quotes,
-    aggregates,
-  });
+  return new Board(
+    frame.at,
+    frame.atMs,
+    { asOf: frame.at, cursor: null, events: boardEvents, quotes, aggregates },
+    observedAtMs,
+  );
 }
 
 /** The market offers a draw (by its sport or its outcomes): a level score loses h2h bets on either side. */

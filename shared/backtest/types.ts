@@ -81,6 +81,12 @@ export interface StrategyEvaluation {
  */
 export interface BacktestStrategy {
   readonly name: string;
+  /**
+   * The strategy keeps state across boards (steam's per-market history): it is handed the whole board at
+   * every step, as the live sweep is, whatever `snapshots` says. Shown only the events that changed, its
+   * history of a quiet market would lapse and the first move after a quiet spell would have no baseline.
+   */
+  readonly wholeBoard?: boolean;
   evaluate(board: ReplayBoard): StrategyEvaluation;
 }
 
@@ -102,6 +108,13 @@ export interface ReplayFrame {
   readonly closing?: readonly OddsQuote[];
   /** Results known by now (the engine settles bets when it meets them, or at the end). */
   readonly results?: readonly { readonly eventId: string; readonly result: EventResult }[];
+  /**
+   * The frame is a complete fetch of the board: every quote on it that the frame does not replace was
+   * observed unchanged at `at` (The Odds API line-change files record a row only when a price changes, but
+   * each fetch every 5–12 minutes saw every price). Strategies then see those quotes as fresh at `at`, as
+   * the live feed's per-fetch `last_update` shows them, instead of aged since their last change.
+   */
+  readonly observedAll?: boolean;
 }
 
 /** Whatever a source could not turn into frames, by reason (e.g. files without closing columns). */

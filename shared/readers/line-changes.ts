@@ -281,7 +281,8 @@ function* framesOf(
       }
       quotes.push(q);
     }
-    yield { at, atMs: ms, events: newEvents, quotes, results: newResults };
+    // Each snapshot is a fetch that saw every price; rows exist only for the prices that changed.
+    yield { at, atMs: ms, events: newEvents, quotes, results: newResults, observedAll: true };
   }
 }
 

@@ -29,8 +29,11 @@ export const SteamParameters = z.strictObject({
   /** Rise of the reference fair probability of an outcome, within the window, that is a move. */
   moveThreshold: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.02'),
   windowMs: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
-  /** Books whose own fair probability rose by at least minBookMove over the same span. */
-  minAgreeingBooks: z.number().int().min(1).default(3),
+  /**
+   * Books whose own fair probability rose by at least minBookMove over the same span. 2: chosen by
+   * walk-forward on the NFL and WNBA line-change seasons (config/default.yaml says how).
+   */
+  minAgreeingBooks: z.number().int().min(1).default(2),
   minBookMove: decimalParam({ minExclusive: '0', maxExclusive: '1' }).default('0.01'),
   /** EV of a stale price against the new fair line that is worth betting. */
   minEdge: decimalParam({ min: '0' }).default('0.01'),
@@ -306,9 +309,12 @@ function staleBets(
   for (const line of lines) {
     const book = line.bookmaker;
     if (agreeing.has(book) || !allowed(book)) continue;
-    const before = move.baseline.px[book];
+    // A lagging book is one that has not followed the move: it quoted the market at the baseline and its
+    // own fair probability has not risen by minBookMove since (it is not among the agreeing books). Not
+    // "its price is the very same": books re-price on their own grid (ticks, margin tweaks, drift) while
+    // still behind the move, and the EV check below decides whether the price it lags at is worth taking.
+    if (!move.baseline.px[book]) continue;
     const price = line.prices[slot]!;
-    if (!before || before[slot] !== price) continue;
     if (price > maxOdds * (1 + 1e-9)) continue;
     const qi = line.quotes[slot]!;
     const refP = exactFair().probabilities[slot];

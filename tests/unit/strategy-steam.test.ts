@@ -106,7 +106,10 @@ describe('steam strategy', () => {
   it('no signal without enough agreeing books, nor for a move slower than the window, nor across a gap', () => {
     const twoMove = { ...BEFORE, a: AFTER.a!, b: AFTER.b! };
     expect(
-      replay([board(T0, BEFORE), board(T0 + 5 * MIN, twoMove)], { moveThreshold: '0.01' })[1]!.opportunities,
+      replay([board(T0, BEFORE), board(T0 + 5 * MIN, twoMove)], {
+        moveThreshold: '0.01',
+        minAgreeingBooks: 3,
+      })[1]!.opportunities,
     ).toHaveLength(0);
     // Half the move, then the other half 40 minutes later: never 2 points within 30 minutes.
     const half: Record<string, [string, string]> = {
