@@ -126,8 +126,14 @@ export const StackConfig = z.strictObject({
       /** Temporal's two databases, created in the PostgreSQL server of database.url. */
       databases: z
         .strictObject({
-          temporal: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('temporal'),
-          visibility: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('temporal_visibility'),
+          temporal: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]*$/)
+            .default('temporal'),
+          visibility: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]*$/)
+            .default('temporal_visibility'),
         })
         .prefault({}),
       /** Dynamic config file (relative to the project root); docker-compose.yml mounts the same one. */

@@ -96,9 +96,7 @@ export async function waitHealthy(
     if (await temporalHealthy({ address }, 1_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(
-    `${what} did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`,
-  );
+  throw new Error(`${what} did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`);
 }
 
 /**

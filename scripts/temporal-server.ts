@@ -4,18 +4,19 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { PROJECT_ROOT } from '../config/load';
 import type { AppConfig } from '../config/schema';
 import { createPool, ensureDatabase } from '../activities/infra/postgres';
-import { ensureSearchAttributes, isAlive, resolveDataDir, stopPid, temporalHealthy, waitHealthy } from './devserver';
 import {
-  buildIntoCache,
-  cacheRoot,
-  findGo,
-  isExecutable,
-  ProvisionError,
-  type GoTool,
-} from './temporal-cli';
+  ensureSearchAttributes,
+  isAlive,
+  resolveDataDir,
+  stopPid,
+  temporalHealthy,
+  waitHealthy,
+} from './devserver';
+import { buildIntoCache, cacheRoot, findGo, isExecutable, ProvisionError, type GoTool } from './temporal-cli';
 
 const execFileAsync = promisify(execFile);
 
@@ -127,7 +128,9 @@ function datastore(databaseUrl: string, databaseName: string, maxConns: number) 
 export function renderServerConfig(o: ServerOptions): string {
   const ports = serverPorts(o.port);
   const rpc = (p: object) => ({ rpc: { ...p, bindOnIP: o.ip } });
-  const dynamicConfig = isAbsolute(o.dynamicConfig) ? o.dynamicConfig : resolve(PROJECT_ROOT, o.dynamicConfig);
+  const dynamicConfig = isAbsolute(o.dynamicConfig)
+    ? o.dynamicConfig
+    : resolve(PROJECT_ROOT, o.dynamicConfig);
   return stringify({
     log: { stdout: true, level: 'warn' },
     persistence: {
@@ -152,7 +155,12 @@ export function renderServerConfig(o: ServerOptions): string {
       masterClusterName: 'active',
       currentClusterName: 'active',
       clusterInformation: {
-        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `${o.ip}:${o.port}` },
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `${o.ip}:${o.port}`,
+        },
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
@@ -188,9 +196,11 @@ export async function setupTemporalDatabases(
       await db.end();
     }
     const tool = (args: string[]) =>
-      execFileAsync(bin.sql, [...base, '--db', name, ...args], { env, timeout: 300_000 }).catch((err: Error) => {
-        throw new Error(`temporal sql tool on database ${name} (${args[0]}) failed: ${err.message}`);
-      });
+      execFileAsync(bin.sql, [...base, '--db', name, ...args], { env, timeout: 300_000 }).catch(
+        (err: Error) => {
+          throw new Error(`temporal sql tool on database ${name} (${args[0]}) failed: ${err.message}`);
+        },
+      );
     if (!versioned) await tool(['setup-schema', '-v', '0.0']);
     await tool(['update-schema', '-d', join(bin.schemaRoot, kind, 'versioned')]);
   }
@@ -255,10 +265,14 @@ export async function startTemporalServer(bin: ServerBinaries, o: ServerOptions)
   }
   writeFileSync(join(configDir, 'alphabet.yaml'), renderServerConfig(o));
   const logFd = openSync(logPath, 'a');
-  const child = spawn(bin.server, ['--root', dir, '--config', 'config', '--env', 'alphabet', '--allow-no-auth', 'start'], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-  });
+  const child = spawn(
+    bin.server,
+    ['--root', dir, '--config', 'config', '--env', 'alphabet', '--allow-no-auth', 'start'],
+    {
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+    },
+  );
   closeSync(logFd);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${bin.server}`);
@@ -285,7 +299,7 @@ async function ensureNamespace(address: string, namespace: string): Promise<void
     try {
       await connection.workflowService.registerNamespace({
         namespace,
-        workflowExecutionRetentionPeriod: { seconds: 3 * 24 * 3600 },
+        workflowExecutionRetentionPeriod: msToTs('3 days'),
       });
     } catch (err) {
       if (!/already exists|AlreadyExists/i.test((err as Error).message)) throw err;
