@@ -284,7 +284,13 @@ export async function startTemporalServer(bin: ServerBinaries, o: ServerOptions)
   } catch (err) {
     await stopPid(child.pid);
     rmSync(serverPidFile(o.dataDir), { force: true });
-    throw err;
+    // The server's last error lines say why (port taken, database unreachable); the log may be gone later.
+    const fatal = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((l) => /"level":"(fatal|error)"/.test(l))
+      .slice(-2)
+      .map((l) => l.slice(0, 400));
+    throw new Error([(err as Error).message, ...fatal].join('\n'));
   }
   return { running: true, pid: child.pid, address, logPath, alreadyRunning: false };
 }
