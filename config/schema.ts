@@ -117,6 +117,45 @@ export const StackConfig = z.strictObject({
      */
     sqliteSync: z.enum(['normal', 'full']),
   }),
+  /**
+   * Which Temporal `stack up` runs locally: `dev` (the CLI's single-process dev server, SQLite) or
+   * `server` (Temporal's own server, persisted in the configured PostgreSQL: the production topology).
+   */
+  temporal: z.enum(['dev', 'server']).default('dev'),
+  server: z
+    .strictObject({
+      ip: z.string().min(1).default('127.0.0.1'),
+      /** Frontend gRPC port; the other services take the next eight ports (scripts/temporal-server.ts). */
+      port: Port.default(7233),
+      historyShards: z.number().int().min(1).max(16_384).default(4),
+      /** Temporal's two databases, created in the PostgreSQL server of database.url. */
+      databases: z
+        .strictObject({
+          temporal: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]*$/)
+            .default('temporal'),
+          visibility: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]*$/)
+            .default('temporal_visibility'),
+        })
+        .prefault({}),
+      /** Dynamic config file (relative to the project root); docker-compose.yml mounts the same one. */
+      dynamicConfig: z.string().min(1).default('deploy/temporal/dynamicconfig/development-sql.yaml'),
+    })
+    .prefault({}),
+  /**
+   * Worker processes per task queue for `stack up --workers` (no value) and docker-compose.yml's
+   * replicas (a test checks they agree).
+   */
+  workers: z
+    .strictObject({
+      ingestion: z.number().int().min(0).max(64).default(1),
+      strategies: z.number().int().min(0).max(64).default(1),
+      bets: z.number().int().min(0).max(64).default(2),
+    })
+    .prefault({}),
 });
 
 export const ProviderConfig = z
@@ -305,6 +344,8 @@ export const ENV_OVERRIDES = {
   TEMPORAL_DEV_PORT: { path: 'stack.devServer.port', type: 'number' },
   TEMPORAL_DEV_UI_PORT: { path: 'stack.devServer.uiPort', type: 'number' },
   TEMPORAL_DEV_SQLITE_SYNC: { path: 'stack.devServer.sqliteSync', type: 'string' },
+  ALPHABET_TEMPORAL: { path: 'stack.temporal', type: 'string' },
+  TEMPORAL_SERVER_PORT: { path: 'stack.server.port', type: 'number' },
   LOG_LEVEL: { path: 'log.level', type: 'string' },
   BANKROLL: { path: 'risk.bankroll', type: 'string' },
 } as const satisfies Record<string, { path: string; type: 'string' | 'number' | 'boolean' }>;

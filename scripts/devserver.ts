@@ -83,18 +83,22 @@ export async function temporalHealthy(target: TemporalConnectOptions, timeoutMs 
   }
 }
 
-async function waitHealthy(address: string, pid: number, timeoutMs: number, logPath: string): Promise<void> {
+export async function waitHealthy(
+  address: string,
+  pid: number,
+  timeoutMs: number,
+  logPath: string,
+  what = 'the Temporal dev server',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
-      throw new Error(`the Temporal dev server exited during start-up; see ${logPath}`);
+      throw new Error(`${what} exited during start-up; see ${logPath}`);
     }
     if (await temporalHealthy({ address }, 1_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(
-    `the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`,
-  );
+  throw new Error(`${what} did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`);
 }
 
 /**
@@ -189,7 +193,7 @@ export async function stopDevServer(dataDir: string): Promise<boolean> {
   return true;
 }
 
-async function stopPid(pid: number): Promise<void> {
+export async function stopPid(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {

@@ -11,6 +11,25 @@ import {
 } from './devserver';
 import { ensurePostgres, ensureRedis, postgresState, redisState } from './services';
 import { ensureTemporalCli } from './temporal-cli';
+import {
+  ensureServerBinaries,
+  serverOptions,
+  setupTemporalDatabases,
+  startTemporalServer,
+  stopTemporalServer,
+  temporalServerState,
+} from './temporal-server';
+import { startWorkers, stopWorkers, workerHealth, type WorkerPlan } from './workers';
+
+export interface StackUpOptions {
+  /** Overrides stack.temporal for this run. */
+  temporal?: 'dev' | 'server';
+  /** Worker processes to start in the background, per queue. */
+  workers?: WorkerPlan;
+}
+
+/** The Web UI of the real server: the dev CLI's UI cannot attach to it and no standalone UI is built here. */
+const SERVER_UI_NOTE = 'Web UI: run the temporalio/ui:2.42.1 container against it (README, Deployment)';
 
 export interface ComponentStatus {
   component: string;
@@ -65,8 +84,13 @@ export async function remoteTemporalStatus(
  * Bring everything up, idempotently: the Temporal dev server (or check a remote cluster), PostgreSQL
  * and Redis (started locally when installed but stopped), the migrations and the search attributes.
  */
-export async function stackUp(loaded: LoadedConfig, log: (m: string) => void): Promise<ComponentStatus[]> {
+export async function stackUp(
+  loaded: LoadedConfig,
+  log: (m: string) => void,
+  options: StackUpOptions = {},
+): Promise<ComponentStatus[]> {
   const { config } = loaded;
+  const mode = options.temporal ?? config.stack.temporal;
   const statuses: ComponentStatus[] = [];
 
   const [pg, redis] = await Promise.all([
@@ -95,7 +119,11 @@ export async function stackUp(loaded: LoadedConfig, log: (m: string) => void): P
     }
   }
 
-  if (usesLocalDevServer(config)) {
+  // A server this data folder started keeps serving `npm start` and plain `stack up` until `stack down`.
+  const runningServer = await temporalServerState(config.stack.dataDir);
+  if (mode === 'server' || runningServer) {
+    statuses.push(...(await serverUp(loaded, pg.healthy, log)));
+  } else if (usesLocalDevServer(config)) {
     const cli = await ensureTemporalCli({ log });
     const uiCodecEndpoint = codecEndpoint(config);
     const dev = await startDevServer({
@@ -114,12 +142,99 @@ export async function stackUp(loaded: LoadedConfig, log: (m: string) => void): P
   } else {
     statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: true }));
   }
+  const temporalUp = statuses.some((s) => s.component === 'temporal' && s.healthy);
+  if (options.workers && temporalUp) {
+    const started = startWorkers(config.stack.dataDir, options.workers, workerEnv(loaded, statuses));
+    if (started.length)
+      log(`started ${started.map((w) => `${w.queue}#${w.index} (pid ${w.pid})`).join(', ')}`);
+    statuses.push(...(await workerStatuses(loaded, statuses)));
+  }
   return statuses;
 }
 
+/** Build/check the server and SQL tool, migrate Temporal's databases, start the server. */
+async function serverUp(
+  { config }: LoadedConfig,
+  pgHealthy: boolean,
+  log: (m: string) => void,
+): Promise<ComponentStatus[]> {
+  const o = serverOptions(config);
+  const address = `${o.ip}:${o.port}`;
+  if (!pgHealthy) {
+    return [{ component: 'temporal', address, healthy: false, detail: 'server mode needs PostgreSQL' }];
+  }
+  try {
+    const bin = await ensureServerBinaries({ log });
+    await setupTemporalDatabases(bin, o, log);
+    const s = await startTemporalServer(bin, o);
+    return [
+      {
+        component: 'temporal',
+        address: s.address,
+        healthy: true,
+        detail: `${s.alreadyRunning ? 'already running' : 'started'} (pid ${s.pid}, server on PostgreSQL ${o.databases.temporal}/${o.databases.visibility}, ${o.historyShards} shards, log ${s.logPath})`,
+      },
+      { component: 'temporal-ui', address: '-', healthy: false, detail: SERVER_UI_NOTE },
+    ];
+  } catch (err) {
+    return [{ component: 'temporal', address, healthy: false, detail: (err as Error).message }];
+  }
+}
+
+/** The worker processes reach the Temporal the stack runs, whichever mode. */
+function workerEnv({ config }: LoadedConfig, statuses: ComponentStatus[]): NodeJS.ProcessEnv {
+  const temporal = statuses.find((s) => s.component === 'temporal');
+  return { ...process.env, TEMPORAL_ADDRESS: temporal?.address ?? config.temporal.address };
+}
+
+async function workerStatuses(loaded: LoadedConfig, statuses: ComponentStatus[]): Promise<ComponentStatus[]> {
+  const { config } = loaded;
+  const address = workerEnv(loaded, statuses).TEMPORAL_ADDRESS!;
+  const health = await workerHealth(
+    config.stack.dataDir,
+    address,
+    config.temporal.namespace,
+    config.temporal.taskQueues,
+  ).catch(() => []);
+  return health.map((w) => ({
+    component: `worker ${w.queue}#${w.index}`,
+    address: `pid ${w.pid}`,
+    healthy: w.alive,
+    detail: w.alive
+      ? w.lastPoll
+        ? `polling ${config.temporal.taskQueues[w.queue]}, last poll ${w.lastPoll.toISOString()}`
+        : `alive, not polling ${config.temporal.taskQueues[w.queue]} yet`
+      : 'exited: see its log in the data folder (workers/)',
+  }));
+}
+
 export async function stackDown({ config }: LoadedConfig): Promise<ComponentStatus[]> {
+  // Workers first, so they drain against a live server.
+  const workers = await stopWorkers(config.stack.dataDir);
+  const out: ComponentStatus[] = workers
+    ? [
+        {
+          component: 'workers',
+          address: '-',
+          healthy: false,
+          detail: `${workers} drained and stopped (SIGTERM)`,
+        },
+      ]
+    : [];
+  if (await stopTemporalServer(config.stack.dataDir)) {
+    return [
+      ...out,
+      {
+        component: 'temporal',
+        address: `${config.stack.server.ip}:${config.stack.server.port}`,
+        healthy: false,
+        detail: `server stopped (state kept in PostgreSQL ${config.stack.server.databases.temporal})`,
+      },
+    ];
+  }
   const stopped = usesLocalDevServer(config) ? await stopDevServer(config.stack.dataDir) : false;
   return [
+    ...out,
     {
       component: 'temporal',
       address: config.temporal.address,
@@ -136,7 +251,17 @@ export async function stackStatus(loaded: LoadedConfig): Promise<ComponentStatus
     { component: 'postgres', address: pg.address, healthy: pg.healthy, detail: pg.detail },
     { component: 'redis', address: redis.address, healthy: redis.healthy, detail: redis.detail },
   ];
-  if (usesLocalDevServer(config)) {
+  const server = await temporalServerState(config.stack.dataDir);
+  if (server || config.stack.temporal === 'server') {
+    statuses.push({
+      component: 'temporal',
+      address: server?.address ?? `${config.stack.server.ip}:${config.stack.server.port}`,
+      healthy: server?.running ?? false,
+      detail: server
+        ? `server (pid ${server.pid}) on PostgreSQL ${config.stack.server.databases.temporal}, ${server.running ? 'frontend healthy' : 'frontend not answering'}; log ${server.logPath}`
+        : 'not running: `alphabet stack up --temporal server`',
+    });
+  } else if (usesLocalDevServer(config)) {
     const dev = await devServerState(devServerOptions(config));
     const detail = dev.running
       ? `dev server${dev.pid ? ` (pid ${dev.pid})` : ' (not started by this data folder)'}, ${dev.dbPath}`
@@ -145,6 +270,7 @@ export async function stackStatus(loaded: LoadedConfig): Promise<ComponentStatus
   } else {
     statuses.push(await remoteTemporalStatus(loaded, { registerSearchAttributes: false }));
   }
+  statuses.push(...(await workerStatuses(loaded, statuses)));
   return statuses;
 }
 

@@ -33,9 +33,20 @@ export class ProvisionError extends Error {
   override readonly name = 'ProvisionError';
 }
 
+/** ~/.cache/alphabet (or $ALPHABET_CACHE_DIR): Go-built tools live here, outside any clone. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ALPHABET_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'alphabet');
+}
+
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.ALPHABET_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'alphabet');
-  return join(base, `temporal-${TEMPORAL_CLI_VERSION}`);
+  return join(cacheRoot(env), `temporal-${TEMPORAL_CLI_VERSION}`);
+}
+
+/** A Go command built with `go install <module>@<version>`; `binary` is the file go names it. */
+export interface GoTool {
+  module: string;
+  version: string;
+  binary: string;
 }
 
 /**
@@ -82,7 +93,13 @@ export async function ensureTemporalCli(
     );
   }
   const go = options.goBinary === undefined ? findGo(env) : options.goBinary;
-  await buildIntoCache(go, cacheDir(env), env, log);
+  await buildIntoCache(
+    go,
+    [{ module: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION, binary: 'temporal' }],
+    cacheDir(env),
+    env,
+    log,
+  );
   return { path: cached, source: 'built', ...(await checkVersion(cached)) };
 }
 
@@ -110,7 +127,7 @@ async function checkVersion(path: string): Promise<{ version: string; serverVers
   return { version: cli, serverVersion: parts.join('.') };
 }
 
-function findGo(env: NodeJS.ProcessEnv): string | null {
+export function findGo(env: NodeJS.ProcessEnv): string | null {
   const fromRoot = env.GOROOT ? join(env.GOROOT, 'bin', 'go') : null;
   return (
     findOnPath('go', env.PATH ?? '') ??
@@ -119,34 +136,39 @@ function findGo(env: NodeJS.ProcessEnv): string | null {
   );
 }
 
-async function buildIntoCache(
+/**
+ * The one provisioning mechanism for Go-built tools (the CLI; the server and its SQL tool): `go install`
+ * into a staging GOBIN, then renamed into `dir`, under a lock so concurrent runs build once.
+ */
+export async function buildIntoCache(
   go: string | null,
+  tools: readonly GoTool[],
   dir: string,
   env: NodeJS.ProcessEnv,
   log: (msg: string) => void,
 ): Promise<void> {
+  const targets = tools.map((t) => `${t.module}@${t.version}`);
   if (!go) {
     throw new ProvisionError(
-      'the Temporal CLI is missing and Go is not installed to build it. Either install Go 1.23 or newer ' +
-        '(https://go.dev/dl, or `apt-get install golang`) so Alpha-Bet can run ' +
-        `\`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\`, or install the temporal CLI yourself and ` +
-        'put it on PATH, or set TEMPORAL_CLI=/path/to/temporal.',
+      `${tools.map((t) => t.binary).join(' and ')} missing and Go is not installed to build them. Either install ` +
+        'Go 1.23 or newer (https://go.dev/dl, or `apt-get install golang`) so Alpha-Bet can run ' +
+        `\`go install ${targets.join(' ')}\`, or install them yourself and put them on PATH ` +
+        '(the CLI can also be named by TEMPORAL_CLI=/path/to/temporal).',
     );
   }
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, '.build.lock');
   await acquireLock(lock, log);
   try {
-    if (isExecutable(join(dir, 'temporal'))) return; // another process built it while we waited
+    // another process built them while we waited
+    if (tools.every((t) => isExecutable(join(dir, t.binary)))) return;
     const staging = join(dir, `.staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    log(
-      `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (a few minutes, once; cached in ${dir})`,
-    );
+    log(`building ${targets.join(' ')} with ${go} (a few minutes, once; cached in ${dir})`);
     const started = Date.now();
     await new Promise<void>((resolvePromise, reject) => {
-      const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      const child = spawn(go, ['install', ...targets], {
         env: { ...env, GOBIN: staging, GOFLAGS: env.GOFLAGS ?? '-mod=mod' },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
@@ -154,16 +176,12 @@ async function buildIntoCache(
       child.on('exit', (code) =>
         code === 0
           ? resolvePromise()
-          : reject(
-              new ProvisionError(
-                `go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} exited with ${code}`,
-              ),
-            ),
+          : reject(new ProvisionError(`go install ${targets.join(' ')} exited with ${code}`)),
       );
     });
-    renameSync(join(staging, 'temporal'), join(dir, 'temporal'));
+    for (const t of tools) renameSync(join(staging, t.binary), join(dir, t.binary));
     rmSync(staging, { recursive: true, force: true });
-    log(`built the Temporal CLI in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`built ${tools.map((t) => t.binary).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     rmSync(lock, { force: true });
   }
@@ -182,14 +200,14 @@ async function acquireLock(lock: string, log: (msg: string) => void): Promise<vo
       } catch {
         // removed meanwhile
       }
-      if (!waited) log(`waiting for another build of the Temporal CLI (${lock})`);
+      if (!waited) log(`waiting for another build (${lock})`);
       waited = true;
       await new Promise((r) => setTimeout(r, 2_000));
     }
   }
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();

@@ -123,6 +123,8 @@ export function testStores(): { db: Pool; redis: Redis; close(): Promise<void> }
 export function startWorkerProcess(
   loaded: LoadedConfig,
   queues: string,
+  /** Added last, e.g. another TEMPORAL_ADDRESS (the real-server tests). */
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ChildProcess & { output(): string }> {
   const configFile = join(inject('dataDir'), `worker-${Math.random().toString(36).slice(2, 8)}.yaml`);
   writeFileSync(configFile, stringify(loaded.config));
@@ -135,6 +137,7 @@ export function startWorkerProcess(
       ...testStackEnv(),
       LOG_LEVEL: 'info',
       ALPHABET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      ...env,
     },
   });
   let output = '';

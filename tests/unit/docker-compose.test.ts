@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../config/paths';
 import { loadConfig } from '../../config/load';
 import { ENV_OVERRIDES, SECRET_ENV } from '../../config/schema';
+import { TEMPORAL_SERVER_VERSION } from '../../scripts/temporal-server';
 
 interface Service {
   image?: string;
@@ -120,5 +121,17 @@ describe('docker-compose.yml', () => {
       setup: { condition: 'service_completed_successfully' },
     });
     expect(compose.services.setup!.command).toEqual(['node', 'bin/alphabet.mjs', 'stack', 'up']);
+  });
+
+  it('runs the same Temporal server as local server mode: version, history shards, dynamic config', () => {
+    const { server } = loadConfig({ env: {} }).config.stack;
+    const temporal = compose.services.temporal!;
+    expect(temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION.slice(1)}`);
+    expect(temporal.environment!.NUM_HISTORY_SHARDS).toBe(String(server.historyShards));
+    const volumes = (temporal as { volumes?: string[] }).volumes ?? [];
+    const file = server.dynamicConfig.split('/').pop()!;
+    const dir = server.dynamicConfig.slice(0, -file.length - 1);
+    expect(volumes).toContain(`./${dir}:/etc/temporal/config/dynamicconfig`);
+    expect(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(`config/dynamicconfig/${file}`);
   });
 });

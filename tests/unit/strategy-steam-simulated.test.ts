@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/paths';
 import { SimulatedMarket } from '../../activities/providers/simulated/model';
-import { boardFromOddsApi } from '../../shared/readers/the-odds-api-snapshot';
+import { boardFromOddsApi } from '../../shared/strategies/recorded-board';
 import { SteamParameters, steamStrategy, type SteamState } from '../../shared/strategies';
 import type { Opportunity } from '../../shared/entities';
 
