@@ -1,12 +1,14 @@
 import { marketKeyString, type MarketKey, type SportEvent } from '../entities';
 import { D } from '../math/decimal';
 import type { DevigMethod } from '../math/devig';
-import { clvOf, gradeBets } from './grading';
+import { BaselineSampler } from './baseline';
+import { clvOf, clvReferenceLabel, gradeBets, type ClvReference } from './grading';
 import { heapPop, heapPush, type HeapItem } from './heap';
 import type { BacktestBet, BacktestOptions, BacktestRun } from './run';
 import {
   boardEventOf,
   boardOf,
+  bookLineKey,
   offersDraw,
   type Board,
   STARTED,
@@ -28,7 +30,8 @@ export class BacktestEngine {
   private readonly strategies: readonly BacktestStrategy[];
   private readonly flatStake: D;
   private readonly oncePer: 'market' | 'event' | 'opportunity';
-  private readonly clvBookmaker: string;
+  private readonly clv: ClvReference;
+  private readonly baseline: BaselineSampler | null;
   private readonly clvMethod: DevigMethod;
   private readonly unit: string;
   private readonly oneLinePerBook: boolean;
@@ -70,11 +73,13 @@ export class BacktestEngine {
     this.strategies = strategies;
     this.flatStake = new D(options.flatStake ?? 1);
     this.oncePer = options.oncePer ?? 'market';
-    this.clvBookmaker = options.clvBookmaker ?? 'pinnacle';
+    this.clv = options.clvReference ?? { kind: 'book', bookmaker: options.clvBookmaker ?? 'pinnacle' };
     this.clvMethod = options.clvMethod ?? 'multiplicative';
     this.unit = options.unit ?? '0.01';
     this.oneLinePerBook = options.oneLinePerBook ?? true;
     this.wholeBoard = options.snapshots === 'board';
+    this.baseline =
+      options.baseline === undefined ? null : new BaselineSampler(options.baseline, this.flatStake);
     this.taken = strategies.map(() => new Set<string>());
     this.skipNotes = strategies.map(() => new Map<string, string>());
     this.betEvents = strategies.map(() => new Set<string>());
@@ -122,7 +127,7 @@ export class BacktestEngine {
         if (!changed.includes(state.ev)) changed.push(state.ev);
         const slot = quoteSlot(q);
         if (this.oneLinePerBook && q.market.marketType !== 'h2h') {
-          const key = `${q.market.eventId}|${q.market.marketType}|${q.market.period}|${q.outcome}|${q.bookmaker}`;
+          const key = bookLineKey(q);
           const previous = this.bookLine.get(key);
           if (previous !== undefined && (previous.state !== state || previous.slot !== slot)) {
             removeQuote(previous.state, previous.slot);
@@ -146,6 +151,7 @@ export class BacktestEngine {
         if (!changed.includes(state.ev)) changed.push(state.ev);
       }
     }
+    this.baseline?.uniform(frame.at, this.onBoard);
     if (changed.length === 0) return;
     const board = boardOf(frame, this.wholeBoard ? this.onBoard.values() : changed);
     for (let s = 0; s < this.strategies.length; s++) this.evaluate(s, board);
@@ -185,7 +191,9 @@ export class BacktestEngine {
       repeats,
       stats,
       ignoredQuotes: { inPlay: this.inPlay, unknownEvent: this.unknownEvent },
-      clvBookmaker: this.clvBookmaker,
+      clvBookmaker: this.clv.kind === 'book' ? this.clv.bookmaker : 'consensus',
+      clvReference: clvReferenceLabel(this.clv, this.clvMethod),
+      ...(this.baseline === null ? {} : { baseline: this.baseline.result() }),
     };
   }
 
@@ -248,6 +256,7 @@ export class BacktestEngine {
         };
         this.bets.push(bet);
         (ev.pending ??= []).push(bet);
+        this.baseline?.matched(bet, ev, state);
       });
     }
   }
@@ -328,9 +337,7 @@ export class BacktestEngine {
         this.marketState.delete(state.key);
         if (this.oneLinePerBook) {
           for (const q of state.quotes) {
-            this.bookLine.delete(
-              `${id}|${q.market.marketType}|${q.market.period}|${q.outcome}|${q.bookmaker}`,
-            );
+            this.bookLine.delete(bookLineKey(q));
           }
         }
       }
@@ -340,7 +347,7 @@ export class BacktestEngine {
         for (const bet of ev.pending) {
           const published = ev.closing?.filter((q) => marketKeyString(q.market) === bet.marketKey) ?? [];
           const board = ev.markets.find((m) => m.key === bet.marketKey)?.quotes ?? [];
-          bet.clv = clvOf(bet, published.length > 0 ? published : board, this.clvBookmaker, this.clvMethod);
+          bet.clv = clvOf(bet, published.length > 0 ? published : board, this.clv, this.clvMethod);
         }
       }
       ev.markets = [];
@@ -363,6 +370,7 @@ export class BacktestEngine {
     if (ev.started) this.eventState.set(ev.id, STARTED);
     gradeBets(bets, result, this.unit);
     for (const bet of bets) {
+      if (this.baseline?.settled(bet) === true) continue;
       bet.settledSeq = this.settled.length;
       this.settled.push(bet);
     }

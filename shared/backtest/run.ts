@@ -1,6 +1,8 @@
 import type { MarketKey, Opportunity, SportEvent } from '../entities';
 import type { D, DecimalInput } from '../math/decimal';
 import type { DevigMethod } from '../math/devig';
+import type { BaselineBets, BaselineOptions } from './baseline';
+import type { ClvReference } from './grading';
 
 // The backtest engine's options and what a run returns (the engine itself is in ./engine).
 
@@ -17,6 +19,10 @@ export interface BacktestOptions {
   readonly oncePer?: 'market' | 'event' | 'opportunity';
   /** Whose closing line the CLV is measured against (default "pinnacle"), devigged with `clvMethod`. */
   readonly clvBookmaker?: string;
+  /** The CLV reference, a book or the consensus close; wins over `clvBookmaker`. */
+  readonly clvReference?: ClvReference;
+  /** Also bet randomly chosen prices, measured the same way (run.baseline). */
+  readonly baseline?: BaselineOptions;
   readonly clvMethod?: DevigMethod;
   /**
    * A book quotes one line per outcome at a time (default true, as The Odds API's main markets): a quote
@@ -40,7 +46,8 @@ export interface BacktestBet {
   /** Placement order, from 0. */
   readonly seq: number;
   readonly strategy: string;
-  readonly opportunity: Opportunity;
+  /** null for a random baseline bet. */
+  readonly opportunity: Opportunity | null;
   readonly legIndex: number;
   readonly event: SportEvent;
   readonly market: MarketKey;
@@ -60,7 +67,7 @@ export interface BacktestBet {
   profit: D;
   /** Settlement order, from 0; null while unsettled. */
   settledSeq: number | null;
-  /** Closing-line value against the devigged close of `clvBookmaker`; null where there is no such close. */
+  /** Closing-line value against the reference close (BacktestOptions.clvReference); null where there is none. */
   clv: D | null;
   note: string | null;
 }
@@ -85,4 +92,8 @@ export interface BacktestRun {
   /** Quotes dropped: for an event already started (in-play), or for an event the source never described. */
   readonly ignoredQuotes: { readonly inPlay: number; readonly unknownEvent: number };
   readonly clvBookmaker: string;
+  /** What the CLV was measured against, in words. */
+  readonly clvReference: string;
+  /** The random baseline's bets by variant, when asked for (BacktestOptions.baseline). */
+  readonly baseline?: BaselineBets;
 }
