@@ -11,8 +11,8 @@ import type { GroupLine } from './summary';
 export const EDGE_CONCENTRATION = 0.5;
 
 /**
- * Warnings about edge concentrated at one book: its share of the total profit (when the total is positive)
- * and of the summed positive CLV (stake × CLV over bets with CLV > 0).
+ * Warnings about edge concentrated at one book: its share of the profit of the books in profit, and of the
+ * summed positive CLV (stake × CLV over bets with CLV > 0).
  */
 export function concentrationWarnings(
   bets: readonly BacktestBet[],
@@ -26,7 +26,7 @@ export function concentrationWarnings(
   const profits = new Map(Object.entries(byBook).map(([book, l]) => [book, new D(l.profit)] as const));
   const out: string[] = [];
   for (const [what, shares] of [
-    ['profit', profits],
+    ['profit made at books in profit', profits],
     ['positive CLV', positiveClv],
   ] as const) {
     const top = topShare(shares);
@@ -40,10 +40,13 @@ export function concentrationWarnings(
   return out;
 }
 
-/** The book with the largest share of a positive total, or null when the total is not positive. */
+/**
+ * The book with the largest share of what the books in profit (in positive CLV) made together, or null when
+ * none did. Shares of a net total would swing past 100% when losing books bring the total near zero.
+ */
 function topShare(values: ReadonlyMap<string, D>): { book: string; share: D } | null {
   let total = ZERO;
-  for (const v of values.values()) total = total.plus(v);
+  for (const v of values.values()) if (v.gt(ZERO)) total = total.plus(v);
   if (!total.gt(ZERO)) return null;
   let best: { book: string; value: D } | null = null;
   for (const [book, value] of [...values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
