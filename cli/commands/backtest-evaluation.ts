@@ -1,6 +1,4 @@
-import type { BacktestSummary } from '../../shared/backtest';
-import type { BaselineOptions } from '../../shared/backtest/baseline';
-import type { ClvReference } from '../../shared/backtest/grading';
+import type { BacktestSummary, BaselineOptions, ClvReference } from '../../shared/backtest';
 import { UsageError } from '../output';
 
 // The backtest's evaluation options: what CLV is measured against and the random baseline beside it.

@@ -1,4 +1,5 @@
 import { D, ZERO, toSignificantString } from '../math/decimal';
+import { AGGREGATE_BOOK } from '../strategies/consensus';
 import type { BacktestBet } from './run';
 import type { GroupLine } from './summary';
 
@@ -30,7 +31,8 @@ export function concentrationWarnings(
     ['positive CLV', positiveClv],
   ] as const) {
     const top = topShare(shares);
-    if (top === null || !top.share.gt(EDGE_CONCENTRATION)) continue;
+    // The published market best is the best price over all books, whose book the source does not name.
+    if (top === null || top.book === AGGREGATE_BOOK || !top.share.gt(EDGE_CONCENTRATION)) continue;
     out.push(
       `${toSignificantString(top.share.mul(100), 3)}% of the ${what} comes from one book, ${top.book} ` +
         `(${byBook[top.book]?.bets ?? 0} of ${bets.length} bets, ${shares.size} books): ` +

@@ -71,6 +71,10 @@ export type BacktestSummary = {
     readonly bySeason?: Readonly<Record<string, GroupLine>>;
     /** Per bookmaker of the bets taken: where the edge comes from. */
     readonly byBookmaker: Readonly<Record<string, GroupLine>>;
+    /** Per market type (h2h, spreads, totals). */
+    readonly byMarket: Readonly<Record<string, GroupLine>>;
+    /** The strategy's own evaluation counters summed over the replay (steam: moves, signals…). */
+    readonly strategyStats: Readonly<Record<string, number>>;
     /** E.g. most of the profit or of the positive CLV from one book. */
     readonly warnings: readonly string[];
     readonly baseline?: BaselineSummary;
@@ -105,6 +109,8 @@ export function summarize(
     clvReference: run.clvReference,
     ...metricsToJson(metrics),
     byBookmaker,
+    byMarket: groupLines(bets, (b) => b.market.marketType, options),
+    strategyStats: run.stats[strategy] ?? {},
     warnings: concentrationWarnings(bets, byBookmaker),
     ...(run.baseline === undefined ? {} : { baseline: baselineSummary(run, options) }),
     ...(options.groups
