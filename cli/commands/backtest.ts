@@ -26,7 +26,7 @@ import { backtestStrategy, collectParam, type StrategyOptions } from './backtest
 import { emit, UsageError, type OutputOptions } from '../output';
 import { CONSENSUS_CLV, evaluationLines, evaluationOf, type EvaluationOptions } from './backtest-evaluation';
 
-export interface BacktestOptions extends OutputOptions, StrategyOptions, EvaluationOptions {
+export interface BacktestCommandOptions extends OutputOptions, StrategyOptions, EvaluationOptions {
   data?: string[];
   db?: boolean;
   from?: string;
@@ -54,7 +54,7 @@ export interface BacktestCliResult {
 }
 
 /** Everything `alphabet backtest` does short of printing: exported for tests and the report command. */
-export async function runBacktestCommand(options: BacktestOptions): Promise<BacktestCliResult> {
+export async function runBacktestCommand(options: BacktestCommandOptions): Promise<BacktestCliResult> {
   const type = options.strategy;
   const name = options.name ?? type;
   const strategy = backtestStrategy(options);
@@ -331,7 +331,7 @@ export function registerBacktest(program: Command): void {
         '  alphabet backtest --strategy steam --data ../shared/data/the-odds-api/line-changes/nfl_line_changes.csv.gz --clv-book consensus --baseline random --seed 1 --json',
       ].join('\n'),
     )
-    .action(async (options: BacktestOptions) => {
+    .action(async (options: BacktestCommandOptions) => {
       const result = await runBacktestCommand(options);
       let written: { report: string; results: string } | null = null;
       if (options.report !== undefined) {
