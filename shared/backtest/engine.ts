@@ -63,13 +63,13 @@ export class BacktestEngine {
   private inPlay = 0;
   private unknownEvent = 0;
   private finished = false;
+  /** The source publishes closing lines (ReplayFrame.closing): its board before a start is no close. */
+  private closesPublished = false;
 
   constructor(strategies: readonly BacktestStrategy[], options: BacktestOptions = {}) {
-    const names = new Set<string>();
-    for (const s of strategies) {
-      if (names.has(s.name)) throw new Error(`strategy "${s.name}" is given twice`);
-      names.add(s.name);
-    }
+    const names = strategies.map((s) => s.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new Error(`strategy "${twice}" is given twice`);
     this.strategies = strategies;
     this.flatStake = new D(options.flatStake ?? 1);
     this.oncePer = options.oncePer ?? 'market';
@@ -109,6 +109,7 @@ export class BacktestEngine {
       }
     }
     if (frame.closing !== undefined) {
+      this.closesPublished = true;
       for (const q of frame.closing) {
         const ev = this.eventState.get(q.market.eventId);
         if (ev === undefined || ev.started) continue;
@@ -336,18 +337,16 @@ export class BacktestEngine {
       for (const state of ev.markets) {
         this.marketState.delete(state.key);
         if (this.oneLinePerBook) {
-          for (const q of state.quotes) {
-            this.bookLine.delete(bookLineKey(q));
-          }
+          for (const q of state.quotes) this.bookLine.delete(bookLineKey(q));
         }
       }
       if (ev.pending !== null) {
-        // The line has closed: measure every bet on the event against it, settled or not. A published
-        // close wins over the last quotes on the board.
+        // The line has closed: measure every bet on the event against it, settled or not: against the
+        // published close where the source publishes closes, else the last quotes on the board.
         for (const bet of ev.pending) {
           const published = ev.closing?.filter((q) => marketKeyString(q.market) === bet.marketKey) ?? [];
           const board = ev.markets.find((m) => m.key === bet.marketKey)?.quotes ?? [];
-          bet.clv = clvOf(bet, published.length > 0 ? published : board, this.clv, this.clvMethod);
+          bet.clv = clvOf(bet, this.closesPublished ? published : board, this.clv, this.clvMethod);
         }
       }
       ev.markets = [];

@@ -139,6 +139,16 @@ describe('CLV against the consensus close', () => {
     expect(clv.toFixed(15)).not.toBe(b2.toFixed(15));
   });
 
+  it('a source that publishes closes (football-data) is never measured against its pre-match board', () => {
+    // The same board, but the source carries a `closing` field (empty for this match: no closing columns).
+    const published: ReplayFrame[] = [{ ...frames[0]!, closing: [] }, frames[1]!];
+    const bet = runBacktest(published, [bettor('Home', () => 'b1')], {
+      clvReference: { kind: 'consensus', minBooks: 3 },
+    }).bets[0]!;
+    expect(bet.clv).toBeNull();
+    expect(run({ clvReference: { kind: 'consensus', minBooks: 3 } }).clv).not.toBeNull();
+  });
+
   it('needs the minimum number of books with a full closing line', () => {
     expect(run({ clvReference: { kind: 'consensus', minBooks: 4 } }).clv).toBeNull();
     const r = runBacktest(frames, [bettor('Home', () => 'b1')], {
