@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { MetricsJson } from '../../shared/backtest/metrics';
-import type { BacktestSummary, GroupLine } from '../../shared/backtest/summary';
+import type {
+  BacktestSummary,
+  BaselineLine,
+  BaselineSummary,
+  GroupLine,
+} from '../../shared/backtest/summary';
 import { bankrollSvg, escapeXml } from './chart';
 
 export { bankrollSvg };
@@ -234,6 +239,7 @@ function sections(r: BacktestResultsFile): Section[] {
         `parameters: ${JSON.stringify(r.parameters)}`,
       ],
     },
+    ...((s.warnings ?? []).length > 0 ? [{ title: 'Warnings', text: s.warnings }] : []),
     results!,
     sample!,
   ];
@@ -246,19 +252,24 @@ function sections(r: BacktestResultsFile): Section[] {
     });
   }
   out.push(calibration!);
+  if (s.baseline !== undefined) out.push(baselineSection(s.baseline, s));
   for (const [title, lines] of [
+    ['By bookmaker', s.byBookmaker],
+    ['By market', s.byMarket],
     ['By league', s.byLeague],
     ['By season', s.bySeason],
   ] as const) {
     if (lines === undefined || Object.keys(lines).length === 0) continue;
     out.push({
       title,
-      header: ['', 'bets', 'wins', 'hit rate', 'profit', 'yield', 'mean CLV (bets)'],
+      header: ['', 'bets', 'wins', 'hit rate', 'staked', 'profit', 'yield', 'mean CLV (bets)'],
       rows: Object.entries(lines as Record<string, GroupLine>).map(([k, l]) => [
         k,
         String(l.bets),
         String(l.wins),
         pct(l.hitRate),
+        // Results files written before the per-book breakdown have no stakes per line.
+        l.staked ?? 'n/a',
         l.profit,
         pct(l.yield),
         l.clvMean === null ? 'n/a' : `${pct(l.clvMean)} (${l.clvBets})`,
@@ -267,6 +278,26 @@ function sections(r: BacktestResultsFile): Section[] {
   }
   out.push(methodSection(ctx));
   return out;
+}
+
+/** The random baseline beside the strategy: same metrics, randomly chosen prices. */
+function baselineSection(b: BaselineSummary, s: BacktestSummary): Section {
+  const clv = (c: BaselineSummary['clv']): string =>
+    c.mean === null ? 'n/a' : `${pct(c.mean)} ± ${pct(c.standardError)} (${c.bets} bets)`;
+  const row = (name: string, l: BaselineLine | BacktestSummary): string[] => [
+    name,
+    String(l.bets),
+    pct(l.hitRate),
+    l.profit,
+    pct(l.yield),
+    clv(l.clv),
+  ];
+  return {
+    title: `Random baseline (seed ${b.seed})`,
+    header: ['', 'bets', 'hit rate', 'profit', 'yield', 'mean CLV ± s.e.'],
+    rows: [row(s.strategy, s), row('random: matched', b), row('random: uniform', b.uniform)],
+    text: [`matched: ${b.description}.`, `uniform: ${b.uniform.description}.`],
+  };
 }
 
 export function renderMarkdown(r: BacktestResultsFile, chartFile: string | null): string {

@@ -5,7 +5,7 @@ import type { RolloutStageName, StageMetrics } from '../../shared/rollout';
 import type { StrategyMode } from '../../shared/entities';
 import type { ActivityDeps } from '../deps';
 import { fromDefinition } from '../../shared/backtest/adapter';
-import { runBacktestAsync } from '../../shared/backtest/engine';
+import { runBacktestAsync } from '../../shared/backtest/run';
 import { strategyDefinition } from '../../shared/strategies/registry';
 import { oddsHistoryReplay } from '../backtest/postgres';
 import { getStrategy } from '../strategies/store';

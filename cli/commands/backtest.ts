@@ -24,8 +24,9 @@ import {
 } from '../../shared/backtest';
 import { backtestStrategy, collectParam, type StrategyOptions } from './backtest-strategy';
 import { emit, UsageError, type OutputOptions } from '../output';
+import { CONSENSUS_CLV, evaluationLines, evaluationOf, type EvaluationOptions } from './backtest-evaluation';
 
-interface BacktestOptions extends OutputOptions, StrategyOptions {
+export interface BacktestCommandOptions extends OutputOptions, StrategyOptions, EvaluationOptions {
   data?: string[];
   db?: boolean;
   from?: string;
@@ -36,7 +37,6 @@ interface BacktestOptions extends OutputOptions, StrategyOptions {
   closing?: boolean;
   books?: boolean;
   bankroll: string;
-  clvBook: string;
   unit: string;
   snapshots: 'changed' | 'board';
   groups: boolean;
@@ -54,7 +54,7 @@ export interface BacktestCliResult {
 }
 
 /** Everything `alphabet backtest` does short of printing: exported for tests and the report command. */
-export async function runBacktestCommand(options: BacktestOptions): Promise<BacktestCliResult> {
+export async function runBacktestCommand(options: BacktestCommandOptions): Promise<BacktestCliResult> {
   const type = options.strategy;
   const name = options.name ?? type;
   const strategy = backtestStrategy(options);
@@ -63,11 +63,8 @@ export async function runBacktestCommand(options: BacktestOptions): Promise<Back
   if (!/^\d+(\.\d+)?$/.test(options.unit) || Number(options.unit) <= 0) {
     throw new UsageError(`--unit: expected a positive amount such as 0.01, got "${options.unit}"`);
   }
-  const engineOptions = {
-    clvBookmaker: options.clvBook,
-    unit: options.unit,
-    snapshots: options.snapshots,
-  } as const;
+  const evaluation = evaluationOf(options);
+  const engineOptions = { ...evaluation, unit: options.unit, snapshots: options.snapshots } as const;
 
   let run: BacktestRun;
   let source: SourceInfo;
@@ -163,7 +160,12 @@ export async function runBacktestCommand(options: BacktestOptions): Promise<Back
           '--results applies to line-change files (football-data files carry their results)',
         );
       const books = options.books ?? type !== 'consensus';
-      const parsed = readFootballDataFiles(files, { books, closing: options.closing === true });
+      // The consensus close is the books' own closing columns (B365C, PSC…): read them even when not betting them.
+      const consensusClv = evaluation.clvReference.kind === 'consensus';
+      const parsed = readFootballDataFiles(files, {
+        books: books || consensusClv,
+        closing: options.closing === true || consensusClv,
+      });
       const replay = footballDataReplay(parsed, {
         prices: options.closing === true ? 'closing' : 'opening',
         books,
@@ -208,6 +210,7 @@ export async function runBacktestCommand(options: BacktestOptions): Promise<Back
   const { summary, curve } = summarize(run, name, source, {
     bankroll: options.bankroll,
     groups: options.groups,
+    baselineSeed: evaluation.baseline?.seed,
   });
   return { summary, data, parameters: strategy.parameters as Record<string, unknown>, curve, run };
 }
@@ -249,6 +252,7 @@ function human(result: BacktestCliResult, written: { report: string; results: st
       `  (--closing: ${s.skipped[NO_CLOSING_COLUMNS]} matches are in files without closing columns and were not replayed)`,
     );
   }
+  lines.push(...evaluationLines(s));
   if (written !== null) lines.push(`report: ${written.report}`, `results: ${written.results}`);
   return lines.join('\n');
 }
@@ -290,7 +294,18 @@ export function registerBacktest(program: Command): void {
     )
     .option('--no-books', 'football-data: only the published average/best on the board')
     .option('--bankroll <amount>', 'starting bankroll for ROI and drawdown', '100')
-    .option('--clv-book <book>', "CLV reference: this book's closing line, devigged", 'pinnacle')
+    .option(
+      '--clv-book <book>',
+      `CLV reference: this book's closing line, devigged, or "${CONSENSUS_CLV}" (the devigged closes of the books quoting the same line, averaged)`,
+      'pinnacle',
+    )
+    .option('--clv-min-books <n>', '--clv-book consensus: books with a full closing line needed (default 3)')
+    .addOption(
+      new Option('--baseline <kind>', 'also bet randomly chosen prices, measured the same way').choices([
+        'random',
+      ]),
+    )
+    .option('--seed <n>', '--baseline: seed of the random choices (default 1)')
     .option('--unit <amount>', 'currency unit payouts are rounded down to (live settlement rule)', '0.01')
     .addOption(
       new Option(
@@ -313,9 +328,10 @@ export function registerBacktest(program: Command): void {
         '  alphabet backtest --strategy consensus --data ../shared/data/football-data/*.csv --json',
         '  alphabet backtest --strategy consensus --data ../shared/data/football-data --closing --report md',
         '  alphabet backtest --strategy arbitrage --data ../shared/data/the-odds-api/line-changes/nfl_line_changes.csv.gz --max-quote-age 30m',
+        '  alphabet backtest --strategy steam --data ../shared/data/the-odds-api/line-changes/nfl_line_changes.csv.gz --clv-book consensus --baseline random --seed 1 --json',
       ].join('\n'),
     )
-    .action(async (options: BacktestOptions) => {
+    .action(async (options: BacktestCommandOptions) => {
       const result = await runBacktestCommand(options);
       let written: { report: string; results: string } | null = null;
       if (options.report !== undefined) {

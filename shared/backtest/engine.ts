@@ -1,12 +1,14 @@
 import { marketKeyString, type MarketKey, type SportEvent } from '../entities';
 import { D } from '../math/decimal';
 import type { DevigMethod } from '../math/devig';
-import { clvOf, gradeBets } from './grading';
+import { BaselineSampler } from './baseline';
+import { clvOf, clvReferenceLabel, gradeBets, type ClvReference } from './grading';
 import { heapPop, heapPush, type HeapItem } from './heap';
 import type { BacktestBet, BacktestOptions, BacktestRun } from './run';
 import {
   boardEventOf,
   boardOf,
+  bookLineKey,
   offersDraw,
   type Board,
   STARTED,
@@ -28,7 +30,8 @@ export class BacktestEngine {
   private readonly strategies: readonly BacktestStrategy[];
   private readonly flatStake: D;
   private readonly oncePer: 'market' | 'event' | 'opportunity';
-  private readonly clvBookmaker: string;
+  private readonly clv: ClvReference;
+  private readonly baseline: BaselineSampler | null;
   private readonly clvMethod: DevigMethod;
   private readonly unit: string;
   private readonly oneLinePerBook: boolean;
@@ -62,21 +65,23 @@ export class BacktestEngine {
   private inPlay = 0;
   private unknownEvent = 0;
   private finished = false;
+  /** The source publishes closing lines (ReplayFrame.closing): its board before a start is no close. */
+  private closesPublished = false;
 
   constructor(strategies: readonly BacktestStrategy[], options: BacktestOptions = {}) {
-    const names = new Set<string>();
-    for (const s of strategies) {
-      if (names.has(s.name)) throw new Error(`strategy "${s.name}" is given twice`);
-      names.add(s.name);
-    }
+    const names = strategies.map((s) => s.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new Error(`strategy "${twice}" is given twice`);
     this.strategies = strategies;
     this.flatStake = new D(options.flatStake ?? 1);
     this.oncePer = options.oncePer ?? 'market';
-    this.clvBookmaker = options.clvBookmaker ?? 'pinnacle';
+    this.clv = options.clvReference ?? { kind: 'book', bookmaker: options.clvBookmaker ?? 'pinnacle' };
     this.clvMethod = options.clvMethod ?? 'multiplicative';
     this.unit = options.unit ?? '0.01';
     this.oneLinePerBook = options.oneLinePerBook ?? true;
     this.wholeBoard = options.snapshots === 'board';
+    this.baseline =
+      options.baseline === undefined ? null : new BaselineSampler(options.baseline, this.flatStake);
     this.taken = strategies.map(() => new Set<string>());
     this.skipNotes = strategies.map(() => new Map<string, string>());
     this.betEvents = strategies.map(() => new Set<string>());
@@ -107,6 +112,7 @@ export class BacktestEngine {
       }
     }
     if (frame.closing !== undefined) {
+      this.closesPublished = true;
       for (const q of frame.closing) {
         const ev = this.eventState.get(q.market.eventId);
         if (ev === undefined || ev.started) continue;
@@ -125,7 +131,7 @@ export class BacktestEngine {
         if (!changed.includes(state.ev)) changed.push(state.ev);
         const slot = quoteSlot(q);
         if (this.oneLinePerBook && q.market.marketType !== 'h2h') {
-          const key = `${q.market.eventId}|${q.market.marketType}|${q.market.period}|${q.outcome}|${q.bookmaker}`;
+          const key = bookLineKey(q);
           const previous = this.bookLine.get(key);
           if (previous !== undefined && (previous.state !== state || previous.slot !== slot)) {
             removeQuote(previous.state, previous.slot);
@@ -149,6 +155,7 @@ export class BacktestEngine {
         if (!changed.includes(state.ev)) changed.push(state.ev);
       }
     }
+    this.baseline?.uniform(frame.at, this.onBoard);
     if (changed.length === 0) return;
     let changedBoard: Board | null = null;
     let whole: Board | null = null;
@@ -195,7 +202,9 @@ export class BacktestEngine {
       repeats,
       stats,
       ignoredQuotes: { inPlay: this.inPlay, unknownEvent: this.unknownEvent },
-      clvBookmaker: this.clvBookmaker,
+      clvBookmaker: this.clv.kind === 'book' ? this.clv.bookmaker : 'consensus',
+      clvReference: clvReferenceLabel(this.clv, this.clvMethod),
+      ...(this.baseline === null ? {} : { baseline: this.baseline.result() }),
     };
   }
 
@@ -258,6 +267,7 @@ export class BacktestEngine {
         };
         this.bets.push(bet);
         (ev.pending ??= []).push(bet);
+        this.baseline?.matched(bet, ev, state);
       });
     }
   }
@@ -337,20 +347,16 @@ export class BacktestEngine {
       for (const state of ev.markets) {
         this.marketState.delete(state.key);
         if (this.oneLinePerBook) {
-          for (const q of state.quotes) {
-            this.bookLine.delete(
-              `${id}|${q.market.marketType}|${q.market.period}|${q.outcome}|${q.bookmaker}`,
-            );
-          }
+          for (const q of state.quotes) this.bookLine.delete(bookLineKey(q));
         }
       }
       if (ev.pending !== null) {
-        // The line has closed: measure every bet on the event against it, settled or not. A published
-        // close wins over the last quotes on the board.
+        // The line has closed: measure every bet on the event against it, settled or not: against the
+        // published close where the source publishes closes, else the last quotes on the board.
         for (const bet of ev.pending) {
           const published = ev.closing?.filter((q) => marketKeyString(q.market) === bet.marketKey) ?? [];
           const board = ev.markets.find((m) => m.key === bet.marketKey)?.quotes ?? [];
-          bet.clv = clvOf(bet, published.length > 0 ? published : board, this.clvBookmaker, this.clvMethod);
+          bet.clv = clvOf(bet, this.closesPublished ? published : board, this.clv, this.clvMethod);
         }
       }
       ev.markets = [];
@@ -373,30 +379,9 @@ export class BacktestEngine {
     if (ev.started) this.eventState.set(ev.id, STARTED);
     gradeBets(bets, result, this.unit);
     for (const bet of bets) {
+      if (this.baseline?.settled(bet) === true) continue;
       bet.settledSeq = this.settled.length;
       this.settled.push(bet);
     }
   }
-}
-
-/** Run a whole replay synchronously. */
-export function runBacktest(
-  frames: Iterable<ReplayFrame>,
-  strategies: readonly BacktestStrategy[],
-  options: BacktestOptions = {},
-): BacktestRun {
-  const engine = new BacktestEngine(strategies, options);
-  for (const f of frames) engine.push(f);
-  return engine.finish();
-}
-
-/** Run a replay whose frames arrive asynchronously (a database cursor). */
-export async function runBacktestAsync(
-  frames: AsyncIterable<ReplayFrame> | Iterable<ReplayFrame>,
-  strategies: readonly BacktestStrategy[],
-  options: BacktestOptions = {},
-): Promise<BacktestRun> {
-  const engine = new BacktestEngine(strategies, options);
-  for await (const f of frames) engine.push(f);
-  return engine.finish();
 }

@@ -8,8 +8,14 @@ import type { EventResult } from './types';
 
 // Grading backtest bets: settlement by the live rules (shared/settlement) and CLV against the close.
 
+/** What grading reads and writes of a bet (strategy bets and baseline bets alike). */
+export type GradedBet = Pick<
+  BacktestBet,
+  'market' | 'outcome' | 'point' | 'price' | 'stake' | 'threeWay' | 'status' | 'profit' | 'note'
+>;
+
 /** Settle bets on one event from its result; `unit` is the currency unit payouts are rounded down to. */
-export function gradeBets(bets: readonly BacktestBet[], result: EventResult, unit: string): void {
+export function gradeBets(bets: readonly GradedBet[], result: EventResult, unit: string): void {
   for (const bet of bets) {
     if (result.status !== 'completed') {
       bet.status = 'void';
@@ -38,30 +44,63 @@ export function gradeBets(bets: readonly BacktestBet[], result: EventResult, uni
   }
 }
 
-/** The bet's CLV against `bookmaker`'s devigged closing line; null where that book has no full close. */
+/**
+ * Whose close CLV is measured against: one named book's devigged closing line, or the consensus close, the
+ * mean of the devigged closing lines of every book with a full line on the bet's line (at least `minBooks`).
+ */
+export type ClvReference =
+  | { readonly kind: 'book'; readonly bookmaker: string }
+  | { readonly kind: 'consensus'; readonly minBooks: number };
+
+/** The reference as the results name it. */
+export function clvReferenceLabel(ref: ClvReference, method: DevigMethod): string {
+  return ref.kind === 'book'
+    ? `${ref.bookmaker} closing line, devigged (${method})`
+    : `consensus close: mean of the devigged (${method}) closing lines of at least ${ref.minBooks} books quoting the same line`;
+}
+
+/** The bet's CLV against the reference close; null where there is no such close. */
 export function clvOf(
-  bet: BacktestBet,
+  bet: GradedBet,
   close: readonly OddsQuote[],
-  bookmaker: string,
+  ref: ClvReference,
   method: DevigMethod,
 ): D | null {
-  const sharp = close.filter((q) => q.bookmaker === bookmaker && sameLine(q, bet));
-  const index = sharp.findIndex((q) => q.outcome === bet.outcome && samePoint(q.point, bet.point));
-  if (index < 0 || sharp.length < 2) return null;
-  try {
-    return clvAgainstFairClose(
-      bet.price,
-      sharp.map((q) => q.price),
-      index,
-      method,
-    ).clv;
-  } catch {
-    return null;
+  const lines = new Map<string, OddsQuote[]>();
+  for (const q of close) {
+    if (!sameLine(q, bet) || (ref.kind === 'book' && q.bookmaker !== ref.bookmaker)) continue;
+    const line = lines.get(q.bookmaker);
+    if (line === undefined) lines.set(q.bookmaker, [q]);
+    else line.push(q);
   }
+  // A full line has every outcome the line is quoted with: a book missing one cannot be devigged.
+  let outcomes = 0;
+  for (const line of lines.values()) outcomes = Math.max(outcomes, line.length);
+  let sum = new D(0);
+  let books = 0;
+  for (const line of lines.values()) {
+    const index = line.findIndex((q) => q.outcome === bet.outcome && samePoint(q.point, bet.point));
+    if (index < 0 || line.length < 2 || line.length < outcomes) continue;
+    try {
+      sum = sum.plus(
+        clvAgainstFairClose(
+          bet.price,
+          line.map((q) => q.price),
+          index,
+          method,
+        ).fairProbability,
+      );
+      books++;
+    } catch {
+      // A line that cannot be devigged (a zero probability) is not a reference.
+    }
+  }
+  if (books === 0 || (ref.kind === 'consensus' && books < ref.minBooks)) return null;
+  return new D(bet.price).mul(sum.div(books)).minus(1);
 }
 
 /** The closing quote prices the same line as the bet: a spread's other side carries the opposite point. */
-function sameLine(q: OddsQuote, bet: BacktestBet): boolean {
+function sameLine(q: OddsQuote, bet: GradedBet): boolean {
   if (
     bet.market.marketType !== 'spreads' ||
     q.outcome === bet.outcome ||
@@ -73,6 +112,6 @@ function sameLine(q: OddsQuote, bet: BacktestBet): boolean {
   return Number(q.point) === -Number(bet.point);
 }
 
-function samePoint(a: string | null, b: string | null): boolean {
+export function samePoint(a: string | null, b: string | null): boolean {
   return a === null || b === null ? a === b : a === b || Number(a) === Number(b);
 }

@@ -1,6 +1,10 @@
 // Public API of the backtest engine. Pure and deterministic: no I/O (the importers live in activities/backtest).
 export { fromDefinition } from './adapter';
-export { BacktestEngine, runBacktest, runBacktestAsync } from './engine';
+export { BASELINE_KINDS, type BaselineBets, type BaselineKind, type BaselineOptions } from './baseline';
+export { EDGE_CONCENTRATION, concentrationWarnings } from './books';
+export { clvReferenceLabel, type ClvReference } from './grading';
+export { BacktestEngine } from './engine';
+export { runBacktest, runBacktestAsync } from './run';
 export { mergeFrames } from './frames';
 export type { BacktestBet, BacktestOptions, BacktestRun, BetOutcome } from './run';
 export {
@@ -22,8 +26,11 @@ export {
   type SampleSizeGauge,
 } from './metrics';
 export {
+  BASELINE_DESCRIPTIONS,
   summarize,
   type BacktestSummary,
+  type BaselineLine,
+  type BaselineSummary,
   type GroupLine,
   type SourceInfo,
   type SummaryOptions,

@@ -1,6 +1,10 @@
 import type { MarketKey, Opportunity, SportEvent } from '../entities';
 import type { D, DecimalInput } from '../math/decimal';
 import type { DevigMethod } from '../math/devig';
+import type { BaselineBets, BaselineOptions } from './baseline';
+import type { ClvReference } from './grading';
+import type { BacktestStrategy, ReplayFrame } from './types';
+import { BacktestEngine } from './engine';
 
 // The backtest engine's options and what a run returns (the engine itself is in ./engine).
 
@@ -17,6 +21,10 @@ export interface BacktestOptions {
   readonly oncePer?: 'market' | 'event' | 'opportunity';
   /** Whose closing line the CLV is measured against (default "pinnacle"), devigged with `clvMethod`. */
   readonly clvBookmaker?: string;
+  /** The CLV reference, a book or the consensus close; wins over `clvBookmaker`. */
+  readonly clvReference?: ClvReference;
+  /** Also bet randomly chosen prices, measured the same way (run.baseline). */
+  readonly baseline?: BaselineOptions;
   readonly clvMethod?: DevigMethod;
   /**
    * A book quotes one line per outcome at a time (default true, as The Odds API's main markets): a quote
@@ -40,7 +48,8 @@ export interface BacktestBet {
   /** Placement order, from 0. */
   readonly seq: number;
   readonly strategy: string;
-  readonly opportunity: Opportunity;
+  /** null for a random baseline bet. */
+  readonly opportunity: Opportunity | null;
   readonly legIndex: number;
   readonly event: SportEvent;
   readonly market: MarketKey;
@@ -60,7 +69,7 @@ export interface BacktestBet {
   profit: D;
   /** Settlement order, from 0; null while unsettled. */
   settledSeq: number | null;
-  /** Closing-line value against the devigged close of `clvBookmaker`; null where there is no such close. */
+  /** Closing-line value against the reference close (BacktestOptions.clvReference); null where there is none. */
   clv: D | null;
   note: string | null;
 }
@@ -85,4 +94,30 @@ export interface BacktestRun {
   /** Quotes dropped: for an event already started (in-play), or for an event the source never described. */
   readonly ignoredQuotes: { readonly inPlay: number; readonly unknownEvent: number };
   readonly clvBookmaker: string;
+  /** What the CLV was measured against, in words. */
+  readonly clvReference: string;
+  /** The random baseline's bets by variant, when asked for (BacktestOptions.baseline). */
+  readonly baseline?: BaselineBets;
+}
+
+/** Run a whole replay synchronously. */
+export function runBacktest(
+  frames: Iterable<ReplayFrame>,
+  strategies: readonly BacktestStrategy[],
+  options: BacktestOptions = {},
+): BacktestRun {
+  const engine = new BacktestEngine(strategies, options);
+  for (const f of frames) engine.push(f);
+  return engine.finish();
+}
+
+/** Run a replay whose frames arrive asynchronously (a database cursor). */
+export async function runBacktestAsync(
+  frames: AsyncIterable<ReplayFrame> | Iterable<ReplayFrame>,
+  strategies: readonly BacktestStrategy[],
+  options: BacktestOptions = {},
+): Promise<BacktestRun> {
+  const engine = new BacktestEngine(strategies, options);
+  for await (const f of frames) engine.push(f);
+  return engine.finish();
 }

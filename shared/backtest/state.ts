@@ -36,6 +36,11 @@ export function quoteSlot(q: OddsQuote): string {
   return `${q.outcome}|${q.point ?? '-'}|${q.bookmaker}`;
 }
 
+/** (event, market type, period, outcome, book): where a book's one line per outcome is kept. */
+export function bookLineKey(q: OddsQuote): string {
+  return `${q.market.eventId}|${q.market.marketType}|${q.market.period}|${q.outcome}|${q.bookmaker}`;
+}
+
 export function sameSlot(a: OddsQuote, b: OddsQuote): boolean {
   return (
     a.outcome === b.outcome &&

@@ -103,7 +103,8 @@ export interface ReplayFrame {
   /**
    * Closing prices published separately (football-data's PSCH/B365CH…): kept as the closing line of the
    * market for CLV, never shown to strategies. Sources with a full history leave this out; the engine then
-   * takes the last quotes before the start as the close.
+   * takes the last quotes before the start as the close. Once a frame carries it (even empty), only published
+   * closes count: a source whose board holds pre-match prices (football-data) must not measure CLV against them.
    */
   readonly closing?: readonly OddsQuote[];
   /** Results known by now (the engine settles bets when it meets them, or at the end). */

@@ -110,8 +110,9 @@ function* framesOf(
       const set = priceSet === 'opening' ? m.opening : closePrices!;
       if (withBooks) pushQuotes(quotes, market, names, set.quotes, at);
       aggregates.push(aggregateOf(market, names, set, priceSet));
-      // The closing line for CLV: every closing column read, and Pinnacle's close (the reference) always.
-      if (closePrices !== null) pushQuotes(closing, market, names, closePrices.quotes, at);
+      // The closing line for CLV: every closing column read (the consensus close needs them even when the
+      // books' quotes are not on the board), and Pinnacle's close (the default reference) always.
+      if (m.closing !== null) pushQuotes(closing, market, names, m.closing.quotes, at);
       const pinnacle = m.pinnacleClose;
       if (pinnacle !== null) pushLine(closing, market, names, 'pinnacle', pinnacle, at);
       if (m.homeGoals !== null && m.awayGoals !== null) {
