@@ -87,7 +87,7 @@ export async function createWorkerSet({
   // Odds providers from config.providers (the simulated market's server starts on first use).
   const providers = createProviderRegistry(config, secrets);
   // Alert channels from config.alerts, built once (SMTP transports are reused).
-  const alertChannels = createAlertChannels(config, secrets, logger);
+  const alertChannels = createAlertChannels(config, secrets, logger, redis);
   const deps: ActivityDeps = { db, redis, config, secrets, logger, providers, alertChannels };
   const activities = createActivities(deps);
 

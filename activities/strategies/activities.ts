@@ -12,6 +12,8 @@ import {
   type Decision,
   type PendingOpportunity,
 } from './opportunity-store';
+import { opportunityEvents } from './events';
+import { createOpsEventPublisher } from '../infra/ops-events';
 import {
   UnknownStrategyError,
   getStrategy,
@@ -97,6 +99,7 @@ function nonRetryable(err: unknown): never {
 export function createStrategyActivities(deps: ActivityDeps & { boardReader?: BoardReader }) {
   const { db, redis, config, logger } = deps;
   const reader = deps.boardReader ?? createRedisBoardReader(redis, config.redis.keyPrefix);
+  const publish = createOpsEventPublisher(redis, config.redis.keyPrefix, logger);
   const stateKey = (name: string, session: string | null) =>
     session === null
       ? `${config.redis.keyPrefix}strategy:${name}:state`
@@ -164,6 +167,7 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         };
       });
       const recorded = await recordOpportunities(db, board, items, session);
+      await publish(opportunityEvents(items, recorded.inserted, input.name, session));
       if (evaluation.state !== undefined) {
         await redis.set(
           stateKey(input.name, session),
