@@ -14,7 +14,11 @@ import {
 export type OpsEventPublisher = (events: readonly OpsEvent[]) => Promise<void>;
 
 /** Append events in one round trip; throws when Redis fails. */
-export async function appendOpsEvents(redis: Redis, keyPrefix: string, events: readonly OpsEvent[]): Promise<void> {
+export async function appendOpsEvents(
+  redis: Redis,
+  keyPrefix: string,
+  events: readonly OpsEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const key = opsEventsKey(keyPrefix);
   const multi = redis.multi();
