@@ -51,7 +51,8 @@ function decode([id, fields]: RawEntry): StoredOpsEvent | null {
   const kind = f.get('kind') as OpsEventKind | undefined;
   const data = f.get('data');
   if (!kind || !OPS_EVENT_KINDS.includes(kind) || data === undefined) return null;
-  return { id, kind, data: JSON.parse(data) } as StoredOpsEvent;
+  const parsed: unknown = JSON.parse(data);
+  return { id, kind, data: parsed } as StoredOpsEvent;
 }
 
 /** A stream entry id as Redis writes them (`<ms>-<seq>`); anything else is not a position in the stream. */
@@ -75,10 +76,8 @@ export async function readOpsEvents(
 ): Promise<StoredOpsEvent[]> {
   const key = opsEventsKey(keyPrefix);
   const count = options.count ?? 100;
-  const reply = (
-    options.blockMs
-      ? await redis.xread('COUNT', count, 'BLOCK', options.blockMs, 'STREAMS', key, after)
-      : await redis.xread('COUNT', count, 'STREAMS', key, after)
-  ) as [string, RawEntry[]][] | null;
+  const reply = options.blockMs
+    ? await redis.xread('COUNT', count, 'BLOCK', options.blockMs, 'STREAMS', key, after)
+    : await redis.xread('COUNT', count, 'STREAMS', key, after);
   return (reply?.[0]?.[1] ?? []).map(decode).filter((e): e is StoredOpsEvent => e !== null);
 }

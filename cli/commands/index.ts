@@ -12,6 +12,7 @@ import { registerOdds } from './odds';
 import { registerPaper } from './paper';
 import { registerPoll } from './poll';
 import { registerRollout } from './rollout';
+import { registerServe } from './serve';
 import { registerStack } from './stack';
 import { registerStart } from './start';
 import { registerStrategy } from './strategy';
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerStart(program);
   registerStack(program);
   registerCodecServer(program);
+  registerServe(program);
   registerConfig(program);
   registerPoll(program);
   registerBoard(program);
