@@ -6,6 +6,12 @@ import { createAlertChannels } from '../../activities/alerts/channels';
 import { createLogger } from '../../activities/infra/logger';
 import { patchConfig } from '../fixtures/bet-data';
 import type { Alert } from '../../shared/alerts';
+import type { OddsQuote } from '../../shared/entities';
+import type { BoardSnapshot } from '../../shared/strategies';
+import { createStrategyActivities } from '../../activities/strategies/activities';
+import { seedStrategies } from '../../activities/strategies/store';
+import type { BoardReader } from '../../activities/strategies/board-reader';
+import { readOpsEvents } from '../../activities/infra/ops-events';
 
 const run = Math.random().toString(36).slice(2, 8);
 const TOKEN = `tok-${run}-0123456789abcdef`;
@@ -251,4 +257,88 @@ describe('operator API: access rules, OpenAPI and the live event stream', () => 
       expect(r.stderr).toContain('ALPHABET_API_TOKENS');
     },
   );
+
+  it('a sweep appends each opportunity it records to the stream, once', async () => {
+    const name = `arb-events-${run}`;
+    const eventId = `ev-arb-${run}`;
+    await seedStrategies(
+      stores.db,
+      [
+        {
+          name,
+          type: 'arbitrage',
+          enabled: true,
+          mode: 'paper',
+          stakeMultiplier: '0',
+          parameters: { minProfit: '0', maxQuoteAgeMs: 3_600_000 },
+        },
+      ],
+      'test-seed',
+    );
+    // A two-way arbitrage (2.2 / 2.2 across two books) on a board handed to the sweep directly.
+    const now = new Date().toISOString();
+    const q = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
+      market: { eventId, marketType: 'h2h', period: 'full', line: null },
+      outcome,
+      point: null,
+      provider: 'test',
+      bookmaker,
+      price,
+      observedAt: now,
+      sourceUpdatedAt: now,
+    });
+    const board: BoardSnapshot = {
+      asOf: now,
+      events: {
+        [eventId]: {
+          id: eventId,
+          sport: 'americanfootball_nfl',
+          league: 'NFL',
+          status: 'scheduled',
+          startTime: new Date(Date.now() + 86_400_000).toISOString(),
+          participants: [
+            { id: 'Home Team', name: 'Home Team', role: 'home' },
+            { id: 'Away Team', name: 'Away Team', role: 'away' },
+          ],
+        },
+      },
+      quotes: [
+        q('book-a', 'Home Team', '2.2'),
+        q('book-a', 'Away Team', '1.6'),
+        q('book-b', 'Home Team', '1.6'),
+        q('book-b', 'Away Team', '2.2'),
+      ],
+    };
+    const boardReader = { read: () => Promise.resolve(board) } as unknown as BoardReader;
+    const activities = createStrategyActivities({
+      db: stores.db,
+      redis: stores.redis,
+      config: loaded.config,
+      secrets: {},
+      logger: createLogger({ level: 'silent' }),
+      boardReader,
+    });
+    const prefix = loaded.config.redis.keyPrefix;
+    const sweep = {
+      name,
+      type: 'arbitrage',
+      mode: 'paper' as const,
+      parameters: { minProfit: '0', maxQuoteAgeMs: 3_600_000 },
+    };
+    const first = await activities.sweepStrategy({ ...sweep, sweep: 1 });
+    expect(first.recorded).toBe(1);
+    await activities.sweepStrategy({ ...sweep, sweep: 2 }); // the same opportunity: a duplicate, not announced
+    const events = (await readOpsEvents(stores.redis, prefix, '0-0', { count: 10_000 })).filter(
+      (e) => e.kind === 'opportunity' && e.data.strategy === name,
+    );
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        opportunityId: first.newIds[0],
+        kind: 'arbitrage',
+        eventId,
+        decision: 'pending',
+        reason: null,
+      }),
+    ]);
+  });
 });
