@@ -22,7 +22,7 @@ async function readSse(
   url: string,
   headers: Record<string, string>,
   count: number,
-  afterOpen: () => Promise<void> = async () => undefined,
+  afterOpen: () => Promise<void> = () => Promise.resolve(),
 ): Promise<{ id: string; event: string; data: Record<string, unknown> }[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 30_000);
@@ -30,14 +30,12 @@ async function readSse(
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const out: { id: string; event: string; data: Record<string, unknown> }[] = [];
-  const reader = res.body!.getReader();
+  const chunks = res.body as unknown as AsyncIterable<Uint8Array>;
   const decoder = new TextDecoder();
   let buffer = '';
   let opened = false;
   try {
-    while (out.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
+    for await (const value of chunks) {
       buffer += decoder.decode(value, { stream: true });
       if (!opened) {
         opened = true;
@@ -55,6 +53,7 @@ async function readSse(
         );
         if (f.id && f.event && f.data) out.push({ id: f.id, event: f.event, data: JSON.parse(f.data) });
       }
+      if (out.length >= count) break;
     }
   } finally {
     clearTimeout(timer);
