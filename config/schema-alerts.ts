@@ -8,6 +8,8 @@ export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 /** Options each channel type takes (credentials come from the environment, never from here). */
 export const AlertChannelOptions = {
   console: z.strictObject({}),
+  /** The operator console: alerts join the live event stream (`GET /api/events`, kind `alert`). */
+  dashboard: z.strictObject({}),
   webhook: z.strictObject({
     url: Url(['http:', 'https:']),
     /** Body shape: generic JSON (with Slack's `text` and Discord's `content`), or only what one of them takes. */
@@ -40,7 +42,7 @@ export const AlertChannelOptions = {
 const AlertChannel = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' }),
-    type: z.enum(['console', 'webhook', 'email', 'sms']),
+    type: z.enum(['console', 'dashboard', 'webhook', 'email', 'sms']),
     enabled: z.boolean(),
     options: z.record(z.string(), z.unknown()).default({}),
     /** At most `max` alerts per `perSeconds` on this channel; the rest are dropped (and logged). */

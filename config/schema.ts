@@ -271,6 +271,15 @@ export const OperatorConfig = z.strictObject({
   oddsFormat: z.enum(ODDS_FORMATS).default('decimal'),
 });
 
+/**
+ * The operator HTTP API and console (`alphabet serve`, `npm start`). Any bind address but loopback
+ * requires ALPHABET_API_TOKENS.
+ */
+export const ApiConfig = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: Port.default(8700),
+});
+
 /** Operator-started paper trading (alphabet paper start): defaults and the gate a session is judged by. */
 export const PaperConfig = z.strictObject({
   /** Virtual bankroll when the operator does not give one. */
@@ -298,6 +307,7 @@ export const AppConfig = z.strictObject({
   risk: RiskConfig,
   placement: PlacementConfig.prefault({}),
   operator: OperatorConfig.prefault({}),
+  api: ApiConfig.prefault({}),
   providers: uniqueNames(ProviderConfig, 'provider'),
   alerts: AlertsConfig,
   rollout: RolloutConfig,
@@ -361,6 +371,7 @@ export const SECRET_ENV = {
   WEBHOOK_SECRET: 'webhook signing secret',
   BOOK_ADAPTER_TOKEN: 'bearer token sent to placement adapters (placement.adapters)',
   ALPHABET_PAYLOAD_KEYS: 'payload encryption keys, newest first: "k2:<base64 32 bytes>,k1:<base64>"',
+  ALPHABET_API_TOKENS: 'operator API bearer tokens with their operator names: "alice:<token>,bob:<token>"',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

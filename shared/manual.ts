@@ -1,4 +1,4 @@
-import { D, toDecimalString } from './math';
+import { D, exactToDecimal, MathError, parseOdds, toDecimalString, type OddsFormat } from './math';
 import { normalizeName } from './names';
 
 /**
@@ -8,6 +8,81 @@ import { normalizeName } from './names';
  */
 
 const AMOUNT_RE = /^\d+(\.\d+)?$/;
+
+/**
+ * An operator's input refused before it reaches a workflow, naming the field as the caller calls it
+ * (`--odds` in the CLI, `odds` in the API). `conflict`: the bet is in no state to take it.
+ */
+export class ManualInputError extends Error {
+  override readonly name = 'ManualInputError';
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly kind: 'invalid' | 'conflict' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The operator's price in an explicit format (config `operator.oddsFormat`, or the request's) as exact
+ * decimal odds > 1: decimal 2.05; American 150 / +150 / -110 (unsigned is +); fractional 6/4. A signed
+ * price read as decimal is refused rather than guessed at: the format is the operator's statement.
+ */
+export function parseOperatorOdds(
+  text: string,
+  format: OddsFormat,
+  fields: { odds: string; format: string } = { odds: 'odds', format: 'oddsFormat' },
+): string {
+  const t = text.trim();
+  if (format === 'decimal' && /^[+-]/.test(t))
+    throw new ManualInputError(
+      fields.odds,
+      `${fields.odds}: ${JSON.stringify(text)} is signed like an American price; pass ${fields.format} american`,
+    );
+  try {
+    return toDecimalString(exactToDecimal(parseOdds(t, format, fields.odds)));
+  } catch (err) {
+    if (err instanceof MathError)
+      throw new ManualInputError(
+        fields.odds,
+        `${fields.odds}: ${JSON.stringify(text)} is not ${format} odds: ${err.message}`,
+      );
+    throw err;
+  }
+}
+
+/** A stake: a positive amount in whole multiples of the stake unit (config `risk.stakeUnit`). */
+export function parseOperatorStake(text: string, unit: string, field = 'stake'): string {
+  const t = text.trim();
+  if (!AMOUNT_RE.test(t) || new D(t).lte(0))
+    throw new ManualInputError(field, `${field}: ${JSON.stringify(text)} is not an amount greater than 0`);
+  const problem = stakeUnitProblem(field, t, unit);
+  if (problem) throw new ManualInputError(field, problem);
+  return toDecimalString(new D(t));
+}
+
+/**
+ * What a confirmation needs of the bet's record before the workflow is asked: it awaits confirmation and
+ * the stake is at most the reservation (the workflow checks again; this names the operator's fields).
+ */
+export function checkConfirmable(
+  bet: { betId: string; status: string; stake: string },
+  stake: string | null,
+  fields: { id: string; stake: string } = { id: 'id', stake: 'stake' },
+): void {
+  if (bet.status !== 'awaiting_confirmation')
+    throw new ManualInputError(
+      fields.id,
+      `${fields.id}: bet ${bet.betId} is ${bet.status}, not awaiting confirmation`,
+      'conflict',
+    );
+  if (stake !== null && new D(stake).gt(new D(bet.stake)))
+    throw new ManualInputError(
+      fields.stake,
+      `${fields.stake}: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`,
+    );
+}
 
 /** Why `stake` is not a whole multiple of the stake unit (config `risk.stakeUnit`), or null when it is. */
 export function stakeUnitProblem(field: string, stake: string, unit: string): string | null {

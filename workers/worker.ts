@@ -96,7 +96,7 @@ export async function createWorkerSet({
   // Odds providers from config.providers (the simulated market's server starts on first use).
   const providers = createProviderRegistry(config, secrets);
   // Alert channels from config.alerts, built once (SMTP transports are reused).
-  const alertChannels = createAlertChannels(config, secrets, logger);
+  const alertChannels = createAlertChannels(config, secrets, logger, redis);
   // One live board per process serving the strategies queue: strategy and paper sweeps share it.
   const liveBoard =
     roles.includes('strategies') && config.liveBoard.enabled

@@ -34,7 +34,10 @@ export function createAlertActivities(deps: ActivityDeps) {
   let channels: Map<string, AlertChannel> | null = null;
   const channel = (name: string): AlertChannel | undefined => {
     channels ??= new Map(
-      (deps.alertChannels ?? createAlertChannels(config, deps.secrets, logger)).map((c) => [c.name, c]),
+      (deps.alertChannels ?? createAlertChannels(config, deps.secrets, logger, deps.redis)).map((c) => [
+        c.name,
+        c,
+      ]),
     );
     return channels.get(name);
   };

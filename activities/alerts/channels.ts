@@ -4,6 +4,8 @@ import nodemailer from 'nodemailer';
 import type { AppConfig, Secrets } from '../../config/schema';
 import { AlertChannelOptions } from '../../config/schema';
 import type { Logger } from '../infra/logger';
+import type { Redis } from '../infra/redis';
+import { appendOpsEvents } from '../infra/ops-events';
 import { readBodyLimited } from '../infra/http';
 import { alertLine, type Alert } from '../../shared/alerts';
 
@@ -14,7 +16,7 @@ import { alertLine, type Alert } from '../../shared/alerts';
  */
 export interface AlertChannel {
   readonly name: string;
-  readonly type: 'console' | 'webhook' | 'email' | 'sms';
+  readonly type: ChannelConfig['type'];
   send(alert: Alert): Promise<void>;
   close?(): void;
 }
@@ -73,6 +75,20 @@ function consoleChannel(logger: Logger): ChannelSender {
         alertLine(alert),
       );
       return Promise.resolve();
+    },
+  };
+}
+
+/** Appends the alert to the operator event stream, where the console shows it. */
+function dashboardChannel(c: ChannelConfig, config: AppConfig, redis?: Redis): ChannelSender {
+  if (!redis) throw new Error(`alerts.channels ${c.name}: a dashboard channel needs Redis (redis.url)`);
+  return {
+    async send(alert) {
+      const { id, type, severity, title, text, link, fields } = alert;
+      // Unlike bet events (best effort), a failed append is a failed delivery: the activity retries it.
+      await appendOpsEvents(redis, config.redis.keyPrefix, [
+        { kind: 'alert', data: { id, type, severity, title, text, link, fields } },
+      ]);
     },
   };
 }
@@ -185,10 +201,19 @@ function smsChannel(c: ChannelConfig, secrets: Secrets): ChannelSender {
   };
 }
 
-function sender(c: ChannelConfig, secrets: Secrets, logger: Logger): ChannelSender {
+interface ChannelContext {
+  config: AppConfig;
+  secrets: Secrets;
+  logger: Logger;
+  redis?: Redis;
+}
+
+function sender(c: ChannelConfig, { config, secrets, logger, redis }: ChannelContext): ChannelSender {
   switch (c.type) {
     case 'console':
       return consoleChannel(logger);
+    case 'dashboard':
+      return dashboardChannel(c, config, redis);
     case 'webhook':
       return webhookChannel(c, secrets);
     case 'email':
@@ -198,9 +223,14 @@ function sender(c: ChannelConfig, secrets: Secrets, logger: Logger): ChannelSend
   }
 }
 
-/** Every enabled channel of the config, built once per worker. */
-export function createAlertChannels(config: AppConfig, secrets: Secrets, logger: Logger): AlertChannel[] {
+/** Every enabled channel of the config, built once per worker (a dashboard channel needs `redis`). */
+export function createAlertChannels(
+  config: AppConfig,
+  secrets: Secrets,
+  logger: Logger,
+  redis?: Redis,
+): AlertChannel[] {
   return config.alerts.channels
     .filter((c) => c.enabled)
-    .map((c) => ({ name: c.name, type: c.type, ...sender(c, secrets, logger) }));
+    .map((c) => ({ name: c.name, type: c.type, ...sender(c, { config, secrets, logger, redis }) }));
 }

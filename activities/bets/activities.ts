@@ -22,6 +22,8 @@ import { createRedisQuoteLookup } from './quotes';
 import { acceptPlacement, createHttpPlacementAdapter, type PlacementAdapter } from './adapter';
 import { createPlanActivities } from './plan';
 import { createSettlementActivities } from './settlement';
+import { publishingBetEvents } from './events';
+import { createOpsEventPublisher } from '../infra/ops-events';
 import type { LegState, ManualDecision, RequoteOutcome, ReserveOutcome } from './types';
 
 /**
@@ -293,5 +295,7 @@ export function createBetActivities(deps: ActivityDeps) {
     return legState(bet);
   }
 
-  return classified(activities);
+  return classified(
+    publishingBetEvents(activities, createOpsEventPublisher(deps.redis, config.redis.keyPrefix, logger)),
+  );
 }

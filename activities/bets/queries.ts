@@ -142,3 +142,53 @@ export async function bankroll(db: Pool, dayTimeZone: string, account?: string):
   }
   return out;
 }
+
+/** An account's balance (every bucket but `external`) after each ledger transaction, oldest first. */
+export async function bankrollHistory(
+  db: Pool,
+  account: string,
+  limit: number,
+): Promise<{ at: string; balance: string }[]> {
+  const { rows } = await db.query<{ at: string; balance: string }>(
+    `SELECT at, balance FROM (
+       SELECT t.txn_id,
+              to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+              (SUM(SUM(e.amount) FILTER (WHERE e.bucket <> 'external')) OVER (ORDER BY t.txn_id))::text AS balance
+         FROM ledger_transactions t JOIN ledger_entries e USING (txn_id)
+        WHERE e.account = $1 GROUP BY t.txn_id, t.created_at) h
+      ORDER BY txn_id DESC LIMIT $2`,
+    [account, limit],
+  );
+  return rows.reverse();
+}
+
+export interface PerformancePoint {
+  at: string;
+  /** Sum of profit and loss of the strategy's settled bets up to this one. */
+  cumulativePnl: string;
+  /** Sum of their closing-line value against the sharp line (bets without one add nothing). */
+  cumulativeClv: string;
+  bets: number;
+}
+
+/** A strategy's settled bets (not paper sessions'), in settlement order, as running totals for charts. */
+export async function strategyPerformanceSeries(
+  db: Pool,
+  strategy: string,
+  limit: number,
+): Promise<PerformancePoint[]> {
+  const { rows } = await db.query<PerformancePoint>(
+    `SELECT at, "cumulativePnl", "cumulativeClv", bets FROM (
+       SELECT settled_at, bet_id,
+              to_char(settled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+              SUM(COALESCE(profit_loss, 0)) OVER w ::text AS "cumulativePnl",
+              SUM(COALESCE(clv_sharp, 0)) OVER w ::text AS "cumulativeClv",
+              (count(*) OVER w)::int AS bets
+         FROM bets
+        WHERE strategy_name = $1 AND paper_session_id IS NULL AND settled_at IS NOT NULL
+       WINDOW w AS (ORDER BY settled_at, bet_id)) s
+      ORDER BY settled_at DESC, bet_id DESC LIMIT $2`,
+    [strategy, limit],
+  );
+  return rows.reverse();
+}

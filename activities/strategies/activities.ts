@@ -12,6 +12,8 @@ import {
   type Decision,
   type PendingOpportunity,
 } from './opportunity-store';
+import { opportunityEvents } from './events';
+import { createOpsEventPublisher } from '../infra/ops-events';
 import {
   UnknownStrategyError,
   getStrategy,
@@ -100,6 +102,7 @@ function nonRetryable(err: unknown): never {
 export function createStrategyActivities(deps: ActivityDeps & { boardReader?: BoardReader }) {
   const { db, redis, config, logger, liveBoard } = deps;
   const reader = deps.boardReader ?? liveBoard ?? createRedisBoardReader(redis, config.redis.keyPrefix);
+  const publish = createOpsEventPublisher(redis, config.redis.keyPrefix, logger);
   const stateKey = (name: string, session: string | null) =>
     session === null
       ? `${config.redis.keyPrefix}strategy:${name}:state`
@@ -176,6 +179,7 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         };
       });
       const recorded = await recordOpportunities(db, board, items, session);
+      await publish(opportunityEvents(items, recorded.inserted, input.name, session));
       if (evaluation.state !== undefined) {
         await redis.set(
           stateKey(input.name, session),

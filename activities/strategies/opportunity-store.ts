@@ -177,3 +177,41 @@ export async function skipPending(db: Pool, ids: readonly string[], reason: stri
   );
   return r.rowCount ?? 0;
 }
+
+export interface OpportunityRow {
+  opportunityId: string;
+  strategy: string;
+  kind: string;
+  sport: string;
+  eventId: string;
+  marketType: string;
+  period: string;
+  line: string | null;
+  legs: unknown[];
+  edge: string;
+  rule: string;
+  suspect: boolean;
+  decision: 'pending' | 'placed' | 'skipped';
+  reason: string | null;
+  detectedAt: string;
+  decidedAt: string | null;
+}
+
+/** Recorded opportunities for operators, newest first: placed and skipped alike, with their reasons. */
+export async function listOpportunities(
+  db: Pool,
+  filter: { strategy?: string; decision?: string; limit: number },
+): Promise<OpportunityRow[]> {
+  const { rows } = await db.query<OpportunityRow>(
+    `SELECT opportunity_id AS "opportunityId", strategy_name AS strategy, kind, sport, event_id AS "eventId",
+            market_type AS "marketType", period, line::text AS line, legs, edge::text AS edge, rule, suspect,
+            decision, decision_reason AS reason,
+            to_char(detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "detectedAt",
+            to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt"
+       FROM opportunities
+      WHERE ($1::text IS NULL OR strategy_name = $1) AND ($2::text IS NULL OR decision = $2)
+      ORDER BY detected_at DESC, opportunity_id LIMIT $3`,
+    [filter.strategy ?? null, filter.decision ?? null, filter.limit],
+  );
+  return rows;
+}

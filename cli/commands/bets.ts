@@ -7,48 +7,36 @@ import { connectClient } from '../../activities/infra/temporal';
 import { getBet, listBets, type BetDetail, type BetListRow } from '../../activities/bets/queries';
 import { BetStatus } from '../../shared/entities';
 import { betWorkflowId } from '../../shared/bets';
-import { stakeUnitProblem } from '../../shared/manual';
 import {
-  D,
-  exactToDecimal,
-  MathError,
-  ODDS_FORMATS,
-  parseOdds,
-  toDecimalString,
-  type OddsFormat,
-} from '../../shared/math';
+  checkConfirmable,
+  ManualInputError,
+  parseOperatorOdds,
+  parseOperatorStake,
+} from '../../shared/manual';
+import { D, ODDS_FORMATS, type OddsFormat } from '../../shared/math';
 import type { BetLegView, BetLifecycleState } from '../../workflows/bets/messages';
 import { betState, confirmPlacement, skipBet } from '../../workflows/bets/client';
 import { emit, UsageError, type OutputOptions } from '../output';
 
-/**
- * The operator's price in an explicit format (config `operator.oddsFormat`, `--odds-format`) as exact
- * decimal odds > 1: decimal 2.05; American 150 / +150 / -110 (unsigned is +); fractional 6/4. A signed
- * price read as decimal is refused rather than guessed at: the format is the operator's statement.
- */
-export function parseOddsArgument(text: string, format: OddsFormat): string {
-  const t = text.trim();
-  if (format === 'decimal' && /^[+-]/.test(t))
-    throw new UsageError(
-      `--odds: ${JSON.stringify(text)} is signed like an American price; pass --odds-format american`,
-    );
+/** The CLI's names for the operator's fields in shared/manual.ts refusals. */
+const FIELDS = { odds: '--odds', format: '--odds-format', id: '<id>', stake: '--stake' };
+
+/** shared/manual.ts refusals as the CLI's one-line, exit-2 usage errors. */
+function usage<T>(run: () => T): T {
   try {
-    return toDecimalString(exactToDecimal(parseOdds(t, format, '--odds')));
+    return run();
   } catch (err) {
-    if (err instanceof MathError)
-      throw new UsageError(`--odds: ${JSON.stringify(text)} is not ${format} odds: ${err.message}`);
+    if (err instanceof ManualInputError) throw new UsageError(err.message);
     throw err;
   }
 }
 
-/** A stake: a positive amount in whole multiples of the stake unit (config `risk.stakeUnit`). */
+export function parseOddsArgument(text: string, format: OddsFormat): string {
+  return usage(() => parseOperatorOdds(text, format, FIELDS));
+}
+
 export function parseStakeArgument(text: string, unit: string): string {
-  const t = text.trim();
-  if (!/^\d+(\.\d+)?$/.test(t) || new D(t).lte(0))
-    throw new UsageError(`--stake: ${JSON.stringify(text)} is not an amount greater than 0`);
-  const problem = stakeUnitProblem('--stake', t, unit);
-  if (problem) throw new UsageError(problem);
-  return toDecimalString(new D(t));
+  return usage(() => parseOperatorStake(text, unit, FIELDS.stake));
 }
 
 function positiveInt(name: string) {
@@ -75,9 +63,8 @@ async function requireBet(db: Pool, id: string): Promise<BetDetail> {
   return bet;
 }
 
-function requireAwaiting(bet: BetDetail): void {
-  if (bet.status !== 'awaiting_confirmation')
-    throw new UsageError(`<id>: bet ${bet.betId} is ${bet.status}, not awaiting confirmation`);
+function requireAwaiting(bet: BetDetail, stake: string | null = null): void {
+  usage(() => checkConfirmable(bet, stake, FIELDS));
 }
 
 function operator(): string {
@@ -208,11 +195,7 @@ export function registerBets(program: Command): void {
         if (opts.override !== undefined && (opts.override.trim() === '' || opts.override.length > 500))
           throw new UsageError('--override: expected a reason of 1 to 500 characters');
         const bet = await withDb(loaded, (db) => requireBet(db, id));
-        requireAwaiting(bet);
-        if (new D(stake).gt(new D(bet.stake)))
-          throw new UsageError(
-            `--stake: ${stake} is more than the ${bet.stake} reserved for bet ${bet.betId}`,
-          );
+        requireAwaiting(bet, stake);
         const leg = await update(loaded, bet, (client) =>
           confirmPlacement(client, bet.opportunityId, {
             betId: bet.betId,

@@ -94,6 +94,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
       'performance report: from saved backtest results (reports/*.json) or, with --db, from recorded bets',
     load: async () => [(await import('./report')).registerReport],
   },
+  serve: {
+    description: 'the operator HTTP API (OpenAPI at /api/openapi.json), live events and the web console',
+    load: async () => [(await import('./serve')).registerServe],
+  },
   worker: {
     description:
       'run a worker serving only the given task queues; SIGINT/SIGTERM drain it and exit (ALPHABET_WORKER_QUEUES when --queues is absent)',

@@ -8,17 +8,12 @@ import { getStrategy } from '../../activities/strategies/store';
 import { listPaperSessions, paperSessionRecord, type PaperSessionRecord } from '../../activities/paper/store';
 import { bankrollSvg } from '../../activities/backtest/report';
 import { formatDuration } from '../../shared/duration';
+import { PaperRequestError, paperSessionId, type PaperTradingRequest } from '../../shared/paper';
 import {
-  PaperRequestError,
-  paperSessionId,
-  parsePaperRequest,
-  type PaperTradingRequest,
-} from '../../shared/paper';
-import { StrategyParameterError, applyParameterChanges } from '../../shared/strategies';
-import {
+  checkPaperStart,
   controlPaperSession,
-  paperSessionProgress,
   paperSessionState,
+  paperSessionView,
   startPaperSession,
 } from '../../workflows/paper/client';
 import type { PaperStatus } from '../../workflows/paper/messages';
@@ -73,11 +68,6 @@ function gateOverrides(assignments: readonly string[]): Record<string, unknown> 
 /** The start request from the options, checked exactly as the workflow will check it. */
 async function buildRequest(db: Pool, opts: StartOptions, bankroll: string): Promise<PaperTradingRequest> {
   if (opts.strategy === undefined) throw new UsageError('--strategy: which strategy to paper-trade');
-  const row = await getStrategy(db, opts.strategy);
-  if (!row)
-    throw new UsageError(
-      `--strategy: unknown strategy "${opts.strategy}" (see alphabet strategy list; alphabet strategy start seeds config.strategies)`,
-    );
   let bets: number | undefined;
   if (opts.bets !== undefined) {
     bets = Number(opts.bets);
@@ -87,17 +77,19 @@ async function buildRequest(db: Pool, opts: StartOptions, bankroll: string): Pro
   const by = who(opts.by);
   let parameters: Record<string, unknown> | undefined;
   if (opts.param.length > 0) {
-    const request = parseAssignments(row, opts.param, by);
-    if (request.mode !== undefined || request.stakeMultiplier !== undefined || request.enabled !== undefined)
-      throw new UsageError(
-        '--param: mode, stakeMultiplier and enabled are not parameters (use --stake-multiplier)',
-      );
-    parameters = request.parameters;
-    try {
-      applyParameterChanges(row.type, row.parameters, parameters ?? {});
-    } catch (err) {
-      if (err instanceof StrategyParameterError) throw new UsageError(`--param: ${err.message}`);
-      throw err;
+    const row = await getStrategy(db, opts.strategy);
+    if (row) {
+      // `key=value` text typed by the strategy's schema; checkPaperStart checks the values.
+      const request = parseAssignments(row, opts.param, by);
+      if (
+        request.mode !== undefined ||
+        request.stakeMultiplier !== undefined ||
+        request.enabled !== undefined
+      )
+        throw new UsageError(
+          '--param: mode, stakeMultiplier and enabled are not parameters (use --stake-multiplier)',
+        );
+      parameters = request.parameters;
     }
   }
   const request: PaperTradingRequest = {
@@ -112,10 +104,9 @@ async function buildRequest(db: Pool, opts: StartOptions, bankroll: string): Pro
     by,
   };
   try {
-    parsePaperRequest(request);
+    await checkPaperStart(db, request, { strategy: '--strategy', parameters: '--param' });
   } catch (err) {
-    if (err instanceof PaperRequestError)
-      throw new UsageError(err.message.replace('paper-trading request refused: ', ''));
+    if (err instanceof PaperRequestError) throw new UsageError(err.message);
     throw err;
   }
   return request;
@@ -155,13 +146,13 @@ async function sessionStatus(
   client: Client,
   id: string,
 ): Promise<PaperStatus | PaperSessionRecord> {
-  const state = await paperSessionState(client, id);
-  if (state.kind === 'not-paper')
-    throw new UsageError(`<session>: ${id} is a ${state.type}, not a paper session`);
-  if (state.kind === 'running') return await paperSessionProgress(client, id);
-  const row = await paperSessionRecord(db, id);
-  if (!row) throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
-  return row;
+  const view = await paperSessionView(client, db, id);
+  if (view.kind === 'not-paper')
+    throw new UsageError(`<session>: ${id} is a ${view.type}, not a paper session`);
+  if (view.kind === 'running') return view.status;
+  if (view.kind === 'missing')
+    throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
+  return view.record;
 }
 
 function formatRow(r: PaperSessionRecord): string {

@@ -13,6 +13,7 @@ import { runHealthCheck } from '../../workflows/health/client';
 import { withClient } from '../client';
 import { parseDuration } from '../duration';
 import { serveCodec } from './codec-server';
+import type { RunningApi } from '../../api/server';
 
 export function registerStart(program: Command): void {
   program
@@ -112,6 +113,9 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
   process.once('SIGTERM', () => stop('SIGTERM'));
 
   let demo: Demo | null = null;
+  let api: RunningApi | null = null;
+  // Fastify and the console load only for `start` and `serve`.
+  const { startApiServer } = await import('../../api/server');
   try {
     const report = await withClient(loaded, (client) => runHealthCheck(client, loaded.config));
     say(
@@ -119,9 +123,15 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     );
     say(`this health check: ${report.url}`);
     demo = await startDemo(loaded, workers.deps.db, say);
+    // The console is a convenience beside the platform: if it cannot start (port taken), the rest runs on.
+    api = await startApiServer(loaded).catch((err: Error) => {
+      say(`console not started: ${err.message} (npx alphabet serve --port <n>)`);
+      return null;
+    });
     say(
       `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
     );
+    if (api) say(`Console: ${api.url}`);
     say('in another terminal: npx alphabet paper start --strategy value-sharp --bankroll 1000 --duration 5m');
     say(
       durationMs
@@ -143,6 +153,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     say(`worker stopped with an error: ${(err as Error).message}`);
     process.exitCode = 1;
   });
+  await api?.close();
   if (demo) {
     await demo.stop();
     await writeReport(loaded, demo.since, say);

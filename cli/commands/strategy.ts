@@ -5,12 +5,11 @@ import {
   getStrategy,
   listStrategies,
   strategyChanges,
-  updateStrategy,
   type StrategyRow,
 } from '../../activities/strategies/store';
 import {
+  changeStrategy,
   controlStrategy,
-  setStrategyParameters,
   startStrategyWorkflows,
   strategyWorkflowStatus,
 } from '../../workflows/strategies/client';
@@ -221,24 +220,11 @@ export function registerStrategy(program: Command): void {
       const result = await withStores(async ({ db, client }) => {
         const row = await requireStrategy(db, name);
         const request = parseAssignments(row, assignments, by);
-        const c = await client();
-        const status = await strategyWorkflowStatus(c, name);
-        if (status) {
-          try {
-            const r = await setStrategyParameters(c, name, request);
-            return { name, via: 'workflow update', ...r };
-          } catch (err) {
-            if (err instanceof WorkflowUpdateFailedError) {
-              const cause = err.cause;
-              throw new UsageError(cause?.message ?? err.message);
-            }
-            throw err;
-          }
-        }
         try {
-          const r = await updateStrategy(db, name, { ...request });
-          return { name, via: 'strategies table (workflow not running)', ...r };
+          return { name, ...(await changeStrategy(await client(), db, name, request)) };
         } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError)
+            throw new UsageError(err.cause?.message ?? err.message);
           if (err instanceof StrategyParameterError) throw new UsageError(err.message);
           throw err;
         }

@@ -1,6 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../../config/schema';
-import type { PaperTradingRequest } from '../../shared/paper';
+import type { Pool } from 'pg';
+import { PaperRequestError, parsePaperRequest, type PaperTradingRequest } from '../../shared/paper';
+import { applyParameterChanges, StrategyParameterError } from '../../shared/strategies';
+import { getStrategy } from '../../activities/strategies/store';
+import { paperSessionRecord, type PaperSessionRecord } from '../../activities/paper/store';
 import { SA } from '../../shared/search-attributes';
 import type { paperTradingWorkflow } from './workflow';
 import {
@@ -79,4 +83,55 @@ export async function controlPaperSession(
   if (verb === 'pause') await handle.signal(pausePaperSignal, req);
   else if (verb === 'resume') await handle.signal(resumePaperSignal, req);
   else await handle.signal(stopPaperSignal, { ...req, now: request.now === true });
+}
+
+/**
+ * A start request checked exactly as the workflow will check it, plus what only the database knows: the
+ * strategy exists and the parameter overrides suit its type. Throws PaperRequestError naming the field as
+ * the caller calls it (`--strategy`/`--param` in the CLI, `strategy`/`params` in the API).
+ */
+export async function checkPaperStart(
+  db: Pool,
+  request: PaperTradingRequest,
+  fields: { strategy: string; parameters: string } = { strategy: 'strategy', parameters: 'params' },
+): Promise<void> {
+  const row = await getStrategy(db, request.strategy);
+  if (!row)
+    throw new PaperRequestError(
+      `${fields.strategy}: unknown strategy "${request.strategy}" (see alphabet strategy list; alphabet strategy start seeds config.strategies)`,
+    );
+  try {
+    if (request.parameters) applyParameterChanges(row.type, row.parameters, request.parameters);
+  } catch (err) {
+    if (err instanceof StrategyParameterError)
+      throw new PaperRequestError(`${fields.parameters}: ${err.message}`);
+    throw err;
+  }
+  try {
+    parsePaperRequest(request);
+  } catch (err) {
+    if (err instanceof PaperRequestError)
+      throw new PaperRequestError(err.message.replace('paper-trading request refused: ', ''));
+    throw err;
+  }
+}
+
+/** A session as operators see it: a running one answers its query, a finished one is read from its row. */
+export type PaperSessionView =
+  | { kind: 'running'; status: PaperStatus }
+  | { kind: 'stored'; record: PaperSessionRecord }
+  | { kind: 'missing' }
+  | { kind: 'not-paper'; type: string };
+
+export async function paperSessionView(
+  client: Client,
+  db: Pool,
+  sessionId: string,
+): Promise<PaperSessionView> {
+  const state = await paperSessionState(client, sessionId);
+  if (state.kind === 'not-paper') return state;
+  if (state.kind === 'running')
+    return { kind: 'running', status: await paperSessionProgress(client, sessionId) };
+  const record = await paperSessionRecord(db, sessionId);
+  return record ? { kind: 'stored', record } : { kind: 'missing' };
 }

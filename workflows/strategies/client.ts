@@ -16,7 +16,12 @@ import {
   type StrategyStatus,
   type StrategyWorkflowInput,
 } from './messages';
-import { getStrategy, listStrategies, seedStrategies } from '../../activities/strategies/store';
+import {
+  getStrategy,
+  listStrategies,
+  seedStrategies,
+  updateStrategy,
+} from '../../activities/strategies/store';
 
 export interface StrategyStart {
   name: string;
@@ -122,4 +127,27 @@ export function setStrategyParameters(
   return client.workflow
     .getHandle(strategyWorkflowId(name))
     .executeUpdate(setParametersUpdate, { args: [request] });
+}
+
+export type StrategyChangeResult = SetParametersResult & {
+  via: 'workflow update' | 'strategies table (workflow not running)';
+};
+
+/**
+ * Change a strategy (already checked with validateSetParameters): through its running workflow's validated
+ * update, else in the table directly; recorded in strategy_changes either way. A refusal throws the
+ * update's WorkflowUpdateFailedError or the table's StrategyParameterError, naming the field.
+ */
+export async function changeStrategy(
+  client: Client,
+  db: Pool,
+  name: string,
+  request: SetParametersRequest,
+): Promise<StrategyChangeResult> {
+  if (await strategyWorkflowStatus(client, name))
+    return { via: 'workflow update', ...(await setStrategyParameters(client, name, request)) };
+  return {
+    via: 'strategies table (workflow not running)',
+    ...(await updateStrategy(db, name, { ...request })),
+  };
 }
