@@ -17,7 +17,17 @@ const forbiddenInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'reports/**', 'coverage/**', 'bin/**', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'console/dist/**',
+      '.data/**',
+      'reports/**',
+      'coverage/**',
+      'bin/**',
+      'eslint.config.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
