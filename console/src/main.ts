@@ -46,7 +46,9 @@ function serial(fn: () => Promise<void>, where: string): () => void {
   return go;
 }
 
-const slips = serial(refreshSlips, 'bet slips');
+const slips: () => void = serial(async () => {
+  if (await refreshSlips()) setTimeout(slips, 500);
+}, 'bet slips');
 const bets = serial(refreshBets, 'bets');
 const opportunities = serial(refreshOpportunities, 'opportunities');
 const charts = serial(() => refreshCharts(strategyNames), 'charts');

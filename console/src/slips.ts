@@ -125,7 +125,8 @@ function settled(slip: HTMLElement, what: string): void {
   for (const b of slip.querySelectorAll('button')) b.disabled = true;
 }
 
-export async function refreshSlips(): Promise<void> {
+/** Resolves true when a slip is provisional and should be looked at again shortly. */
+export async function refreshSlips(): Promise<boolean> {
   const { bets } = await api.get<{ bets: BetRow[] }>('/api/bets?status=awaiting_confirmation&limit=100');
   const body = section('slips');
   const wanted = new Set(bets.map((b) => b.betId));
@@ -134,15 +135,25 @@ export async function refreshSlips(): Promise<void> {
       el.remove();
       slips.delete(id);
     }
+  let provisional = false;
   for (const b of bets) {
-    if (slips.has(b.betId)) continue;
-    const slip = buildSlip(await api.get<BetDetailAnswer>(`/api/bets/${seg(b.betId)}`));
+    const shown = slips.get(b.betId);
+    if (shown && !shown.classList.contains('provisional')) continue;
+    const d = await api.get<BetDetailAnswer>(`/api/bets/${seg(b.betId)}`);
+    const slip = buildSlip(d);
+    // The bet's row can change before its lifecycle has set the deadline: shown now, completed shortly.
+    if (!d.lifecycle?.confirmationDeadline) {
+      slip.classList.add('provisional');
+      provisional = true;
+    }
+    if (shown) shown.replaceWith(slip);
+    else body.append(slip);
     slips.set(b.betId, slip);
-    body.append(slip);
   }
   body.querySelector('.empty')?.remove();
   if (slips.size === 0) body.append(h('p', { class: 'muted empty' }, 'No bet is waiting for you.'));
   tickCountdowns();
+  return provisional;
 }
 
 /** Time left on each slip, every second. */
