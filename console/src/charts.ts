@@ -40,6 +40,11 @@ function draw(
 }
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
+/** Room for amounts such as 10,150.25 on a y axis. */
+const AXIS = 80;
+/** A series of one point gets an hour either side instead of uPlot's years. */
+const timeRange: uPlot.Range.Function = (_u, min, max) =>
+  min === max ? [min - 3600, max + 3600] : [min, max];
 
 function bars(name: string, host: HTMLElement, title: string, labels: string[], values: number[]): void {
   draw(
@@ -113,7 +118,12 @@ export async function refreshCharts(strategies: string[]): Promise<void> {
   draw(
     'bankroll',
     hosts.bankroll,
-    { title: `Bankroll ${account?.account ?? ''}`, series: [{}, { label: 'balance', stroke: '#2a7' }] },
+    {
+      title: `Bankroll ${account?.account ?? ''}`,
+      scales: { x: { range: timeRange } },
+      axes: [{}, { size: AXIS }],
+      series: [{}, { label: 'balance', stroke: '#2a7' }],
+    },
     [history.map((p) => seconds(p.at)), history.map((p) => Number(p.balance))],
   );
   draw(
@@ -121,8 +131,8 @@ export async function refreshCharts(strategies: string[]): Promise<void> {
     hosts.performance,
     {
       title: `Cumulative P&L and CLV ${strategy}`,
-      scales: { clv: {} },
-      axes: [{}, {}, { scale: 'clv', side: 1, grid: { show: false } }],
+      scales: { x: { range: timeRange }, clv: {} },
+      axes: [{}, { size: AXIS }, { scale: 'clv', side: 1, size: AXIS, grid: { show: false } }],
       series: [{}, { label: 'P&L', stroke: '#c33' }, { label: 'CLV', stroke: '#36c', scale: 'clv' }],
     },
     [

@@ -27,31 +27,28 @@ function field(label: string, input: HTMLInputElement, name: string): HTMLElemen
   return h('label', { class: 'field' }, label, input, h('div', { class: 'error', 'data-error-for': name }));
 }
 
-function buildSlip(d: BetDetailAnswer): HTMLElement {
-  const { bet, lifecycle } = d;
-  const leg = lifecycle?.legs.find((l) => l.betId === bet.betId);
-  const market = lifecycle?.market;
+/** The slip from the bet's row (one SQL read, so it shows at once); applyDetail adds the lifecycle's part. */
+function buildSlip(bet: BetRow): HTMLElement {
   const odds = h('input', { name: 'odds', placeholder: showOdds(bet.price), autocomplete: 'off' });
-  const stake = h('input', { name: 'stake', value: leg?.stake ?? bet.stake, autocomplete: 'off' });
+  const stake = h('input', { name: 'stake', value: bet.stake, autocomplete: 'off' });
   const ref = h('input', { name: 'bookReference', placeholder: 'optional', autocomplete: 'off' });
   const override = h('input', { name: 'override', placeholder: 'why take this price', autocomplete: 'off' });
   const skipReason = h('input', { name: 'skipReason', placeholder: 'reason', autocomplete: 'off' });
   const overrideField = field('Override reason', override, 'override.reason');
   overrideField.classList.add('override');
   overrideField.hidden = true;
-  const deadline = lifecycle?.confirmationDeadline ?? null;
 
   const slip = h(
     'article',
-    { class: 'slip', 'data-bet-id': bet.betId },
+    { class: 'slip provisional', 'data-bet-id': bet.betId },
     h(
       'header',
       {},
       h('strong', {}, bet.bookmaker),
       ' · ',
-      lifecycle?.eventLabel ?? bet.eventId,
+      h('span', { class: 'event' }, bet.eventId),
       ' · ',
-      market ? marketLabel(market.marketType, market.period, market.line) : bet.market,
+      h('span', { class: 'market' }, bet.market),
       ' · ',
       h('strong', {}, bet.outcome, bet.point ? ` ${bet.point}` : ''),
     ),
@@ -61,11 +58,11 @@ function buildSlip(d: BetDetailAnswer): HTMLElement {
       h('dt', {}, `Quoted (${currentOddsFormat()})`),
       h('dd', { class: 'quoted' }, showOdds(bet.price)),
       h('dt', {}, 'Suggested stake'),
-      h('dd', { class: 'suggested' }, leg?.stake ?? bet.stake),
+      h('dd', { class: 'suggested' }, bet.stake),
       h('dt', {}, 'Edge'),
-      h('dd', {}, percent(lifecycle?.edge)),
+      h('dd', { class: 'edge' }, '…'),
       h('dt', {}, 'Time left'),
-      h('dd', { class: 'countdown', 'data-deadline': deadline ?? undefined }, deadline ? '' : 'no deadline'),
+      h('dd', { class: 'countdown' }, '…'),
     ),
   );
   const form = h(
@@ -110,11 +107,7 @@ function buildSlip(d: BetDetailAnswer): HTMLElement {
     form,
     skip,
     h('div', { class: 'error', 'data-error-for': 'general' }),
-    h(
-      'a',
-      { href: d.workflowUrl, target: '_blank', rel: 'noopener', class: 'lifecycle' },
-      'lifecycle in Temporal',
-    ),
+    h('a', { href: '#', target: '_blank', rel: 'noopener', class: 'lifecycle' }, 'lifecycle in Temporal'),
   );
   return slip;
 }
@@ -126,6 +119,25 @@ function settled(slip: HTMLElement, what: string): void {
 }
 
 /** Resolves true when a slip is provisional and should be looked at again shortly. */
+/** The lifecycle's part of a slip: event label, market, edge, deadline, Web UI link. */
+function applyDetail(slip: HTMLElement, d: BetDetailAnswer): void {
+  const { lifecycle } = d;
+  const leg = lifecycle?.legs.find((l) => l.betId === d.bet.betId);
+  const set = (selector: string, text: string) => (slip.querySelector(selector)!.textContent = text);
+  if (lifecycle?.eventLabel) set('.event', lifecycle.eventLabel);
+  if (lifecycle?.market)
+    set('.market', marketLabel(lifecycle.market.marketType, lifecycle.market.period, lifecycle.market.line));
+  if (leg?.stake) set('.suggested', leg.stake);
+  set('.edge', percent(lifecycle?.edge));
+  slip.querySelector('a.lifecycle')!.setAttribute('href', d.workflowUrl);
+  const deadline = lifecycle?.confirmationDeadline;
+  const countdown = slip.querySelector<HTMLElement>('.countdown')!;
+  if (deadline) countdown.dataset.deadline = deadline;
+  // The bet's row can change before its lifecycle has set the deadline: looked at again shortly.
+  slip.classList.toggle('provisional', !deadline);
+}
+
+/** Resolves true when a slip still lacks its lifecycle's part and should be looked at again shortly. */
 export async function refreshSlips(): Promise<boolean> {
   const { bets } = await api.get<{ bets: BetRow[] }>('/api/bets?status=awaiting_confirmation&limit=100');
   const body = section('slips');
@@ -135,25 +147,21 @@ export async function refreshSlips(): Promise<boolean> {
       el.remove();
       slips.delete(id);
     }
-  let provisional = false;
   for (const b of bets) {
-    const shown = slips.get(b.betId);
-    if (shown && !shown.classList.contains('provisional')) continue;
-    const d = await api.get<BetDetailAnswer>(`/api/bets/${seg(b.betId)}`);
-    const slip = buildSlip(d);
-    // The bet's row can change before its lifecycle has set the deadline: shown now, completed shortly.
-    if (!d.lifecycle?.confirmationDeadline) {
-      slip.classList.add('provisional');
-      provisional = true;
-    }
-    if (shown) shown.replaceWith(slip);
-    else body.append(slip);
+    if (slips.has(b.betId)) continue;
+    const slip = buildSlip(b);
     slips.set(b.betId, slip);
+    body.append(slip);
   }
   body.querySelector('.empty')?.remove();
   if (slips.size === 0) body.append(h('p', { class: 'muted empty' }, 'No bet is waiting for you.'));
+  await Promise.all(
+    [...slips]
+      .filter(([, slip]) => slip.classList.contains('provisional'))
+      .map(async ([id, slip]) => applyDetail(slip, await api.get<BetDetailAnswer>(`/api/bets/${seg(id)}`))),
+  );
   tickCountdowns();
-  return provisional;
+  return [...slips.values()].some((slip) => slip.classList.contains('provisional'));
 }
 
 /** Time left on each slip, every second. */
