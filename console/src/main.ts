@@ -46,9 +46,7 @@ function serial(fn: () => Promise<void>, where: string): () => void {
   return go;
 }
 
-const slips: () => void = serial(async () => {
-  if (await refreshSlips()) setTimeout(slips, 500);
-}, 'bet slips');
+const slips = serial(refreshSlips, 'bet slips');
 const bets = serial(refreshBets, 'bets');
 const opportunities = serial(refreshOpportunities, 'opportunities');
 const charts = serial(() => refreshCharts(strategyNames), 'charts');

@@ -137,8 +137,27 @@ function applyDetail(slip: HTMLElement, d: BetDetailAnswer): void {
   slip.classList.toggle('provisional', !deadline);
 }
 
-/** Resolves true when a slip still lacks its lifecycle's part and should be looked at again shortly. */
-export async function refreshSlips(): Promise<boolean> {
+const loading = new Set<string>();
+
+/**
+ * The lifecycle's part of a slip, fetched beside the list refresh (a Temporal query can be slow under load and
+ * must not hold back the next bet's slip). Until it has the deadline, it looks again every half second.
+ */
+function loadDetail(id: string, slip: HTMLElement): void {
+  if (loading.has(id)) return;
+  loading.add(id);
+  void api
+    .get<BetDetailAnswer>(`/api/bets/${seg(id)}`)
+    .then((d) => applyDetail(slip, d))
+    .catch(() => undefined) // the slip stays usable; tried again below
+    .finally(() => {
+      loading.delete(id);
+      if (slip.isConnected && slip.classList.contains('provisional'))
+        setTimeout(() => loadDetail(id, slip), 500);
+    });
+}
+
+export async function refreshSlips(): Promise<void> {
   const { bets } = await api.get<{ bets: BetRow[] }>('/api/bets?status=awaiting_confirmation&limit=100');
   const body = section('slips');
   const wanted = new Set(bets.map((b) => b.betId));
@@ -152,16 +171,11 @@ export async function refreshSlips(): Promise<boolean> {
     const slip = buildSlip(b);
     slips.set(b.betId, slip);
     body.append(slip);
+    loadDetail(b.betId, slip);
   }
   body.querySelector('.empty')?.remove();
   if (slips.size === 0) body.append(h('p', { class: 'muted empty' }, 'No bet is waiting for you.'));
-  await Promise.all(
-    [...slips]
-      .filter(([, slip]) => slip.classList.contains('provisional'))
-      .map(async ([id, slip]) => applyDetail(slip, await api.get<BetDetailAnswer>(`/api/bets/${seg(id)}`))),
-  );
   tickCountdowns();
-  return [...slips.values()].some((slip) => slip.classList.contains('provisional'));
 }
 
 /** Time left on each slip, every second. */
