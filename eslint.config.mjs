@@ -24,6 +24,7 @@ export default tseslint.config(
       'reports/**',
       'coverage/**',
       'dist/**',
+      'console/dist/**',
       'bin/**',
       'eslint.config.mjs',
     ],

@@ -1,0 +1,123 @@
+/** The parts of the API's answers the console reads (api/schemas.ts has the full zod schemas). */
+
+export interface Health {
+  ok: boolean;
+  temporal: boolean;
+  postgres: boolean;
+  redis: boolean;
+  uiUrl: string;
+  version: string;
+  /** config operator.oddsFormat; decimal when the API does not say. */
+  oddsFormat?: 'decimal' | 'american' | 'fractional';
+}
+
+export interface BetRow {
+  betId: string;
+  opportunityId: string;
+  strategy: string;
+  sport: string;
+  eventId: string;
+  market: string;
+  outcome: string;
+  point: string | null;
+  bookmaker: string;
+  mode: string;
+  status: string;
+  stake: string;
+  price: string;
+  profitLoss: string | null;
+  clvSharp: string | null;
+  clvBook: string | null;
+  reason: string | null;
+  placedAt: string | null;
+  settledAt: string | null;
+  createdAt: string;
+  workflowUrl?: string;
+}
+
+export interface Leg {
+  betId: string;
+  bookmaker: string;
+  outcome: string;
+  point: string | null;
+  detectedPrice: string;
+  requotedPrice: string | null;
+  status: string;
+  stake: string | null;
+  price: string;
+}
+
+export interface Lifecycle {
+  phase: string;
+  status: string;
+  strategy: string;
+  eventId: string;
+  eventLabel: string | null;
+  edge: string | null;
+  market: { marketType: string; period: string; line: string | null } | null;
+  confirmationDeadline: string | null;
+  legs: Leg[];
+}
+
+export interface BetDetailAnswer {
+  bet: BetRow & { expectedValue: string | null };
+  lifecycle: Lifecycle | null;
+  lifecycleError: string | null;
+  workflowUrl: string;
+}
+
+export interface Opportunity {
+  opportunityId: string;
+  strategy: string;
+  kind: string;
+  sport: string;
+  eventId: string;
+  marketType: string;
+  period: string;
+  line: string | null;
+  legs: { bookmaker?: string; outcome?: string; price?: string; quoteAgeMs?: number }[];
+  edge: string;
+  decision: string;
+  reason: string | null;
+  detectedAt: string;
+}
+
+export interface BoardQuote {
+  bookmaker: string;
+  outcome: string;
+  point: string | null;
+  price: string;
+  ageSeconds: number;
+}
+
+export interface Strategy {
+  name: string;
+  type: string;
+  enabled: boolean;
+  mode: string;
+  stakeMultiplier: string;
+  parameters: Record<string, unknown>;
+  workflow: string;
+  paused: boolean | null;
+  rolloutStage: string | null;
+}
+
+export interface BankrollAccount {
+  account: string;
+  kind: string;
+  currency: string;
+  balance: string;
+  available: string;
+  reserved: string;
+  atRisk: string;
+  todayProfitLoss: string;
+  exposureByEvent: { eventId: string; sport: string; stake: string; bets: number }[];
+  exposureBySport: { sport: string; stake: string; bets: number }[];
+}
+
+export interface PerformancePoint {
+  at: string;
+  cumulativePnl: string;
+  cumulativeClv: string;
+  bets: number;
+}
