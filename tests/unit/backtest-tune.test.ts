@@ -176,7 +176,14 @@ describe('steam over the real NFL season', { timeout: 300_000 }, () => {
       );
       const run = () => backtestCommand({ strategy: 'steam', param, data: [nfl!], clvBook: 'lowvig' });
       const bets = (r: Awaited<ReturnType<typeof run>>) =>
-        r.run.bets.map((b) => [b.opportunity?.id ?? null, b.bookmaker, b.outcome, b.point, b.price, b.placedAt]);
+        r.run.bets.map((b) => [
+          b.opportunity?.id ?? null,
+          b.bookmaker,
+          b.outcome,
+          b.point,
+          b.price,
+          b.placedAt,
+        ]);
       const first = await run();
       const second = await run();
       // Before the replay confirmed unchanged prices at each fetch: 0 bets (2–3 with --max-quote-age 2h).
