@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../config/paths';
 import { alphabetOnTestStack, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { appendOpsEvents, createOpsEventPublisher } from '../../activities/infra/ops-events';
@@ -174,9 +177,10 @@ describe('operator API: access rules, OpenAPI and the live event stream', () => 
       'GET /api/events',
     ])
       expect(routes).toContain(r);
-    // Without a built console, `/` says so in one line.
+    // `/` is the console when it is built (npm ci builds it), else one line saying it is not.
     const page = await fetch(api.url);
-    expect(await page.text()).toContain('console is not built');
+    const built = existsSync(resolve(PROJECT_ROOT, 'console/dist/index.html'));
+    expect(await page.text()).toContain(built ? '<title>Alpha-Bet console</title>' : 'console is not built');
   });
 
   it(

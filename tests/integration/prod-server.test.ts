@@ -58,7 +58,8 @@ function portFree(port: number): Promise<boolean> {
 /** Nine consecutive free ports (the server's frontend, history, matching and worker services). */
 async function freePortBlock(): Promise<number> {
   for (;;) {
-    const base = 21_000 + Math.floor(Math.random() * 19_000);
+    // Below 32768: the server stores its membership ports in a SMALLINT column (cluster_membership).
+    const base = 21_000 + Math.floor(Math.random() * 11_000);
     let ok = true;
     for (let p = base; p < base + 9 && ok; p++) ok = await portFree(p);
     if (ok) return base;
