@@ -18,7 +18,9 @@ describe('simulated market bursts (the hot-path bench hook)', () => {
 
   it('serves each burst event over HTTP beside the model, with an arbitrage of exactly the edge', async () => {
     const before = await odds('decimal');
-    const ids = server.bursts.add({ sport: 'basketball_nba', count: 3, edge: '0.03', tag: 'b1' }, now);
+    const ids = server.bursts
+      .add({ sport: 'basketball_nba', count: 3, edge: '0.03', tag: 'b1' }, now)
+      .map((e) => e.id);
     expect(server.bursts.servedAt(ids[0]!)).toBeUndefined();
     const after = await odds('decimal');
     expect(after).toHaveLength(before.length + 3);

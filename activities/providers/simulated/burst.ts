@@ -29,8 +29,8 @@ export class SimulatedBursts {
   private readonly firstServed = new Map<string, number>();
   private readonly tags = new Set<string>();
 
-  /** Add a burst served from the next /odds request on; returns its event ids. */
-  add(r: BurstRequest, nowMs: number): string[] {
+  /** Add a burst served from the next /odds request on; returns its events (decimal prices). */
+  add(r: BurstRequest, nowMs: number): OddsApiEvent[] {
     const spec = SIM_SPORTS.find((s) => s.key === r.sport);
     if (!spec) throw new Error(`burst sport: unknown sport "${r.sport}"`);
     // The poisson sports (soccer) price a draw: a two-way arbitrage needs a sport without one.
@@ -48,7 +48,7 @@ export class SimulatedBursts {
     const at = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const commence = new Date(nowMs + (r.startInMs ?? 6 * 3600_000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const list = this.bySport.get(r.sport) ?? [];
-    const ids: string[] = [];
+    const added: OddsApiEvent[] = [];
     for (let i = 0; i < r.count; i++) {
       const id = `${r.tag}-${i}`;
       const home = `${r.tag} Home ${i}`;
@@ -68,7 +68,7 @@ export class SimulatedBursts {
           },
         ],
       });
-      list.push({
+      added.push({
         id,
         sport_key: spec.key,
         sport_title: spec.title,
@@ -81,10 +81,10 @@ export class SimulatedBursts {
           book(SOFT[1]!.key, SOFT[1]!.title, '1.7', best),
         ],
       });
-      ids.push(id);
     }
+    list.push(...added);
     this.bySport.set(r.sport, list);
-    return ids;
+    return added;
   }
 
   /** The burst events of a sport as one /odds request asks for them; notes when each was first served. */
