@@ -7,6 +7,7 @@ import { createRedisBoardReader, type BoardReader } from './board-reader';
 import {
   markHandedOff,
   pendingOpportunities,
+  pendingOpportunity,
   recordOpportunities,
   skipPending,
   type Decision,
@@ -49,6 +50,11 @@ export interface SweepInput {
    * session so its hand-off and report see only them.
    */
   session?: string | null;
+  /**
+   * Return up to this many of the newly recorded pending opportunities (`handOff`), so the workflow starts
+   * their lifecycles at once instead of claiming them in a separate pass. 0 or absent: none.
+   */
+  handOffLimit?: number;
 }
 
 export interface SweepResult {
@@ -73,6 +79,11 @@ export interface SweepResult {
   stats: Record<string, number>;
   /** A few of the new opportunity ids (for the Web UI details; the table has them all). */
   newIds: string[];
+  /**
+   * With `handOffLimit`: the new pending opportunities, when they are at most that many (otherwise absent,
+   * and the workflow claims them from the table as before).
+   */
+  handOff?: PendingOpportunity[];
 }
 
 export interface WaitForBoardInput {
@@ -192,7 +203,16 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         stats: evaluation.stats,
         newIds: recorded.inserted.slice(0, 5).map((r) => r.id),
       };
-      logger.debug({ strategy: input.name, ...result, newIds: undefined }, 'strategy sweep');
+      const pendingIds = new Set(recorded.inserted.filter((r) => r.decision === 'pending').map((r) => r.id));
+      if (input.handOffLimit && pendingIds.size <= input.handOffLimit)
+        result.handOff = items
+          // delete(): each id once, even if the strategy found it twice in this sweep.
+          .filter((i) => pendingIds.delete(i.opportunity.id))
+          .map((i) => pendingOpportunity(i.opportunity));
+      logger.debug(
+        { strategy: input.name, ...result, newIds: undefined, handOff: undefined },
+        'strategy sweep',
+      );
       return result;
     },
 

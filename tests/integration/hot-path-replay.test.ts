@@ -37,7 +37,7 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>): Pro
 }
 
 /** Two pre-match events, each with a 7.3% two-way arbitrage (2.2 / 2.1) across two books. */
-function arbBoard(): BoardSnapshot {
+function arbBoard(events: readonly string[] = EVENTS): BoardSnapshot {
   const now = new Date().toISOString();
   const q = (eventId: string, bookmaker: string, outcome: string, price: string): OddsQuote => ({
     market: { eventId, marketType: 'h2h', period: 'full', line: null },
@@ -52,7 +52,7 @@ function arbBoard(): BoardSnapshot {
   return {
     asOf: now,
     events: Object.fromEntries(
-      EVENTS.map((id) => [
+      events.map((id) => [
         id,
         {
           id,
@@ -67,7 +67,7 @@ function arbBoard(): BoardSnapshot {
         },
       ]),
     ),
-    quotes: EVENTS.flatMap((id) => [
+    quotes: events.flatMap((id) => [
       q(id, 'book-a', 'Home Team', '2.2'),
       q(id, 'book-a', 'Away Team', '1.6'),
       q(id, 'book-b', 'Home Team', '1.6'),
@@ -144,12 +144,53 @@ describe('hot path: sweep → hand-off → paper placement, and replay of older 
       }
 
       // This run's histories replay on this code; RECORD_HISTORIES=1 keeps them as fixtures.
+      // A third arbitrage found by a later sweep: its lifecycle starts straight from the sweep's result.
+      const later = `evt-hotpath-c-${suffix}`;
+      await writeBoard(stores.redis, prefix, arbBoard([later]));
+      const third = await until(async () => {
+        const { rows } = await stores.db.query<{ opportunity_id: string }>(
+          `SELECT o.opportunity_id FROM opportunities o JOIN bets b USING (opportunity_id)
+         WHERE o.event_id = $1 AND b.status = 'placed' GROUP BY 1 HAVING count(*) = 2`,
+          [later],
+        );
+        return rows[0];
+      });
+      workflowIds.push(betWorkflowId(third.opportunity_id));
+      const { rows: handed } = await stores.db.query(
+        `SELECT count(*)::int AS n FROM opportunities WHERE strategy_name = $1 AND handed_off_at IS NOT NULL`,
+        [STRATEGY],
+      );
+      expect(handed[0].n).toBe(3);
+
       const histories = await Promise.all(
         workflowIds.map(async (workflowId) => ({
           workflowId,
           history: await client.workflow.getHandle(workflowId).fetchHistory(),
         })),
       );
+      // The round trips the hot path no longer makes (issue 14): the steps before placement are local
+      // activities (markers, not scheduled tasks); one claim pass only (the first sweep's backlog), and the
+      // first sweep's two lifecycles started together in one workflow task.
+      const names = (h: (typeof histories)[number]['history']) =>
+        h.events!.map((e) => {
+          const type = temporal.api.enums.v1.EventType[e.eventType!];
+          const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+          return activity ? `${type}:${activity}` : type;
+        });
+      for (const { workflowId, history } of histories.filter((x) => x.workflowId.startsWith('bet:'))) {
+        const scheduled = names(history).filter((n) => n.startsWith('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED'));
+        expect(scheduled, workflowId).toEqual([]);
+      }
+      const strategyEvents = names(histories[0]!.history);
+      expect(
+        strategyEvents.filter((n) => n.endsWith(':claimPendingOpportunities')),
+        'claim passes',
+      ).toHaveLength(1);
+      const firstStarts = strategyEvents.indexOf('EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
+      expect(strategyEvents.slice(firstStarts, firstStarts + 2)).toEqual([
+        'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      ]);
       if (process.env.RECORD_HISTORIES === '1') {
         mkdirSync(HISTORIES, { recursive: true });
         for (const { workflowId, history } of histories) {
