@@ -229,7 +229,8 @@ async function measure(
        GROUP BY o.opportunity_id, o.event_id, o.recorded_at, o.handed_off_at`,
       [ids, STRATEGY],
     );
-    const done = rows.filter((r) => r.n === 2);
+    // Placed and marked handed off: the lifecycle may place before the strategy marks the hand-off.
+    const done = rows.filter((r) => r.n === 2 && r.handed_off_at !== null);
     if (done.length === ids.length || Date.now() > deadline) {
       const samples = done.map((r) => {
         const served = market.bursts.servedAt(byEvent.get(r.event_id)!)!;
