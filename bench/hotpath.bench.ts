@@ -20,8 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { startDevServer, stopDevServer, temporalHealthy } from '../scripts/devserver';
 import { createPool, migrate } from '../activities/infra/postgres';
@@ -45,6 +44,7 @@ import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '..
 import { freePort } from '../tests/helpers/ports';
 import { patchConfig } from '../tests/fixtures/bet-data';
 import { makeBoard, percentile } from './board-fixture';
+import { minimalRate } from './lifecycle-workflows-rate';
 
 const { values: args } = parseArgs({
   options: {
@@ -333,37 +333,6 @@ async function partA(): Promise<{ idle: number[]; burstSeconds: number | null }>
 }
 
 // ---- (c) minimal workflows: embedded store vs in-memory ---------------------------------------------------
-async function minimalRate(address: string, label: string): Promise<number> {
-  const connection = await NativeConnection.connect({ address });
-  const taskQueue = `bench-minimal-${label}`;
-  const worker = await Worker.create({
-    connection,
-    taskQueue,
-    activities: { benchNoop: (i: number) => Promise.resolve(i) },
-    workflowBundle: { codePath: bundlePath },
-  });
-  const c = new Client({ connection: await Connection.connect({ address }) });
-  let best = 0;
-  await worker.runUntil(async () => {
-    for (let round = 0; round < 2; round++) {
-      const t0 = performance.now();
-      const handles = await Promise.all(
-        Array.from({ length: COUNT }, (_, i) =>
-          c.workflow.start('minimalLifecycleWorkflow', {
-            workflowId: `minimal-${label}-${round}-${i}`,
-            taskQueue,
-            args: [7],
-          }),
-        ),
-      );
-      await Promise.all(handles.map((h) => h.result()));
-      best = Math.max(best, COUNT / ((performance.now() - t0) / 1000));
-    }
-  });
-  await c.connection.close();
-  await connection.close();
-  return best;
-}
 async function partC(): Promise<number> {
   const memoryPort = await freePort();
   const memory = spawn(
@@ -383,8 +352,8 @@ async function partC(): Promise<number> {
   );
   const memoryAddress = `127.0.0.1:${memoryPort}`;
   while (!(await temporalHealthy({ address: memoryAddress }))) await sleep(250);
-  const embeddedRate = await minimalRate(server.address, 'embedded');
-  const memoryRate = await minimalRate(memoryAddress, 'memory');
+  const embeddedRate = await minimalRate(server.address, 'embedded', bundlePath, COUNT);
+  const memoryRate = await minimalRate(memoryAddress, 'memory', bundlePath, COUNT);
   memory.kill('SIGTERM');
   say(`(c) minimal 7-activity workflows, ${COUNT} at once, best of 2 rounds`);
   say(`  embedded dev server (SQLite file, as started by default) ${embeddedRate.toFixed(1)}/s`);
