@@ -7,6 +7,7 @@ import { createRedisBoardReader, type BoardReader } from './board-reader';
 import {
   markHandedOff,
   pendingOpportunities,
+  pendingOpportunity,
   recordOpportunities,
   skipPending,
   type Decision,
@@ -51,6 +52,11 @@ export interface SweepInput {
    * session so its hand-off and report see only them.
    */
   session?: string | null;
+  /**
+   * Return up to this many of the newly recorded pending opportunities (`handOff`), so the workflow starts
+   * their lifecycles at once instead of claiming them in a separate pass. 0 or absent: none.
+   */
+  handOffLimit?: number;
 }
 
 export interface SweepResult {
@@ -78,6 +84,11 @@ export interface SweepResult {
   /** False when the live board gave only the markets changed since the last sweep (`markets` of them). */
   fullSweep?: boolean;
   markets?: number | null;
+  /**
+   * With `handOffLimit`: the new pending opportunities, when they are at most that many (otherwise absent,
+   * and the workflow claims them from the table as before).
+   */
+  handOff?: PendingOpportunity[];
 }
 
 export interface WaitForBoardInput {
@@ -211,7 +222,16 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         fullSweep: view ? view.full : true,
         markets: view?.markets ?? null,
       };
-      logger.debug({ strategy: input.name, ...result, newIds: undefined }, 'strategy sweep');
+      const pendingIds = new Set(recorded.inserted.filter((r) => r.decision === 'pending').map((r) => r.id));
+      if (input.handOffLimit && pendingIds.size <= input.handOffLimit)
+        result.handOff = items
+          // delete(): each id once, even if the strategy found it twice in this sweep.
+          .filter((i) => pendingIds.delete(i.opportunity.id))
+          .map((i) => pendingOpportunity(i.opportunity));
+      logger.debug(
+        { strategy: input.name, ...result, newIds: undefined, handOff: undefined },
+        'strategy sweep',
+      );
       return result;
     },
 

@@ -115,6 +115,18 @@ export interface PendingOpportunity {
   legs: Opportunity['legs'];
 }
 
+/** An opportunity as its hand-off carries it, with numbers written as the table returns them. */
+export function pendingOpportunity(o: Opportunity): PendingOpportunity {
+  return {
+    id: o.id,
+    kind: o.kind,
+    sport: o.sport,
+    edge: new D(o.edge).toFixed(),
+    market: { ...o.market, line: o.market.line === null ? null : new D(o.market.line).toFixed() },
+    legs: o.legs,
+  };
+}
+
 /**
  * Pending opportunities of a strategy not yet handed to a bet lifecycle, oldest first: the strategy
  * workflow's own (paperSession null) or one paper-trading session's.

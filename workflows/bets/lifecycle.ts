@@ -3,7 +3,9 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -45,6 +47,27 @@ export const board = proxyActivities<QueueActivities<'bets'>>({
   scheduleToCloseTimeout: '1 minute',
   retry: INFRA_RETRY,
 });
+/**
+ * The short steps before placement (plan, re-quote, reservation, paper fill) run as local activities: in the
+ * worker that runs the workflow, recorded as markers with the workflow task, without a round trip through
+ * the server's task queue each. They keep the same timeouts, retries and idempotency as the activities they
+ * replace (each is a PostgreSQL transaction that returns the earlier outcome when repeated), so a repeat
+ * after a crash reserves and places nothing twice. Histories recorded before run the regular activities.
+ */
+export const LOCAL_STEPS_PATCH = 'bet-lifecycle-local-steps';
+const localStore = proxyLocalActivities<QueueActivities<'bets'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: INFRA_RETRY,
+});
+const localBoard = proxyLocalActivities<QueueActivities<'bets'>>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: INFRA_RETRY,
+});
+/** The steps to run before placement: local activities, unless this history ran them as activities. */
+export function shortSteps(): { store: typeof store; board: typeof board } {
+  return patched(LOCAL_STEPS_PATCH) ? { store: localStore, board: localBoard } : { store, board };
+}
 export const book = proxyActivities<QueueActivities<'bets'>>({
   startToCloseTimeout: '30 seconds',
   retry: { ...INFRA_RETRY, maximumInterval: '30 seconds' },
@@ -128,7 +151,7 @@ export class BetLifecycle {
   async loadPlan(): Promise<BetPlan> {
     const input = this.input;
     const state = this.state;
-    const p = await store.loadBetPlan({
+    const p = await shortSteps().store.loadBetPlan({
       opportunityId: input.opportunityId,
       workflowId: workflowInfo().workflowId,
       mode: input.mode ?? null,

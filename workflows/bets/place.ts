@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import { board, book, failureMessage, store, type BetLifecycle } from './lifecycle';
+import { book, failureMessage, shortSteps, store, type BetLifecycle } from './lifecycle';
 
 /**
  * From the plan to a placed bet: re-quote from the board, the risk check and reservation, automatic
@@ -25,7 +25,7 @@ export async function requote(bet: BetLifecycle): Promise<string[] | null> {
   };
   let requote;
   try {
-    requote = await board.requoteBets(requoteInput);
+    requote = await shortSteps().board.requoteBets(requoteInput);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const closed = await store.closeUnplacedBets({
@@ -52,7 +52,7 @@ export async function requote(bet: BetLifecycle): Promise<string[] | null> {
 export async function reserve(bet: BetLifecycle, prices: string[]): Promise<boolean> {
   const p = bet.planned;
   bet.step('reserving', 'risk check and reservation');
-  const reserved = await store.reserveStakes({
+  const reserved = await shortSteps().store.reserveStakes({
     opportunityId: p.opportunityId,
     account: p.account,
     eventId: p.eventId,
@@ -103,7 +103,7 @@ export async function placeAutomatically(bet: BetLifecycle): Promise<void> {
     if (leg.status !== 'reserved') continue;
     const placed =
       p.mode === 'paper'
-        ? await store.placePaperBet({ betId: leg.betId })
+        ? await shortSteps().store.placePaperBet({ betId: leg.betId })
         : await book.placeAdapterBet({ betId: leg.betId });
     bet.legAlert(bet.apply(placed));
     // An arbitrage whose first legs cannot be placed is not started half-hedged.

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -30,6 +31,11 @@ import {
 export * from './messages';
 
 const HAND_OFF_BATCH = 50;
+/**
+ * Lifecycles started straight from the sweep's result (no separate claim pass), all of a batch at once in
+ * one workflow task instead of one after another. Histories recorded before keep the claim pass.
+ */
+export const DIRECT_HAND_OFF_PATCH = 'strategy-direct-hand-off';
 const DEFAULT_ITERATIONS_PER_RUN = 500;
 
 const emptyCounts = (): StrategyCounts => ({
@@ -180,7 +186,20 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
     }
   }
 
-  async function handOff(): Promise<void> {
+  /** Start these opportunities' lifecycles (bet:<id>, REJECT_DUPLICATE), then mark them handed off. */
+  async function startLifecycles(pending: readonly PendingOpportunity[], together: boolean): Promise<void> {
+    const started = together
+      ? await Promise.all(pending.map((o) => startBetLifecycle(o, name, betsTaskQueue)))
+      : [];
+    if (!together) for (const o of pending) started.push(await startBetLifecycle(o, name, betsTaskQueue));
+    for (const s of started) {
+      if (s === 'started') counts.handedOff++;
+      else counts.alreadyHandedOff++;
+    }
+    await store.markOpportunitiesHandedOff({ ids: pending.map((o) => o.id) });
+  }
+
+  async function handOff(together: boolean): Promise<void> {
     for (;;) {
       const pending: PendingOpportunity[] = await store.claimPendingOpportunities({
         name,
@@ -191,11 +210,7 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
       if (handOffMode === 'record-only') {
         counts.noLifecycle += await store.skipPendingOpportunities({ ids, reason: 'no lifecycle' });
       } else {
-        for (const o of pending) {
-          if ((await startBetLifecycle(o, name, betsTaskQueue)) === 'started') counts.handedOff++;
-          else counts.alreadyHandedOff++;
-        }
-        await store.markOpportunitiesHandedOff({ ids });
+        await startLifecycles(pending, together);
       }
       if (pending.length < HAND_OFF_BATCH) return;
     }
@@ -241,12 +256,14 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
     phase = 'sweeping';
     show();
     const row = current();
+    const direct = patched(DIRECT_HAND_OFF_PATCH);
     const r: SweepResult = await sweeper.sweepStrategy({
       name,
       type: row.type,
       mode: row.mode,
       parameters: row.parameters,
       sweep: counts.sweeps + 1,
+      ...(direct && handOffMode === 'lifecycle' ? { handOffLimit: HAND_OFF_BATCH } : {}),
     });
     counts.sweeps++;
     counts.found += r.found;
@@ -269,11 +286,16 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
       trigger,
     };
     // Paused mid-sweep: what it found waits (pending) until resumed; no new bets while paused.
-    if (r.pending > 0) backlog = true;
+    if (direct && !backlog && !paused && r.pending > 0 && r.handOff?.length === r.pending) {
+      // Everything new came back with the sweep: start it now, no claim pass.
+      phase = 'handing-off';
+      show();
+      await startLifecycles(r.handOff, true);
+    } else if (r.pending > 0) backlog = true;
     if (backlog && !paused) {
       phase = 'handing-off';
       show();
-      await handOff();
+      await handOff(direct);
       backlog = false;
     }
 

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SimulatedMarket, type SimulatedMarketOptions } from './model';
 import { SimModelParams, type SimModelInput } from './params';
+import { SimulatedBursts } from './burst';
 import { readBodyLimited } from '../../infra/http';
 
 /**
@@ -24,6 +25,8 @@ export interface SimulatedServer {
   url: string;
   port: number;
   market: SimulatedMarket;
+  /** Extra events with arbitrages served beside the model's (the hot-path bench's bursts). */
+  bursts: SimulatedBursts;
   /** Requests served so far. */
   requests(): number;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export function simulatorSignature(o: SimulatedMarketOptions): string {
 
 export async function startSimulatedServer(opts: SimulatedServerOptions): Promise<SimulatedServer> {
   const market = new SimulatedMarket(opts);
+  const bursts = new SimulatedBursts();
   const now = opts.now ?? Date.now;
   const quota = opts.quota ?? 100_000;
   let used = 0;
@@ -87,11 +91,12 @@ export async function startSimulatedServer(opts: SimulatedServerOptions): Promis
       const unknown = markets.find((m) => !['h2h', 'spreads', 'totals'].includes(m));
       if (unknown) return send(422, { message: `Invalid market ${unknown}`, error_code: 'INVALID_MARKET' });
       const bookmakers = url.searchParams.get('bookmakers')?.split(',').filter(Boolean);
-      const body = market.odds(sport.key, now(), {
-        oddsFormat,
-        markets,
-        ...(bookmakers?.length ? { bookmakers } : {}),
-      });
+      const at = now();
+      const only = bookmakers?.length ? { bookmakers } : {};
+      const body = [
+        ...market.odds(sport.key, at, { oddsFormat, markets, ...only }),
+        ...bursts.serve(sport.key, at, { oddsFormat, markets, ...only }),
+      ];
       return send(200, body, markets.length);
     }
     if (parts[3] === 'scores' && parts.length === 4) {
@@ -121,6 +126,7 @@ export async function startSimulatedServer(opts: SimulatedServerOptions): Promis
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     market,
+    bursts,
     requests: () => used,
     close: () =>
       new Promise<void>((resolve) => {

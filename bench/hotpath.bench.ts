@@ -1,0 +1,386 @@
+/**
+ * The hot path, from a price the market serves to a placed paper bet (issue 14):
+ *  (a) the simulated market served over HTTP, the real poller, the arbitrage strategy and paper bet
+ *      lifecycles on a dev server of its own: time from the market first serving an arbitrage to the
+ *      opportunity being recorded (opportunities.recorded_at) and to its bets being placed (bets.placed_at),
+ *      with the steps between (handed_off_at, the bets' created_at = the lifecycle's plan), p50 and p99,
+ *      one opportunity at a time (idle) and for a burst of opportunities appearing in one poll;
+ *  (b) the strategy sweep (the sweepStrategy activity: board read, index, evaluate, record) of arbitrage on
+ *      a 100,000-quote board in Redis, full and after one changed market;
+ *  (c) minimal 7-activity workflows per second on the default embedded dev server next to an in-memory dev
+ *      server in the same run.
+ *
+ *   node --import tsx bench/hotpath.bench.ts [--idle 20] [--burst 100] [--poll 1] [--runs 20] [--count 40] [--parts abc]
+ *
+ * Temp data dir, temp database, Redis db 15 under a per-run prefix; all removed at the end. The last line
+ * is one JSON object with the headline figures.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { startDevServer, stopDevServer, temporalHealthy } from '../scripts/devserver';
+import { createPool, migrate } from '../activities/infra/postgres';
+import { createRedis } from '../activities/infra/redis';
+import { createLogger } from '../activities/infra/logger';
+import { connectClient } from '../activities/infra/temporal';
+import { createActivities } from '../activities';
+import { writeBoard } from '../activities/strategies/board-reader';
+import { seedStrategies } from '../activities/strategies/store';
+import { startSimulatedServer } from '../activities/providers/simulated/server';
+import { canonicalEventId } from '../activities/providers/normalize';
+import type { OddsApiEvent } from '../shared/readers/the-odds-api';
+import { createWorkerSet } from '../workers/worker';
+import { startPollingWorkflows } from '../workflows/ingestion/client';
+import { startStrategyWorkflows } from '../workflows/strategies/client';
+import { strategyStatusQuery, strategyWorkflowId } from '../workflows/strategies/messages';
+import { loadConfig } from '../config/load';
+import { ProviderConfig } from '../config/schema';
+import { mulberry32 } from '../shared/random';
+import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '../tests/helpers/scratch';
+import { freePort } from '../tests/helpers/ports';
+import { patchConfig } from '../tests/fixtures/bet-data';
+import { makeBoard, percentile } from './board-fixture';
+import { minimalRate } from './lifecycle-workflows-rate';
+
+const { values: args } = parseArgs({
+  options: {
+    idle: { type: 'string', default: '20' },
+    burst: { type: 'string', default: '100' },
+    poll: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '20' },
+    count: { type: 'string', default: '40' },
+    parts: { type: 'string', default: 'abc' },
+  },
+});
+const IDLE = Number(args.idle);
+const BURST = Number(args.burst);
+const RUNS = Number(args.runs);
+const COUNT = Number(args.count);
+const PARTS = new Set(args.parts);
+const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+const SPORT = 'basketball_nba';
+const STRATEGY = 'hotpath-arb';
+const say = (m: string) => process.stdout.write(`${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (x: number) => `${Math.round(x).toString().padStart(6)} ms`;
+const stats = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p99 ${ms(percentile(xs, 99))}`;
+
+Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+const started = Date.now();
+const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-hotpath-'));
+const dbName = `alphabet_hotpath_${process.pid}`;
+const dbUrl = await recreateDatabase(BASE_DB, dbName);
+const prefix = `abhot:${process.pid}:`;
+const cli = await ensureTemporalCli();
+const [server, bundle] = await Promise.all([
+  startDevServer(await scratchDevServer(cli.path, dataDir)),
+  bundleWorkflowCode({
+    workflowsPath: resolve(import.meta.dirname, 'lifecycle-workflows.ts'),
+    logger: new DefaultLogger('ERROR'),
+  }),
+  migrate(dbUrl),
+]);
+const bundlePath = join(dataDir, 'workflow-bundle.js');
+writeFileSync(bundlePath, bundle.code);
+
+const marketPort = await freePort();
+const loaded = patchConfig(
+  loadConfig({
+    env: {
+      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: dbUrl,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'error',
+    },
+  }),
+  {
+    database: { poolSize: 20 },
+    risk: { bankroll: '100000000', maxSportExposureFraction: '1' },
+    placement: { requote: { maxQuoteAgeSeconds: 3600 } },
+    alerts: { routes: [] },
+  },
+);
+const { config } = loaded;
+config.strategies = [];
+config.providers = [
+  ProviderConfig.parse({
+    name: 'sim',
+    type: 'simulated',
+    enabled: true,
+    pollIntervalSeconds: Number(args.poll),
+    sports: [SPORT],
+    options: { seed: 42, speed: 120, port: marketPort, oddsFormat: 'decimal', scoresIntervalSeconds: 5 },
+  }),
+];
+const db = createPool(config.database.url, 10);
+const redis = createRedis(config.redis.url);
+const logger = createLogger({ level: 'error', name: 'bench' });
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+say(`load average at start: ${load()}`);
+
+// ---- (b) the sweep on a 100,000-quote board ---------------------------------------------------------------
+async function partB(): Promise<{ full: number[]; changed: number[] }> {
+  const sweepPrefix = `${prefix}sweep:`;
+  const sweeper = createActivities({
+    db,
+    redis,
+    config: { ...config, redis: { ...config.redis, keyPrefix: sweepPrefix } },
+    secrets: {},
+    logger,
+  });
+  const rand = mulberry32(0x5eed);
+  const board = makeBoard(100_000, Date.now(), rand);
+  await writeBoard(redis, sweepPrefix, board);
+  const sweepInput = (sweep: number) => ({
+    name: 'bench-sweep',
+    type: 'arbitrage',
+    mode: 'backtest' as const,
+    parameters: { minProfit: '0', maxQuoteAgeMs: 3_600_000 },
+    sweep,
+  });
+  await seedStrategies(
+    db,
+    [
+      {
+        name: 'bench-sweep',
+        type: 'arbitrage',
+        enabled: false,
+        mode: 'backtest',
+        stakeMultiplier: '0',
+        parameters: {},
+      },
+    ],
+    'bench',
+  );
+  async function timedSweep(i: number): Promise<{ wall: number; read: number; evaluate: number }> {
+    const t0 = performance.now();
+    const r = await sweeper.sweepStrategy(sweepInput(i));
+    return { wall: performance.now() - t0, read: r.readMs, evaluate: r.evaluateMs };
+  }
+  const full: { wall: number; read: number; evaluate: number }[] = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t = await timedSweep(i);
+    if (i >= 2) full.push(t);
+  }
+  const changed: number[] = [];
+  const h2h = board.quotes.filter((q) => q.market.marketType === 'h2h');
+  for (let i = 0; i < RUNS; i++) {
+    // One market moves (an h2h of one event, every book), then the sweep that follows.
+    const eventId = h2h[(i * 97) % h2h.length]!.market.eventId;
+    const now = new Date().toISOString();
+    const quotes = h2h
+      .filter((q) => q.market.eventId === eventId)
+      .map((q) => ({ ...q, price: (Number(q.price) + 0.01).toFixed(2), observedAt: now }));
+    await writeBoard(redis, sweepPrefix, { events: { [eventId]: board.events[eventId]! }, quotes });
+    changed.push((await timedSweep(100 + i)).wall);
+  }
+  say(
+    `(b) sweep of arbitrage over ${board.quotes.length} quotes (sweepStrategy: read, index, evaluate, record)`,
+  );
+  say(
+    `  full                 ${stats(full.map((s) => s.wall))}  (read ${stats(full.map((s) => s.read))}; evaluate ${stats(full.map((s) => s.evaluate))})`,
+  );
+  say(`  after 1 changed market ${stats(changed)}`);
+  await deleteKeys(redis, [`${sweepPrefix}*`]);
+  return { full: full.map((s) => s.wall), changed };
+}
+
+// ---- (a) served price → recorded → placed ---------------------------------------------------------------
+let market: Awaited<ReturnType<typeof startSimulatedServer>>;
+interface Sample {
+  recorded: number;
+  handedOff: number;
+  planned: number;
+  placed: number;
+}
+/** Wait until every burst event's opportunity has its two legs placed; the samples, ms after first served. */
+async function measure(
+  served: OddsApiEvent[],
+  timeoutMs: number,
+): Promise<{ samples: Sample[]; missing: string[] }> {
+  // Ingestion names an event by sport, teams and start (canonicalEventId), not by the provider's id.
+  const byEvent = new Map(
+    served.map((e) => [canonicalEventId(e.sport_key, [e.home_team, e.away_team], e.commence_time), e.id]),
+  );
+  const ids = [...byEvent.keys()];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query<{
+      event_id: string;
+      recorded_at: Date;
+      handed_off_at: Date | null;
+      planned: Date | null;
+      placed: Date | null;
+      n: number;
+    }>(
+      `SELECT o.event_id, o.recorded_at, o.handed_off_at, min(b.created_at) AS planned, max(b.placed_at) AS placed,
+              count(*) FILTER (WHERE b.status = 'placed')::int AS n
+       FROM opportunities o LEFT JOIN bets b USING (opportunity_id)
+       WHERE o.event_id = ANY($1::text[]) AND o.strategy_name = $2
+       GROUP BY o.opportunity_id, o.event_id, o.recorded_at, o.handed_off_at`,
+      [ids, STRATEGY],
+    );
+    // Placed and marked handed off: the lifecycle may place before the strategy marks the hand-off.
+    const done = rows.filter((r) => r.n === 2 && r.handed_off_at !== null);
+    if (done.length === ids.length || Date.now() > deadline) {
+      const samples = done.map((r) => {
+        const served = market.bursts.servedAt(byEvent.get(r.event_id)!)!;
+        return {
+          recorded: r.recorded_at.getTime() - served,
+          handedOff: r.handed_off_at!.getTime() - served,
+          planned: r.planned!.getTime() - served,
+          placed: r.placed!.getTime() - served,
+        };
+      });
+      const have = new Set(done.map((r) => r.event_id));
+      const missing = ids.filter((id) => !have.has(id));
+      if (missing.length) await explain(missing.slice(0, 3));
+      return { samples, missing };
+    }
+    await sleep(50);
+  }
+}
+/** Why some were not placed: what the database holds for them. */
+async function explain(ids: string[]): Promise<void> {
+  const { rows } = await db.query(
+    `SELECT e.event_id, o.decision, o.decision_reason, b.status, b.reason
+     FROM events e LEFT JOIN opportunities o USING (event_id) LEFT JOIN bets b USING (opportunity_id)
+     WHERE e.event_id = ANY($1::text[])`,
+    [ids],
+  );
+  say(`  not placed: ${ids.join(', ')} → ${JSON.stringify(rows)}`);
+}
+function report(label: string, samples: Sample[]): void {
+  const pick = (f: (s: Sample) => number) => stats(samples.map(f));
+  say(`  ${label}: ${samples.length} opportunities`);
+  say(`    served → recorded    ${pick((s) => s.recorded)}`);
+  say(`    recorded → handed off ${pick((s) => s.handedOff - s.recorded)}`);
+  say(`    handed off → planned  ${pick((s) => s.planned - s.handedOff)}`);
+  say(`    planned → placed      ${pick((s) => s.placed - s.planned)}`);
+  say(`    served → placed       ${pick((s) => s.placed)}`);
+}
+
+async function partA(): Promise<{ idle: number[]; burstSeconds: number | null }> {
+  market = await startSimulatedServer({ seed: 42, speed: 120, port: marketPort });
+  await seedStrategies(
+    db,
+    [
+      {
+        name: STRATEGY,
+        type: 'arbitrage',
+        enabled: true,
+        mode: 'paper',
+        stakeMultiplier: '1',
+        parameters: { sports: [SPORT], marketTypes: ['h2h'], minProfit: '0.01', fallbackIntervalMs: 5_000 },
+      },
+    ],
+    'bench',
+  );
+  const workers = await createWorkerSet({ loaded, workflowBundle: { codePath: bundlePath }, logger });
+  const workersDone = workers.run();
+  const client = await connectClient(config, loaded.secrets);
+  await startPollingWorkflows(client, loaded);
+  await startStrategyWorkflows(client, loaded, db, { names: [STRATEGY] });
+  const strategy = client.workflow.getHandle(strategyWorkflowId(STRATEGY));
+  while (((await strategy.query(strategyStatusQuery).catch(() => null))?.counts.sweeps ?? 0) < 2)
+    await sleep(200);
+
+  say(`(a) simulated market over HTTP → poller (every ${args.poll} s) → arbitrage → paper lifecycles`);
+  const idle: Sample[] = [];
+  for (let i = 0; i < IDLE; i++) {
+    const r = await measure(
+      market.bursts.add({ sport: SPORT, count: 1, tag: `idle${i}` }, Date.now()),
+      60_000,
+    );
+    if (r.missing.length) say(`  idle ${i}: not placed within 60 s: ${r.missing.join(', ')}`);
+    idle.push(...r.samples);
+    // Land the next one at a different point of the poll cycle.
+    await sleep(137 * (i % 7));
+  }
+  report('idle, one at a time', idle);
+  const burst = await measure(
+    market.bursts.add({ sport: SPORT, count: BURST, tag: 'burst' }, Date.now()),
+    180_000,
+  );
+  report(`burst of ${BURST} in one poll`, burst.samples);
+  const burstSeconds = burst.missing.length
+    ? Infinity
+    : Math.max(...burst.samples.map((s) => s.placed)) / 1000;
+  say(
+    `    all ${BURST} placed within ${burst.missing.length ? `— (${burst.missing.length} not placed in 180 s)` : `${burstSeconds.toFixed(1)} s`}`,
+  );
+  say(`load average: ${load()}`);
+
+  await client.workflow.getHandle(strategyWorkflowId(STRATEGY)).terminate('bench over');
+  await client.workflow.getHandle('odds-poll:sim').terminate('bench over');
+  workers.shutdown();
+  await workersDone;
+  await client.connection.close();
+  await market.close();
+  return {
+    idle: idle.map((s) => s.placed),
+    burstSeconds: Number.isFinite(burstSeconds) ? burstSeconds : null,
+  };
+}
+
+// ---- (c) minimal workflows: embedded store vs in-memory ---------------------------------------------------
+async function partC(): Promise<number> {
+  const memoryPort = await freePort();
+  const memory = spawn(
+    cli.path,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(memoryPort),
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  const memoryAddress = `127.0.0.1:${memoryPort}`;
+  while (!(await temporalHealthy({ address: memoryAddress }))) await sleep(250);
+  const embeddedRate = await minimalRate(server.address, 'embedded', bundlePath, COUNT);
+  const memoryRate = await minimalRate(memoryAddress, 'memory', bundlePath, COUNT);
+  memory.kill('SIGTERM');
+  say(`(c) minimal 7-activity workflows, ${COUNT} at once, best of 2 rounds`);
+  say(`  embedded dev server (SQLite file, as started by default) ${embeddedRate.toFixed(1)}/s`);
+  say(`  in-memory dev server                                     ${memoryRate.toFixed(1)}/s`);
+  say(`load average at the end: ${load()} · ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  return embeddedRate / memoryRate;
+}
+
+const b = PARTS.has('b') ? await partB() : null;
+const a = PARTS.has('a') ? await partA() : null;
+const ratio = PARTS.has('c') ? await partC() : null;
+
+await db.end();
+await deleteKeys(redis, [`${prefix}*`]);
+redis.disconnect();
+await stopDevServer(dataDir);
+rmSync(dataDir, { recursive: true, force: true });
+await dropDatabase(BASE_DB, dbName);
+const round = (x: number | null | undefined) => (x == null ? null : Math.round(x * 10) / 10);
+say(
+  JSON.stringify({
+    sweepFullP99Ms: round(b && percentile(b.full, 99)),
+    sweepChangedP99Ms: round(b && percentile(b.changed, 99)),
+    detectToPlaceP50Ms: round(a?.idle.length ? percentile(a.idle, 50) : null),
+    detectToPlaceP99Ms: round(a?.idle.length ? percentile(a.idle, 99) : null),
+    burst100Seconds: round(a?.burstSeconds),
+    embeddedVsMemoryRatio: ratio === null ? null : Math.round(ratio * 100) / 100,
+  }),
+);
+process.exit(0);
