@@ -26,6 +26,12 @@ const utf8 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Arr
 /** Every payload in a raw history, except search attributes (indexed by the server, never encoded). */
 function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
   if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return out;
+  // Markers the SDK's core writes itself, not through the data converter, hold no business data: a
+  // `patched()` marker its patch id; a local activity marker's `data` its sequence number, activity type and
+  // times. A local activity's `result` goes through the codec like any other payload.
+  const marker = node as { markerName?: string; details?: Record<string, unknown> };
+  if (marker.markerName === 'core_patch') return out;
+  if (marker.markerName === 'core_local_activity') return payloadsOf(marker.details?.result, out);
   if ('data' in node && 'metadata' in node && (node as Payload).metadata) out.push(node as Payload);
   for (const [key, value] of Object.entries(node))
     if (key !== 'searchAttributes' && key !== 'indexedFields') payloadsOf(value, out);
