@@ -4,15 +4,13 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
+import { runNames } from '../helpers/run-names';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import { readOpsEvents } from '../../activities/infra/ops-events';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_api_${run}`;
-const STRATEGY = `api-${run}`;
-const ACCOUNT = `live-api-${run}`;
+const { run, SPORT, STRATEGY, ACCOUNT } = runNames('api', 'live');
 
 describe('operator API: bets (list, show, confirm, skip, settle) and the bankroll', () => {
   let loaded: LoadedConfig;

@@ -17,6 +17,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
+import { runNames } from '../helpers/run-names';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -29,10 +30,7 @@ import {
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_manual_${run}`;
-const STRATEGY = `manual-${run}`;
-const ACCOUNT = `live-manual-${run}`;
+const { run, SPORT, STRATEGY, ACCOUNT } = runNames('manual', 'live');
 
 async function cli(args: string[]) {
   const r = await alphabetOnTestStack(args);
