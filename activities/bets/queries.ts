@@ -1,30 +1,10 @@
 import type { Pool } from '../infra/postgres';
 import { OPEN_STATUSES } from '../../shared/bets';
+import type { BetListRow } from '../../shared/api-types';
 
 /** Read-only views of bets and the bankroll for operators (the CLI). Decimals stay strings. */
 
-export interface BetListRow {
-  betId: string;
-  opportunityId: string;
-  strategy: string;
-  sport: string;
-  eventId: string;
-  market: string;
-  outcome: string;
-  point: string | null;
-  bookmaker: string;
-  mode: string;
-  status: string;
-  stake: string;
-  price: string;
-  profitLoss: string | null;
-  clvSharp: string | null;
-  clvBook: string | null;
-  reason: string | null;
-  placedAt: string | null;
-  settledAt: string | null;
-  createdAt: string;
-}
+export type { BetListRow };
 
 const LIST_COLUMNS = `bet_id AS "betId", opportunity_id AS "opportunityId", strategy_name AS strategy, sport,
   event_id AS "eventId", market_type || CASE WHEN period <> 'full' THEN ' ' || period ELSE '' END AS market, outcome,
