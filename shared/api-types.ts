@@ -46,3 +46,18 @@ export interface OpportunityRow {
   detectedAt: string;
   decidedAt: string | null;
 }
+
+/** One ledger account's bankroll: balances and open exposure. */
+export interface BankrollView {
+  account: string;
+  kind: string;
+  currency: string;
+  /** available + reserved + at risk */
+  balance: string;
+  available: string;
+  reserved: string;
+  atRisk: string;
+  todayProfitLoss: string;
+  exposureByEvent: { eventId: string; sport: string; stake: string; bets: number }[];
+  exposureBySport: { sport: string; stake: string; bets: number }[];
+}

@@ -1,5 +1,5 @@
 /** The parts of the API's answers the console reads (api/schemas.ts has the full zod schemas). */
-import type { BetListRow, OpportunityRow } from '../../shared/api-types';
+import type { BankrollView, BetListRow, OpportunityRow } from '../../shared/api-types';
 
 export interface Health {
   ok: boolean;
@@ -71,18 +71,7 @@ export interface Strategy {
   rolloutStage: string | null;
 }
 
-export interface BankrollAccount {
-  account: string;
-  kind: string;
-  currency: string;
-  balance: string;
-  available: string;
-  reserved: string;
-  atRisk: string;
-  todayProfitLoss: string;
-  exposureByEvent: { eventId: string; sport: string; stake: string; bets: number }[];
-  exposureBySport: { sport: string; stake: string; bets: number }[];
-}
+export type BankrollAccount = BankrollView;
 
 export interface PerformancePoint {
   at: string;
