@@ -1,4 +1,4 @@
-import type { MarketKey, OddsQuote } from '../../shared/entities';
+import type { MarketKey, OddsQuote, SportEvent } from '../../shared/entities';
 import { devig, type D } from '../../shared/math';
 import type { BoardEvent } from '../../shared/strategies';
 
@@ -61,4 +61,69 @@ export function consensusFairProbability(lines: readonly string[][]): D {
     .reduce((a, b) => a.plus(b))
     .div(lines.length)
     .toDecimalPlaces(20);
+}
+
+/** A scheduled event between 'Home' and 'Away' (participant ids 'home' and 'away'), as importers store it. */
+export function homeAwayEvent(e: {
+  id: string;
+  sport: string;
+  league: string;
+  startTime: string;
+  metadata?: Record<string, unknown>;
+}): SportEvent {
+  return {
+    id: e.id,
+    sport: e.sport,
+    league: e.league,
+    participants: [
+      { id: 'home', name: 'Home', role: 'home' },
+      { id: 'away', name: 'Away', role: 'away' },
+    ],
+    startTime: e.startTime,
+    status: 'scheduled',
+    metadata: e.metadata ?? {},
+  };
+}
+
+/** Minutes after `t0` as a replay frame's time: ISO string and epoch milliseconds. */
+export function minutesAfter(t0: number): (minutes: number) => { at: string; atMs: number } {
+  return (minutes) => ({ at: new Date(t0 + minutes * 60_000).toISOString(), atMs: t0 + minutes * 60_000 });
+}
+
+/** Prices per book as [Home, Away] before a steam move. */
+export const STEAM_BEFORE: Record<string, [string, string]> = {
+  a: ['2.00', '1.90'],
+  b: ['2.02', '1.88'],
+  c: ['1.98', '1.92'],
+  d: ['2.00', '1.90'],
+  stale: ['2.05', '1.85'],
+};
+
+/** Four books shorten Home from ~2.0 to ~1.7 (its fair probability rises by about 7 points); `stale` does not. */
+export const STEAM_MOVED: Record<string, [string, string]> = {
+  a: ['1.70', '2.25'],
+  b: ['1.72', '2.22'],
+  c: ['1.69', '2.26'],
+  d: ['1.71', '2.24'],
+};
+
+/** h2h quotes of `eventId`, prices per book as [Home, Away], seen at `observedAt` (and the book's own time). */
+export function homeAwayQuotes(
+  eventId: string,
+  lines: Record<string, [string, string]>,
+  observedAt: string,
+  sourceUpdatedAt: string | null = null,
+): OddsQuote[] {
+  return Object.entries(lines).flatMap(([book, prices]) =>
+    ['Home', 'Away'].map((outcome, i) =>
+      testQuote({
+        market: h2hMarket(eventId),
+        bookmaker: book,
+        outcome,
+        price: prices[i]!,
+        observedAt,
+        sourceUpdatedAt,
+      }),
+    ),
+  );
 }

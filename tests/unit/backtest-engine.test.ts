@@ -13,27 +13,19 @@ import {
 import { StrategyParameterError } from '../../shared/strategies';
 import { arbitrageStrategy } from '../../shared/strategies/arbitrage';
 import { consensusStrategy } from '../../shared/strategies/consensus';
-import { testQuote } from '../helpers/board';
+import { homeAwayEvent, minutesAfter, testQuote } from '../helpers/board';
 
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
-const at = (minutes: number): { at: string; atMs: number } => ({
-  at: new Date(T0 + minutes * 60_000).toISOString(),
-  atMs: T0 + minutes * 60_000,
-});
+const at = minutesAfter(T0);
 
 function soccer(id: string, startMinutes: number, sport = 'soccer'): SportEvent {
-  return {
+  return homeAwayEvent({
     id,
     sport,
     league: 'L1',
-    participants: [
-      { id: 'home', name: 'Home', role: 'home' },
-      { id: 'away', name: 'Away', role: 'away' },
-    ],
     startTime: at(startMinutes).at,
-    status: 'scheduled',
     metadata: { season: '2023/24' },
-  };
+  });
 }
 
 const h2h = (eventId: string): MarketKey => ({ eventId, marketType: 'h2h', line: null, period: 'full' });

@@ -8,31 +8,23 @@ import {
   type BacktestStrategy,
   type ReplayFrame,
 } from '../../shared/backtest';
-import { testQuote } from '../helpers/board';
+import { homeAwayEvent, minutesAfter, testQuote } from '../helpers/board';
 
 // The evaluation side of the backtest: CLV against the consensus close, the seeded random baseline, the
 // per-bookmaker breakdown and the one-book warning (issue 15).
 
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
-const at = (minutes: number) => ({
-  at: new Date(T0 + minutes * 60_000).toISOString(),
-  atMs: T0 + minutes * 60_000,
-});
+const at = minutesAfter(T0);
 const OUTCOMES = ['Home', 'Draw', 'Away'] as const;
 
 function event(id: string, startMinutes: number): SportEvent {
-  return {
+  return homeAwayEvent({
     id,
     sport: 'soccer',
     league: 'L1',
-    participants: [
-      { id: 'home', name: 'Home', role: 'home' },
-      { id: 'away', name: 'Away', role: 'away' },
-    ],
     startTime: at(startMinutes).at,
-    status: 'scheduled',
     metadata: { season: '2023/24' },
-  };
+  });
 }
 
 const h2h = (eventId: string): MarketKey => ({ eventId, marketType: 'h2h', line: null, period: 'full' });
