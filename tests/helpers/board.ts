@@ -1,4 +1,4 @@
-import type { MarketKey, OddsQuote, SportEvent } from '../../shared/entities';
+import type { MarketKey, OddsQuote, Opportunity, SportEvent } from '../../shared/entities';
 import { devig, type D } from '../../shared/math';
 import type { BoardEvent } from '../../shared/strategies';
 
@@ -126,4 +126,41 @@ export function homeAwayQuotes(
       }),
     ),
   );
+}
+
+/** A scheduled league-L1 2023/24 soccer fixture between 'Home' and 'Away' (the backtests' events). */
+export function soccerFixture(id: string, startTime: string, sport = 'soccer'): SportEvent {
+  return homeAwayEvent({ id, sport, league: 'L1', startTime, metadata: { season: '2023/24' } });
+}
+
+/** A one-leg soccer value opportunity at quote `q`'s price, as the backtests' test strategies record it. */
+export function quoteOpportunity(
+  q: OddsQuote,
+  o: { id: string; strategy: string; detectedAt: string; fairProbability: string | null },
+): Opportunity {
+  return {
+    id: o.id,
+    strategy: o.strategy,
+    kind: 'value',
+    sport: 'soccer',
+    market: q.market,
+    legs: [
+      {
+        bookmaker: q.bookmaker,
+        outcome: q.outcome,
+        point: q.point,
+        price: q.price,
+        stake: null,
+        fairProbability: o.fairProbability,
+        quoteAgeMs: 0,
+      },
+    ],
+    edge: '0.1',
+    fairMethod: null,
+    rule: 'test',
+    suspect: false,
+    suspectReasons: [],
+    detectedAt: o.detectedAt,
+    context: {},
+  };
 }
