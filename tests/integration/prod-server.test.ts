@@ -7,13 +7,7 @@ import type { Client } from '@temporalio/client';
 import { startWorkerProcess, testClient, testConfig, testStores } from '../helpers/platform';
 import { patchConfig, seedStrategy } from '../fixtures/bet-data';
 import { runNames } from '../helpers/run-names';
-import {
-  chaosConfigPatch,
-  expectChaosOutcome,
-  killChild as kill,
-  seedChaosBets,
-  startChaosLifecycles,
-} from '../helpers/bet-chaos';
+import * as chaos from '../helpers/bet-chaos';
 import {
   dropTemporalDatabases,
   ensureServerBinaries,
@@ -31,7 +25,7 @@ const { run, SPORT, STRATEGY, ACCOUNT } = runNames('prod');
 const LIFECYCLES = 30;
 const KILLS = 3;
 
-const CONFIG_PATCH = chaosConfigPatch(ACCOUNT);
+const CONFIG_PATCH = chaos.chaosConfigPatch(ACCOUNT);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -80,7 +74,7 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
   }, 240_000);
 
   afterAll(async () => {
-    for (const w of workers) await kill(w);
+    for (const w of workers) await chaos.killChild(w);
     await client?.connection.close();
     if (o) {
       await stopTemporalServer(o.dataDir);
@@ -100,7 +94,7 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
     { timeout: 360_000 },
     async () => {
       const random = mulberry32(0x9f0d);
-      const opportunities = await seedChaosBets(stores, loaded.config.redis.keyPrefix, {
+      const opportunities = await chaos.seedChaosBets(stores, loaded.config.redis.keyPrefix, {
         tag: `prod-${run}`,
         sport: SPORT,
         strategy: STRATEGY,
@@ -110,10 +104,10 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
 
       const steady = await startWorker();
       let victim = await startWorker();
-      await startChaosLifecycles(client, opportunities, taskQueue);
+      await chaos.startChaosLifecycles(client, opportunities, taskQueue);
       for (let k = 0; k < KILLS; k++) {
         await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 2_500)));
-        await kill(victim);
+        await chaos.killChild(victim);
         if (k === 1) {
           // The server itself goes down and comes back on the same databases, workers still running.
           await stopTemporalServer(o.dataDir);
@@ -123,7 +117,7 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
       }
       expect(steady.exitCode).toBeNull();
 
-      await expectChaosOutcome(client, stores, opportunities, {
+      await chaos.expectChaosOutcome(client, stores, opportunities, {
         sport: SPORT,
         strategy: STRATEGY,
         account: ACCOUNT,
