@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { ledgerReport, seedEvent, seedValueBet, TEAMS } from '../fixtures/bet-data';
 import type { testStores } from './platform';
+import { QUICK_SETTLEMENT } from './bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { Opportunity } from '../../shared/entities';
@@ -23,7 +24,7 @@ export function chaosConfigPatch(account: string) {
       // Staleness is unit-tested; here a slow machine must not turn every bet into a stale-quote skip.
       requote: { maxQuoteAgeSeconds: 3600 },
       paper: { slippage: '0.01', rejectionProbability: '0.15' },
-      settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+      settlement: QUICK_SETTLEMENT,
     },
     alerts: { routes: [] },
   };

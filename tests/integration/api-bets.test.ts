@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames, awaitConfirmationStatus } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import { readOpsEvents } from '../../activities/infra/ops-events';
@@ -39,14 +39,7 @@ describe('operator API: bets (list, show, confirm, skip, settle) and the bankrol
     await stopTestPlatform({ workers, client, stores });
   });
 
-  const awaiting = async (betId: string) => {
-    for (let i = 0; i < 900; i++) {
-      const { rows } = await stores.db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
-      if (rows[0]?.status === 'awaiting_confirmation') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${betId} never awaited confirmation`);
-  };
+  const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
 
   async function manualBet(name: string) {
     const eventId = `ev-${name}-${run}`;

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { putBoard, seedEvent, seedOpportunity, TEAMS } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames } from '../helpers/bet-setup';
 import { ingestKeys } from '../../activities/ingestion/keys';
 import { marketKeyString } from '../../shared/entities';
 import { startStrategyWorkflows, strategyWorkflowStatus } from '../../workflows/strategies/client';

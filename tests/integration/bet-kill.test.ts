@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startWorkerProcess, testClient, testConfig, testStores } from '../helpers/platform';
 import { patchConfig, seedStrategy } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames } from '../helpers/bet-setup';
 import {
   chaosConfigPatch,
   expectChaosOutcome,

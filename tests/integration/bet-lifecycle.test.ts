@@ -12,7 +12,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames, QUICK_SETTLEMENT } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betStateQuery,
@@ -72,7 +72,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
       placement: {
         requote: { maxQuoteAgeSeconds: 3600 },
         adapters: { loopbook: { baseUrl: `http://127.0.0.1:${port}` } },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+        settlement: QUICK_SETTLEMENT,
       },
       alerts: { routes: [] },
     });

@@ -17,7 +17,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames, awaitConfirmationStatus, manualPlacementPatch } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -49,13 +49,8 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
 
   beforeAll(async () => {
     loaded = patchConfig(testConfig(), {
-      risk: { accounts: { live: ACCOUNT } },
-      placement: {
-        // `live` strategies place by hand (liveMode: manual); 2 minutes to confirm, never past the start.
-        manual: { confirmationDeadlineSeconds: 120 },
-        requote: { maxQuoteAgeSeconds: 3600 },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
-      },
+      // `live` strategies place by hand (liveMode: manual); 2 minutes to confirm, never past the start.
+      ...manualPlacementPatch(ACCOUNT, 120),
       // Only the price override alert is delivered (to the console), so the test can await its delivery.
       alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
@@ -68,14 +63,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     await stopTestPlatform({ workers, client, stores });
   });
 
-  const awaiting = async (betId: string) => {
-    for (let i = 0; i < 900; i++) {
-      const { rows } = await stores.db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
-      if (rows[0]?.status === 'awaiting_confirmation') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${betId} never awaited confirmation`);
-  };
+  const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
   /** The workflow's refusal of an update (its validator's message); fails the test if it was accepted. */
   const refusal = (p: Promise<unknown>): Promise<string> =>
     p.then(

@@ -15,7 +15,7 @@ import {
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import { strategyStatusQuery, strategyWorkflowId } from '../../workflows/strategies/messages';
 import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames, manualPlacementPatch } from '../helpers/bet-setup';
 import { openBrowser, startConsoleServer } from '../helpers/browser';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 
@@ -60,14 +60,7 @@ describe('the web console in Chromium', () => {
   const slip = () => page.locator(`.slip[data-bet-id="${BET}"]`);
 
   beforeAll(async () => {
-    loaded = patchConfig(testConfig(), {
-      risk: { accounts: { live: ACCOUNT } },
-      placement: {
-        manual: { confirmationDeadlineSeconds: 120 },
-        requote: { maxQuoteAgeSeconds: 3600 },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
-      },
-    });
+    loaded = patchConfig(testConfig(), manualPlacementPatch(ACCOUNT, 120));
     workers = await startWorkers(loaded, ['bets', 'strategies']);
     client = await testClient();
     await seedStrategy(stores.db, STRATEGY, { mode: 'live' });

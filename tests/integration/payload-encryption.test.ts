@@ -8,7 +8,7 @@ import type { Payload } from '@temporalio/common';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
 import { freePort } from '../helpers/ports';
 import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames, QUICK_SETTLEMENT } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { connectClient, payloadCodec } from '../../activities/infra/temporal';
 import { KEY_ID_METADATA, ENCRYPTED_ENCODING } from '../../activities/infra/payload-codec';
@@ -48,7 +48,7 @@ describe('payload encryption on the real dev server', { timeout: 180_000 }, () =
         risk: { accounts: { paper: `paper-${run}`, live: `live-${run}` } },
         placement: {
           requote: { maxQuoteAgeSeconds: 3600 },
-          settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+          settlement: QUICK_SETTLEMENT,
         },
         alerts: { routes: [] },
       },

@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startWorkerProcess, testClient, testConfig, testStores } from '../helpers/platform';
 import { patchConfig, seedStrategy } from '../fixtures/bet-data';
-import { runNames } from '../helpers/run-names';
+import { runNames } from '../helpers/bet-setup';
 import * as chaos from '../helpers/bet-chaos';
 import {
   dropTemporalDatabases,
