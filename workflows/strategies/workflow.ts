@@ -10,7 +10,7 @@ import {
 import type { PendingOpportunity, StrategyRow, SweepResult } from '../../activities';
 import { SA } from '../../shared/search-attributes';
 import { startBetLifecycle } from '../bets/hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from './sweep';
+import { HAND_OFF_BATCH, store, sweeper, waitForBoardOrInterrupt } from './sweep';
 import { strategyDefinition } from '../../shared/strategies';
 import {
   pauseSignal,
@@ -29,7 +29,6 @@ import {
 
 export * from './messages';
 
-const HAND_OFF_BATCH = 50;
 const DEFAULT_ITERATIONS_PER_RUN = 500;
 
 const emptyCounts = (): StrategyCounts => ({
