@@ -1,6 +1,6 @@
 import type { MarketKey, OddsQuote, Opportunity, SportEvent } from '../../shared/entities';
 import { devig, type D } from '../../shared/math';
-import type { BoardEvent } from '../../shared/strategies';
+import type { BoardEvent, BoardSnapshot } from '../../shared/strategies';
 
 // Fixture builders for the strategies' unit tests: quotes and events as a board shows them.
 
@@ -162,5 +162,43 @@ export function quoteOpportunity(
     suspectReasons: [],
     detectedAt: o.detectedAt,
     context: {},
+  };
+}
+
+/** An NFL event starting in a day with a two-way arbitrage across two books (2.2 / 2.2: 4.76%; book-b's Away at `priceB`). */
+export function twoWayArbBoard(eventId: string, priceB = '2.2'): BoardSnapshot {
+  const now = new Date().toISOString();
+  const start = new Date(Date.now() + 86_400_000).toISOString();
+  const q = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
+    market: { eventId, marketType: 'h2h', period: 'full', line: null },
+    outcome,
+    point: null,
+    provider: 'test',
+    bookmaker,
+    price,
+    observedAt: now,
+    sourceUpdatedAt: now,
+  });
+  return {
+    asOf: now,
+    events: {
+      [eventId]: {
+        id: eventId,
+        sport: 'americanfootball_nfl',
+        league: 'NFL',
+        startTime: start,
+        status: 'scheduled',
+        participants: [
+          { id: 'Home Team', name: 'Home Team', role: 'home' },
+          { id: 'Away Team', name: 'Away Team', role: 'away' },
+        ],
+      },
+    },
+    quotes: [
+      q('book-a', 'Home Team', '2.2'),
+      q('book-a', 'Away Team', '1.6'),
+      q('book-b', 'Home Team', '1.6'),
+      q('book-b', 'Away Team', priceB),
+    ],
   };
 }
