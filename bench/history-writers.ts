@@ -1,6 +1,7 @@
 // The history writer alone, for bench/ingestion.bench.ts (not a bench of its own: run.ts runs *.bench.ts).
 import type { Pool } from '../activities/infra/postgres';
 import type { Change } from '../activities/ingestion/changes';
+import type { QuoteRow } from '../activities/backtest/postgres';
 import {
   commitPoll,
   copyLine,
@@ -24,21 +25,15 @@ export async function compareWriters(
   oursName: string,
   tag: string,
 ): Promise<Record<string, WriterFigures>> {
-  const { rows } = await db.query<{
-    event_id: string;
-    market_type: string;
-    period: string;
-    line: string | null;
-    outcome: string;
-    point: string | null;
-    bookmaker: string;
-    price: string;
-    observed_at: Date;
-    source_updated_at: Date | null;
-    change_type: 'initial' | 'change';
-    poll_id: string;
-    metadata: Record<string, string> | null;
-  }>(
+  const { rows } = await db.query<
+    Omit<QuoteRow, 'provider' | 'observed_at' | 'source_updated_at'> & {
+      observed_at: Date;
+      source_updated_at: Date | null;
+      change_type: 'initial' | 'change';
+      poll_id: string;
+      metadata: Record<string, string> | null;
+    }
+  >(
     `SELECT event_id, market_type, period, line::text, outcome, point::text, bookmaker, price::text, observed_at,
             source_updated_at, change_type, poll_id, metadata
        FROM odds_quotes WHERE provider = $1 ORDER BY poll_id`,

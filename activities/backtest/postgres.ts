@@ -34,7 +34,8 @@ export interface OddsHistoryReplay {
   readonly skipped: Record<string, number>;
 }
 
-interface QuoteRow {
+/** An odds_quotes row as read back (bench/history-writers.ts reads the same columns). */
+export interface QuoteRow {
   event_id: string;
   market_type: string;
   period: string;

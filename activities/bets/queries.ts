@@ -1,30 +1,10 @@
 import type { Pool } from '../infra/postgres';
 import { OPEN_STATUSES } from '../../shared/bets';
+import type { BankrollView, BetListRow } from '../../shared/api-types';
 
 /** Read-only views of bets and the bankroll for operators (the CLI). Decimals stay strings. */
 
-export interface BetListRow {
-  betId: string;
-  opportunityId: string;
-  strategy: string;
-  sport: string;
-  eventId: string;
-  market: string;
-  outcome: string;
-  point: string | null;
-  bookmaker: string;
-  mode: string;
-  status: string;
-  stake: string;
-  price: string;
-  profitLoss: string | null;
-  clvSharp: string | null;
-  clvBook: string | null;
-  reason: string | null;
-  placedAt: string | null;
-  settledAt: string | null;
-  createdAt: string;
-}
+export type { BankrollView, BetListRow };
 
 const LIST_COLUMNS = `bet_id AS "betId", opportunity_id AS "opportunityId", strategy_name AS strategy, sport,
   event_id AS "eventId", market_type || CASE WHEN period <> 'full' THEN ' ' || period ELSE '' END AS market, outcome,
@@ -79,20 +59,6 @@ export async function getBet(db: Pool, betId: string): Promise<BetDetail | null>
     [betId],
   );
   return { ...bet, ledger };
-}
-
-export interface BankrollView {
-  account: string;
-  kind: string;
-  currency: string;
-  /** available + reserved + at risk */
-  balance: string;
-  available: string;
-  reserved: string;
-  atRisk: string;
-  todayProfitLoss: string;
-  exposureByEvent: { eventId: string; sport: string; stake: string; bets: number }[];
-  exposureBySport: { sport: string; stake: string; bets: number }[];
 }
 
 export async function bankroll(db: Pool, dayTimeZone: string, account?: string): Promise<BankrollView[]> {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BodyTooLargeError } from '../infra/http';
+import { typedFailureDetails } from '../../shared/failure-details';
 
 /**
  * Error classification for everything ingestion talks to, in ONE place. Adapters and the ingestion
@@ -179,15 +180,7 @@ export function configFailure(provider: string, message: string): ApplicationFai
 
 /** The FailureDetails an ingestion failure carries, wherever it was wrapped. */
 export function failureDetails(err: unknown): FailureDetails | null {
-  let e: unknown = err;
-  for (let depth = 0; depth < 5 && e; depth++) {
-    if (e instanceof ApplicationFailure) {
-      const d = e.details?.[0] as Partial<FailureDetails> | undefined;
-      if (d && typeof d === 'object' && typeof d.type === 'string') return d as FailureDetails;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
+  return typedFailureDetails<FailureDetails>(err, 5);
 }
 
 function errorCode(e: Error): string | null {

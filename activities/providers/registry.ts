@@ -24,27 +24,20 @@ export class UnknownProviderError extends Error {
   override readonly name = 'UnknownProviderError';
 }
 
+/** A live odds feed: odds and results polled, no placement, nothing recorded. */
+const LIVE_FEED = { odds: true, results: true, placement: false, recorded: false } as const;
+
 /** What a provider can do, known from config alone (no network): the CLI and the workflow validator use it. */
 export function describeProvider(p: ProviderSettings): ProviderCapabilities {
   switch (p.type) {
     case 'simulated':
       return {
-        odds: true,
-        results: true,
-        placement: false,
+        ...LIVE_FEED,
         markets: SimulatedOptions.parse(p.options).markets,
         sports: SIM_SPORTS.map((s) => s.key),
-        recorded: false,
       };
     case 'the-odds-api':
-      return {
-        odds: true,
-        results: true,
-        placement: false,
-        markets: OddsApiOptions.parse(p.options).markets,
-        sports: null,
-        recorded: false,
-      };
+      return { ...LIVE_FEED, markets: OddsApiOptions.parse(p.options).markets, sports: null };
     case 'replay':
       return {
         odds: true,

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { D } from '../../shared/math';
 import type { Opportunity } from '../../shared/entities';
 import type { BoardSnapshot } from '../../shared/strategies';
+import type { OpportunityRow } from '../../shared/api-types';
 
 /** The opportunities table's SQL: what the sweeps found, their decisions and their hand-off to bets. */
 export type Decision = { decision: 'pending' } | { decision: 'skipped'; reason: string };
@@ -190,24 +191,7 @@ export async function skipPending(db: Pool, ids: readonly string[], reason: stri
   return r.rowCount ?? 0;
 }
 
-export interface OpportunityRow {
-  opportunityId: string;
-  strategy: string;
-  kind: string;
-  sport: string;
-  eventId: string;
-  marketType: string;
-  period: string;
-  line: string | null;
-  legs: unknown[];
-  edge: string;
-  rule: string;
-  suspect: boolean;
-  decision: 'pending' | 'placed' | 'skipped';
-  reason: string | null;
-  detectedAt: string;
-  decidedAt: string | null;
-}
+export type { OpportunityRow };
 
 /** Recorded opportunities for operators, newest first: placed and skipped alike, with their reasons. */
 export async function listOpportunities(

@@ -1,4 +1,5 @@
 /** The parts of the API's answers the console reads (api/schemas.ts has the full zod schemas). */
+import type { BankrollView, BetListRow, OpportunityRow } from '../../shared/api-types';
 
 export interface Health {
   ok: boolean;
@@ -11,29 +12,8 @@ export interface Health {
   oddsFormat?: 'decimal' | 'american' | 'fractional';
 }
 
-export interface BetRow {
-  betId: string;
-  opportunityId: string;
-  strategy: string;
-  sport: string;
-  eventId: string;
-  market: string;
-  outcome: string;
-  point: string | null;
-  bookmaker: string;
-  mode: string;
-  status: string;
-  stake: string;
-  price: string;
-  profitLoss: string | null;
-  clvSharp: string | null;
-  clvBook: string | null;
-  reason: string | null;
-  placedAt: string | null;
-  settledAt: string | null;
-  createdAt: string;
-  workflowUrl?: string;
-}
+/** A bet as listed, with the link to its lifecycle in the Temporal Web UI where the API gives one. */
+export type BetRow = BetListRow & { workflowUrl?: string };
 
 export interface Leg {
   betId: string;
@@ -66,21 +46,10 @@ export interface BetDetailAnswer {
   workflowUrl: string;
 }
 
-export interface Opportunity {
-  opportunityId: string;
-  strategy: string;
-  kind: string;
-  sport: string;
-  eventId: string;
-  marketType: string;
-  period: string;
-  line: string | null;
+/** A recorded opportunity; the console reads these parts of its legs. */
+export type Opportunity = Omit<OpportunityRow, 'legs'> & {
   legs: { bookmaker?: string; outcome?: string; price?: string; quoteAgeMs?: number }[];
-  edge: string;
-  decision: string;
-  reason: string | null;
-  detectedAt: string;
-}
+};
 
 export interface BoardQuote {
   bookmaker: string;
@@ -102,18 +71,7 @@ export interface Strategy {
   rolloutStage: string | null;
 }
 
-export interface BankrollAccount {
-  account: string;
-  kind: string;
-  currency: string;
-  balance: string;
-  available: string;
-  reserved: string;
-  atRisk: string;
-  todayProfitLoss: string;
-  exposureByEvent: { eventId: string; sport: string; stake: string; bets: number }[];
-  exposureBySport: { sport: string; stake: string; bets: number }[];
-}
+export type BankrollAccount = BankrollView;
 
 export interface PerformancePoint {
   at: string;

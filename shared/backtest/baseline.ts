@@ -15,6 +15,11 @@ import { offersDraw, type EventState, type MarketState } from './state';
  *   random time gives: the market's average CLV, about minus the margin).
  * Deterministic per seed: the same replay and seed give the same baseline bets.
  */
+/** A bet's fields while it is open: not settled, graded or annotated yet (the engine's bets and the baselines'). */
+export function unsettled(): Pick<BacktestBet, 'status' | 'profit' | 'settledSeq' | 'clv' | 'note'> {
+  return { status: 'unsettled', profit: new D(0), settledSeq: null, clv: null, note: null };
+}
+
 export interface BaselineOptions {
   readonly seed: number;
 }
@@ -101,11 +106,7 @@ export class BaselineSampler {
       probability: null,
       placedAt: at,
       threeWay,
-      status: 'unsettled',
-      profit: new D(0),
-      settledSeq: null,
-      clv: null,
-      note: null,
+      ...unsettled(),
     };
     list.push(bet);
     this.own.add(bet);

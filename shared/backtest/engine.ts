@@ -1,7 +1,7 @@
 import { marketKeyString, type MarketKey, type SportEvent } from '../entities';
 import { D } from '../math/decimal';
 import type { DevigMethod } from '../math/devig';
-import { BaselineSampler } from './baseline';
+import { BaselineSampler, unsettled } from './baseline';
 import { clvOf, clvReferenceLabel, gradeBets, type ClvReference } from './grading';
 import { heapPop, heapPush, type HeapItem } from './heap';
 import type { BacktestBet, BacktestOptions, BacktestRun } from './run';
@@ -259,11 +259,7 @@ export class BacktestEngine {
           probability: leg.fairProbability === null ? null : new D(leg.fairProbability),
           placedAt: board.asOf,
           threeWay,
-          status: 'unsettled',
-          profit: new D(0),
-          settledSeq: null,
-          clv: null,
-          note: null,
+          ...unsettled(),
         };
         this.bets.push(bet);
         (ev.pending ??= []).push(bet);

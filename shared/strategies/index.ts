@@ -37,17 +37,8 @@ export {
   type LineArbitrage,
   type LineArbitrageLeg,
 } from './arbitrage';
-export {
-  AGGREGATE_BOOK,
-  CONSENSUS_SKIP,
-  ConsensusParameters,
-  consensusPick,
-  consensusStrategy,
-  evaluateConsensus,
-  type ConsensusEvaluation,
-  type ConsensusOutcome,
-  type ConsensusPick,
-} from './consensus';
+// Everything the consensus module exports is public.
+export * from './consensus';
 export { ValueParameters, evaluateValue, valueStrategy } from './value';
 export { SteamParameters, evaluateSteam, initialSteamState, steamStrategy, type SteamState } from './steam';
 export {

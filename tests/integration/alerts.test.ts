@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { QUICK_SETTLEMENT } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
@@ -100,7 +101,7 @@ describe(
         risk: { accounts: { paper: `paper-alerts-${run}` } },
         placement: {
           requote: { maxQuoteAgeSeconds: 3600 },
-          settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+          settlement: QUICK_SETTLEMENT,
         },
         alerts: {
           dedupWindowSeconds: 60,

@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../config/paths';
 import { alphabetOnTestStack, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
+import { twoWayArbBoard } from '../helpers/board';
 import { appendOpsEvents, createOpsEventPublisher } from '../../activities/infra/ops-events';
 import { createAlertChannels } from '../../activities/alerts/channels';
 import { createLogger } from '../../activities/infra/logger';
 import { patchConfig } from '../fixtures/bet-data';
 import type { Alert } from '../../shared/alerts';
-import type { OddsQuote } from '../../shared/entities';
-import type { BoardSnapshot } from '../../shared/strategies';
 import { createStrategyActivities } from '../../activities/strategies/activities';
 import { seedStrategies } from '../../activities/strategies/store';
 import type { BoardReader } from '../../activities/strategies/board-reader';
@@ -279,39 +278,7 @@ describe('operator API: access rules, OpenAPI and the live event stream', () => 
       'test-seed',
     );
     // A two-way arbitrage (2.2 / 2.2 across two books) on a board handed to the sweep directly.
-    const now = new Date().toISOString();
-    const q = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
-      market: { eventId, marketType: 'h2h', period: 'full', line: null },
-      outcome,
-      point: null,
-      provider: 'test',
-      bookmaker,
-      price,
-      observedAt: now,
-      sourceUpdatedAt: now,
-    });
-    const board: BoardSnapshot = {
-      asOf: now,
-      events: {
-        [eventId]: {
-          id: eventId,
-          sport: 'americanfootball_nfl',
-          league: 'NFL',
-          status: 'scheduled',
-          startTime: new Date(Date.now() + 86_400_000).toISOString(),
-          participants: [
-            { id: 'Home Team', name: 'Home Team', role: 'home' },
-            { id: 'Away Team', name: 'Away Team', role: 'away' },
-          ],
-        },
-      },
-      quotes: [
-        q('book-a', 'Home Team', '2.2'),
-        q('book-a', 'Away Team', '1.6'),
-        q('book-b', 'Home Team', '1.6'),
-        q('book-b', 'Away Team', '2.2'),
-      ],
-    };
+    const board = twoWayArbBoard(eventId);
     const boardReader = { read: () => Promise.resolve(board) } as unknown as BoardReader;
     const activities = createStrategyActivities({
       db: stores.db,

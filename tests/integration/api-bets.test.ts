@@ -4,15 +4,13 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
+import { runNames, awaitConfirmationStatus } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import { readOpsEvents } from '../../activities/infra/ops-events';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_api_${run}`;
-const STRATEGY = `api-${run}`;
-const ACCOUNT = `live-api-${run}`;
+const { run, SPORT, STRATEGY, ACCOUNT } = runNames('api', 'live');
 
 describe('operator API: bets (list, show, confirm, skip, settle) and the bankroll', () => {
   let loaded: LoadedConfig;
@@ -41,14 +39,7 @@ describe('operator API: bets (list, show, confirm, skip, settle) and the bankrol
     await stopTestPlatform({ workers, client, stores });
   });
 
-  const awaiting = async (betId: string) => {
-    for (let i = 0; i < 900; i++) {
-      const { rows } = await stores.db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
-      if (rows[0]?.status === 'awaiting_confirmation') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${betId} never awaited confirmation`);
-  };
+  const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
 
   async function manualBet(name: string) {
     const eventId = `ev-${name}-${run}`;

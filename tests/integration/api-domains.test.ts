@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { putBoard, seedEvent, seedOpportunity, TEAMS } from '../fixtures/bet-data';
+import { runNames } from '../helpers/bet-setup';
 import { ingestKeys } from '../../activities/ingestion/keys';
 import { marketKeyString } from '../../shared/entities';
 import { startStrategyWorkflows, strategyWorkflowStatus } from '../../workflows/strategies/client';
@@ -13,9 +14,7 @@ import { rolloutWorkflowId } from '../../workflows/rollout/messages';
 import { RESULTS_FORMAT } from '../../activities/backtest/report';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_dom_${run}`;
-const STRATEGY = `dom-${run}`;
+const { run, SPORT, STRATEGY } = runNames('dom');
 
 describe('operator API: board, opportunities, strategies, paper sessions, rollouts and backtests', () => {
   let loaded: LoadedConfig;

@@ -12,6 +12,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
+import { runNames, QUICK_SETTLEMENT } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betStateQuery,
@@ -22,9 +23,7 @@ import {
 import type { LoadedConfig } from '../../config/load';
 import { D } from '../../shared/math';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_life_${run}`;
-const STRATEGY = `life-${run}`;
+const { run, SPORT, STRATEGY } = runNames('life');
 
 describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout: 120_000 }, () => {
   let loaded: LoadedConfig;
@@ -73,7 +72,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
       placement: {
         requote: { maxQuoteAgeSeconds: 3600 },
         adapters: { loopbook: { baseUrl: `http://127.0.0.1:${port}` } },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+        settlement: QUICK_SETTLEMENT,
       },
       alerts: { routes: [] },
     });

@@ -17,6 +17,7 @@ import {
   seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
+import { runNames, awaitConfirmationStatus, manualPlacementPatch } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -29,10 +30,7 @@ import {
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_manual_${run}`;
-const STRATEGY = `manual-${run}`;
-const ACCOUNT = `live-manual-${run}`;
+const { run, SPORT, STRATEGY, ACCOUNT } = runNames('manual', 'live');
 
 async function cli(args: string[]) {
   const r = await alphabetOnTestStack(args);
@@ -43,6 +41,10 @@ async function cli(args: string[]) {
   return r;
 }
 
+/** `alphabet bets confirm` at these odds and stake, with any further options. */
+const cliConfirm = (betId: string, odds: string, stake: string, ...options: string[]) =>
+  cli(['bets', 'confirm', betId, '--odds', odds, '--stake', stake, ...options]);
+
 describe('manual placement: an operator confirms through the CLI, or the bet expires', () => {
   let loaded: LoadedConfig;
   let workers: Awaited<ReturnType<typeof startWorkers>>;
@@ -51,13 +53,8 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
 
   beforeAll(async () => {
     loaded = patchConfig(testConfig(), {
-      risk: { accounts: { live: ACCOUNT } },
-      placement: {
-        // `live` strategies place by hand (liveMode: manual); 2 minutes to confirm, never past the start.
-        manual: { confirmationDeadlineSeconds: 120 },
-        requote: { maxQuoteAgeSeconds: 3600 },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
-      },
+      // `live` strategies place by hand (liveMode: manual); 2 minutes to confirm, never past the start.
+      ...manualPlacementPatch(ACCOUNT, 120),
       // Only the price override alert is delivered (to the console), so the test can await its delivery.
       alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
@@ -70,14 +67,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     await stopTestPlatform({ workers, client, stores });
   });
 
-  const awaiting = async (betId: string) => {
-    for (let i = 0; i < 900; i++) {
-      const { rows } = await stores.db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
-      if (rows[0]?.status === 'awaiting_confirmation') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${betId} never awaited confirmation`);
-  };
+  const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
   /** The workflow's refusal of an update (its validator's message); fails the test if it was accepted. */
   const refusal = (p: Promise<unknown>): Promise<string> =>
     p.then(
@@ -109,48 +99,27 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       await awaiting(betId);
 
       // Invalid input is refused before it reaches the workflow: exit 2, one line naming the argument.
-      const badOdds = await cli(['bets', 'confirm', betId, '--odds', '0.95', '--stake', '10']);
+      const badOdds = await cliConfirm(betId, '0.95', '10');
       expect(badOdds.code).toBe(2);
       expect(badOdds.stderr.trim().split('\n')).toHaveLength(1);
       expect(badOdds.stderr).toContain('--odds');
-      const tooMuch = await cli(['bets', 'confirm', betId, '--odds', '2.05', '--stake', '900']);
+      const tooMuch = await cliConfirm(betId, '2.05', '900');
       expect(tooMuch.code).toBe(2);
       expect(tooMuch.stderr).toMatch(/--stake: 900 is more than the 200 reserved/);
-      const unknown = await cli(['bets', 'confirm', 'no-such-bet', '--odds', '2.05', '--stake', '10']);
+      const unknown = await cliConfirm('no-such-bet', '2.05', '10');
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('<id>');
       // An American price typed without its sign is refused by the workflow: far outside the quoted 2.1.
-      const unsigned = await cli(['bets', 'confirm', betId, '--odds', '150', '--stake', '150']);
+      const unsigned = await cliConfirm(betId, '150', '150');
       expect(unsigned.code).toBe(2);
       expect(unsigned.stderr).toContain(
         'odds: 150 is outside 2% of the quoted 2.1 (accepted 2.058–2.142); send override with a reason',
       );
-      const american = await cli([
-        'bets',
-        'confirm',
-        betId,
-        '--odds',
-        '150',
-        '--odds-format',
-        'american',
-        '--stake',
-        '150',
-      ]);
+      const american = await cliConfirm(betId, '150', '150', '--odds-format', 'american');
       expect(american.code).toBe(2);
       expect(american.stderr).toContain('odds: 2.5 is outside 2% of the quoted 2.1');
 
-      const confirmed = await cli([
-        'bets',
-        'confirm',
-        betId,
-        '--odds',
-        '2.08',
-        '--stake',
-        '150',
-        '--ref',
-        'DK-778',
-        '--json',
-      ]);
+      const confirmed = await cliConfirm(betId, '2.08', '150', '--ref', 'DK-778', '--json');
       expect(confirmed.stderr).toBe('');
       expect(confirmed.code).toBe(0);
       expect(JSON.parse(confirmed.stdout).bet).toMatchObject({
@@ -161,7 +130,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       });
 
       // A second confirmation is refused (the bet is placed now).
-      expect((await cli(['bets', 'confirm', betId, '--odds', '2.08', '--stake', '150'])).code).toBe(2);
+      expect((await cliConfirm(betId, '2.08', '150')).code).toBe(2);
 
       const shown = JSON.parse((await cli(['bets', 'show', betId, '--json'])).stdout) as {
         bet: { ledger: { kind: string }[] };
@@ -258,15 +227,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
         [betIdFor(opp.id, 0)],
       );
       expect(rows.map((x) => x.kind)).toEqual(['reserve', 'release']);
-      const expiredConfirm = await cli([
-        'bets',
-        'confirm',
-        betIdFor(opp.id, 0),
-        '--odds',
-        '2',
-        '--stake',
-        '10',
-      ]);
+      const expiredConfirm = await cliConfirm(betIdFor(opp.id, 0), '2', '10');
       expect(expiredConfirm.code).toBe(2);
       expect(expiredConfirm.stderr).toContain('is expired');
     },

@@ -15,6 +15,7 @@ import {
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import { strategyStatusQuery, strategyWorkflowId } from '../../workflows/strategies/messages';
 import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { runNames, manualPlacementPatch } from '../helpers/bet-setup';
 import { openBrowser, startConsoleServer } from '../helpers/browser';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
 
@@ -23,11 +24,8 @@ import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } fr
  * API started in this process: a manual bet from its lifecycle to its settlement, a strategy paused, charts.
  */
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_console_${run}`;
-const STRATEGY = `console-${run}`;
+const { run, SPORT, STRATEGY, ACCOUNT } = runNames('console', 'live');
 const PAUSED = `console-pause-${run}`;
-const ACCOUNT = `live-console-${run}`;
 const EVENT = `ev-console-${run}`;
 const OPP = `opp-console-${run}`;
 const BET = betIdFor(OPP, 0);
@@ -62,14 +60,7 @@ describe('the web console in Chromium', () => {
   const slip = () => page.locator(`.slip[data-bet-id="${BET}"]`);
 
   beforeAll(async () => {
-    loaded = patchConfig(testConfig(), {
-      risk: { accounts: { live: ACCOUNT } },
-      placement: {
-        manual: { confirmationDeadlineSeconds: 120 },
-        requote: { maxQuoteAgeSeconds: 3600 },
-        settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
-      },
-    });
+    loaded = patchConfig(testConfig(), manualPlacementPatch(ACCOUNT, 120));
     workers = await startWorkers(loaded, ['bets', 'strategies']);
     client = await testClient();
     await seedStrategy(stores.db, STRATEGY, { mode: 'live' });

@@ -8,6 +8,7 @@ import type { Payload } from '@temporalio/common';
 import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
 import { freePort } from '../helpers/ports';
 import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { runNames, QUICK_SETTLEMENT } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { connectClient, payloadCodec } from '../../activities/infra/temporal';
 import { KEY_ID_METADATA, ENCRYPTED_ENCODING } from '../../activities/infra/payload-codec';
@@ -16,9 +17,7 @@ import { startDevServer, stopDevServer } from '../../scripts/devserver';
 import { betStateQuery, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { LoadedConfig } from '../../config/load';
 
-const run = Math.random().toString(36).slice(2, 8);
-const SPORT = `test_enc_${run}`;
-const STRATEGY = `enc-${run}`;
+const { run, SPORT, STRATEGY } = runNames('enc');
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');
 const utf8 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
@@ -55,7 +54,7 @@ describe('payload encryption on the real dev server', { timeout: 180_000 }, () =
         risk: { accounts: { paper: `paper-${run}`, live: `live-${run}` } },
         placement: {
           requote: { maxQuoteAgeSeconds: 3600 },
-          settlement: { expectedDurationMinutes: { default: 0 }, pollInitialSeconds: 0.5, pollMaxSeconds: 1 },
+          settlement: QUICK_SETTLEMENT,
         },
         alerts: { routes: [] },
       },

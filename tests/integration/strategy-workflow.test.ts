@@ -3,8 +3,6 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
-import type { OddsQuote } from '../../shared/entities';
-import type { BoardSnapshot } from '../../shared/strategies';
 import { writeBoard } from '../../activities/strategies/board-reader';
 import { seedStrategies } from '../../activities/strategies/store';
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
@@ -17,6 +15,7 @@ import {
   type StrategyStatus,
 } from '../../workflows/strategies/messages';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
+import { twoWayArbBoard } from '../helpers/board';
 
 /** Poll until `probe` returns something truthy; the test's own timeout bounds it (no timed assertion). */
 async function until<T>(probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -58,43 +57,7 @@ function alphabet(
 const suffix = Math.random().toString(36).slice(2, 8);
 const EVENT = `evt-strategy-${suffix}`;
 
-/** A pre-match event with a 4.76% two-way arbitrage (2.2 / 2.2) across two books. */
-function arbBoard(priceB = '2.2'): BoardSnapshot {
-  const now = new Date().toISOString();
-  const start = new Date(Date.now() + 86_400_000).toISOString();
-  const q = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
-    market: { eventId: EVENT, marketType: 'h2h', period: 'full', line: null },
-    outcome,
-    point: null,
-    provider: 'test',
-    bookmaker,
-    price,
-    observedAt: now,
-    sourceUpdatedAt: now,
-  });
-  return {
-    asOf: now,
-    events: {
-      [EVENT]: {
-        id: EVENT,
-        sport: 'americanfootball_nfl',
-        league: 'NFL',
-        startTime: start,
-        status: 'scheduled',
-        participants: [
-          { id: 'Home Team', name: 'Home Team', role: 'home' },
-          { id: 'Away Team', name: 'Away Team', role: 'away' },
-        ],
-      },
-    },
-    quotes: [
-      q('book-a', 'Home Team', '2.2'),
-      q('book-a', 'Away Team', '1.6'),
-      q('book-b', 'Home Team', '1.6'),
-      q('book-b', 'Away Team', priceB),
-    ],
-  };
-}
+const arbBoard = (priceB?: string) => twoWayArbBoard(EVENT, priceB);
 
 describe('StrategyWorkflow on the real dev server', () => {
   let loaded: LoadedConfig;

@@ -13,30 +13,14 @@ import {
 import { StrategyParameterError } from '../../shared/strategies';
 import { arbitrageStrategy } from '../../shared/strategies/arbitrage';
 import { consensusStrategy } from '../../shared/strategies/consensus';
-import { testQuote } from '../helpers/board';
+import { h2hMarket, minutesAfter, quoteOpportunity, soccerFixture, testQuote } from '../helpers/board';
 
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
-const at = (minutes: number): { at: string; atMs: number } => ({
-  at: new Date(T0 + minutes * 60_000).toISOString(),
-  atMs: T0 + minutes * 60_000,
-});
+const at = minutesAfter(T0);
 
-function soccer(id: string, startMinutes: number, sport = 'soccer'): SportEvent {
-  return {
-    id,
-    sport,
-    league: 'L1',
-    participants: [
-      { id: 'home', name: 'Home', role: 'home' },
-      { id: 'away', name: 'Away', role: 'away' },
-    ],
-    startTime: at(startMinutes).at,
-    status: 'scheduled',
-    metadata: { season: '2023/24' },
-  };
-}
-
-const h2h = (eventId: string): MarketKey => ({ eventId, marketType: 'h2h', line: null, period: 'full' });
+const soccer = (id: string, startMinutes: number, sport = 'soccer'): SportEvent =>
+  soccerFixture(id, at(startMinutes).at, sport);
+const h2h = h2hMarket;
 
 function quote(
   market: MarketKey,
@@ -67,31 +51,14 @@ function always(outcome: string, bookmaker: string, seen: ReplayBoard[] = []): B
       const opportunities: Opportunity[] = [];
       for (const q of board.snapshot.quotes) {
         if (q.outcome !== outcome || q.bookmaker !== bookmaker) continue;
-        opportunities.push({
-          id: `always|${q.market.eventId}|${q.price}`,
-          strategy: 'always',
-          kind: 'value',
-          sport: 'soccer',
-          market: q.market,
-          legs: [
-            {
-              bookmaker,
-              outcome,
-              point: q.point,
-              price: q.price,
-              stake: null,
-              fairProbability: '0.5',
-              quoteAgeMs: 0,
-            },
-          ],
-          edge: '0.1',
-          fairMethod: null,
-          rule: 'test',
-          suspect: false,
-          suspectReasons: [],
-          detectedAt: board.asOf,
-          context: {},
-        });
+        opportunities.push(
+          quoteOpportunity(q, {
+            id: `always|${q.market.eventId}|${q.price}`,
+            strategy: 'always',
+            detectedAt: board.asOf,
+            fairProbability: '0.5',
+          }),
+        );
       }
       return { opportunities, skipped: [{ eventId: 'e1', reason: 'looked' }] };
     },

@@ -30,22 +30,27 @@ beforeAll(() => {
 
 const json = (stdout: string): BacktestSummary => JSON.parse(stdout) as BacktestSummary;
 
+/** The consensus strategy over `dir`, CLV against the consensus close, as JSON. */
+const consensusClv = (...options: string[]) =>
+  alphabet(
+    'backtest',
+    '--strategy',
+    'consensus',
+    '--data',
+    dir,
+    '--clv-book',
+    'consensus',
+    ...options,
+    '--json',
+  );
+
 describe(
   'alphabet backtest: consensus CLV, random baseline, per-book lines (CLI)',
   { timeout: 240_000 },
   () => {
     it('measures CLV against the books’ closing columns, devigged and averaged, even with no book on the board', async () => {
       // Consensus bets Home at the market best 2.4 (average 2.0 > 1/(0.5 − 0.05)); the board holds no book quotes.
-      const r = await alphabet(
-        'backtest',
-        '--strategy',
-        'consensus',
-        '--data',
-        dir,
-        '--clv-book',
-        'consensus',
-        '--json',
-      );
+      const r = await consensusClv();
       expect(r.stderr).toBe('');
       const out = json(r.stdout);
       const fair = CLOSES.map((prices) => {
@@ -60,20 +65,7 @@ describe(
       // The market best names no book: no one-book warning for it.
       expect(out.warnings).toEqual([]);
 
-      const four = await alphabet(
-        'backtest',
-        ...[
-          '--strategy',
-          'consensus',
-          '--data',
-          dir,
-          '--clv-book',
-          'consensus',
-          '--clv-min-books',
-          '4',
-          '--json',
-        ],
-      );
+      const four = await consensusClv('--clv-min-books', '4');
       expect(json(four.stdout).clv).toEqual({ bets: 0, mean: null, standardError: null });
     });
 

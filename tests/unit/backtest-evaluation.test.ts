@@ -1,41 +1,19 @@
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import type { MarketKey, OddsQuote, Opportunity, SportEvent } from '../../shared/entities';
-import {
-  runBacktest,
-  summarize,
-  type BacktestOptions,
-  type BacktestStrategy,
-  type ReplayFrame,
-} from '../../shared/backtest';
-import { testQuote } from '../helpers/board';
+import { runBacktest, summarize } from '../../shared/backtest';
+import type { BacktestOptions, BacktestStrategy, ReplayFrame } from '../../shared/backtest';
+import { h2hMarket, minutesAfter, quoteOpportunity, soccerFixture, testQuote } from '../helpers/board';
 
 // The evaluation side of the backtest: CLV against the consensus close, the seeded random baseline, the
 // per-bookmaker breakdown and the one-book warning (issue 15).
 
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
-const at = (minutes: number) => ({
-  at: new Date(T0 + minutes * 60_000).toISOString(),
-  atMs: T0 + minutes * 60_000,
-});
+const at = minutesAfter(T0);
 const OUTCOMES = ['Home', 'Draw', 'Away'] as const;
 
-function event(id: string, startMinutes: number): SportEvent {
-  return {
-    id,
-    sport: 'soccer',
-    league: 'L1',
-    participants: [
-      { id: 'home', name: 'Home', role: 'home' },
-      { id: 'away', name: 'Away', role: 'away' },
-    ],
-    startTime: at(startMinutes).at,
-    status: 'scheduled',
-    metadata: { season: '2023/24' },
-  };
-}
-
-const h2h = (eventId: string): MarketKey => ({ eventId, marketType: 'h2h', line: null, period: 'full' });
+const event = (id: string, startMinutes: number): SportEvent => soccerFixture(id, at(startMinutes).at);
+const h2h = h2hMarket;
 
 function line(m: MarketKey, bookmaker: string, prices: readonly string[], minutes = 0): OddsQuote[] {
   return prices.map((price, i) =>
@@ -58,31 +36,14 @@ function bettor(outcome: string, pick: (eventId: string) => string): BacktestStr
       const opportunities: Opportunity[] = [];
       for (const q of board.snapshot.quotes) {
         if (q.outcome !== outcome || q.bookmaker !== pick(q.market.eventId)) continue;
-        opportunities.push({
-          id: `bettor|${q.market.eventId}`,
-          strategy: 'bettor',
-          kind: 'value',
-          sport: 'soccer',
-          market: q.market,
-          legs: [
-            {
-              bookmaker: q.bookmaker,
-              outcome,
-              point: q.point,
-              price: q.price,
-              stake: null,
-              fairProbability: null,
-              quoteAgeMs: 0,
-            },
-          ],
-          edge: '0.1',
-          fairMethod: null,
-          rule: 'test',
-          suspect: false,
-          suspectReasons: [],
-          detectedAt: board.asOf,
-          context: {},
-        });
+        opportunities.push(
+          quoteOpportunity(q, {
+            id: `bettor|${q.market.eventId}`,
+            strategy: 'bettor',
+            detectedAt: board.asOf,
+            fairProbability: null,
+          }),
+        );
       }
       return { opportunities };
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OddsQuote, SportEvent } from '../../shared/entities';
 import { fromDefinition, runBacktest, type ReplayFrame } from '../../shared/backtest';
 import { steamStrategy } from '../../shared/strategies/steam';
-import { h2hMarket, testQuote } from '../helpers/board';
+import { homeAwayEvent, homeAwayQuotes, STEAM_BEFORE, STEAM_MOVED } from '../helpers/board';
 
 // Steam replayed through the backtest engine over sampled line changes: rows only when a price changes,
 // every frame a complete fetch (as The Odds API line-change files are read).
@@ -12,49 +12,16 @@ const MIN = 60_000;
 const iso = (minutes: number): string => new Date(T0 + minutes * MIN).toISOString();
 
 function nfl(id: string): SportEvent {
-  return {
-    id,
-    sport: 'americanfootball_nfl',
-    league: 'NFL',
-    participants: [
-      { id: 'home', name: 'Home', role: 'home' },
-      { id: 'away', name: 'Away', role: 'away' },
-    ],
-    startTime: iso(24 * 60),
-    status: 'scheduled',
-    metadata: {},
-  };
+  return homeAwayEvent({ id, sport: 'americanfootball_nfl', league: 'NFL', startTime: iso(24 * 60) });
 }
 
 function rows(eventId: string, minutes: number, lines: Record<string, [string, string]>): OddsQuote[] {
-  return Object.entries(lines).flatMap(([book, prices]) =>
-    ['Home', 'Away'].map((outcome, i) =>
-      testQuote({
-        market: h2hMarket(eventId),
-        bookmaker: book,
-        outcome,
-        price: prices[i]!,
-        observedAt: iso(minutes),
-        sourceUpdatedAt: iso(minutes),
-      }),
-    ),
-  );
+  return homeAwayQuotes(eventId, lines, iso(minutes), iso(minutes));
 }
 
-const BEFORE: Record<string, [string, string]> = {
-  a: ['2.00', '1.90'],
-  b: ['2.02', '1.88'],
-  c: ['1.98', '1.92'],
-  d: ['2.00', '1.90'],
-  stale: ['2.05', '1.85'],
-};
 // Four books shorten Home from ~2.0 to ~1.7; `stale` has no row: it still offers 2.05.
-const MOVED: Record<string, [string, string]> = {
-  a: ['1.70', '2.25'],
-  b: ['1.72', '2.22'],
-  c: ['1.69', '2.26'],
-  d: ['1.71', '2.24'],
-};
+const BEFORE = STEAM_BEFORE;
+const MOVED = STEAM_MOVED;
 // Another event whose prices wiggle at every fetch, so the replay has frames while e1 is quiet.
 const busy = (minutes: number): OddsQuote[] =>
   rows('e2', minutes, { a: [minutes % 2 === 0 ? '1.50' : '1.52', '2.60'] });

@@ -152,6 +152,8 @@ describe('risk: re-quote', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
   const settings = { maxQuoteAgeMs: 60_000, priceTolerance: '0.02' };
   const at = (s: number) => new Date(now - s * 1000).toISOString();
+  /** Board quotes at these prices, all seen `s` seconds ago. */
+  const seenAt = (s: number, ...prices: string[]) => prices.map((price) => ({ price, observedAt: at(s) }));
   const leg = { detectedPrice: '2.00', probability: '0.55' };
 
   it('takes the current price, better or within tolerance', () => {
@@ -197,25 +199,11 @@ describe('risk: re-quote', () => {
       { detectedPrice: '2.10', probability: null },
       { detectedPrice: '2.05', probability: null },
     ];
+    expect(evaluateRequote(arb, seenAt(1, '2.10', '2.05'), now, settings, 'arbitrage').ok).toBe(true);
     expect(
       evaluateRequote(
         arb,
-        [
-          { price: '2.10', observedAt: at(1) },
-          { price: '2.05', observedAt: at(1) },
-        ],
-        now,
-        settings,
-        'arbitrage',
-      ).ok,
-    ).toBe(true);
-    expect(
-      evaluateRequote(
-        arb,
-        [
-          { price: '2.10', observedAt: at(1) },
-          { price: '1.85', observedAt: at(1) },
-        ],
+        seenAt(1, '2.10', '1.85'),
         now,
         { ...settings, priceTolerance: '0.1' },
         'arbitrage',

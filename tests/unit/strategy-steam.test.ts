@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { OddsQuote } from '../../shared/entities';
 import { D } from '../../shared/math';
 import { SteamParameters, steamStrategy, type BoardSnapshot, type SteamState } from '../../shared/strategies';
-import { consensusFairProbability, h2hMarket, scheduledEvent, testQuote } from '../helpers/board';
+import {
+  consensusFairProbability,
+  homeAwayQuotes,
+  scheduledEvent,
+  STEAM_BEFORE,
+  STEAM_MOVED,
+} from '../helpers/board';
 
 const T0 = Date.parse('2025-11-16T12:00:00.000Z');
 const MIN = 60_000;
@@ -11,20 +16,7 @@ const MIN = 60_000;
 /** One h2h market; prices per book as [Home, Away]. */
 function board(atMs: number, lines: Record<string, [string, string]>, eventId = 'e1'): BoardSnapshot {
   const asOf = new Date(atMs).toISOString();
-  const quotes: OddsQuote[] = [];
-  for (const [book, prices] of Object.entries(lines)) {
-    ['Home', 'Away'].forEach((outcome, i) =>
-      quotes.push(
-        testQuote({
-          market: h2hMarket(eventId),
-          bookmaker: book,
-          outcome,
-          price: prices[i]!,
-          observedAt: asOf,
-        }),
-      ),
-    );
-  }
+  const quotes = homeAwayQuotes(eventId, lines, asOf);
   return {
     asOf,
     events: {
@@ -41,21 +33,8 @@ function board(atMs: number, lines: Record<string, [string, string]>, eventId = 
   };
 }
 
-const BEFORE: Record<string, [string, string]> = {
-  a: ['2.00', '1.90'],
-  b: ['2.02', '1.88'],
-  c: ['1.98', '1.92'],
-  d: ['2.00', '1.90'],
-  stale: ['2.05', '1.85'],
-};
-// Four books shorten Home from ~2.0 to ~1.7: its fair probability rises by about 7 points.
-const AFTER: Record<string, [string, string]> = {
-  a: ['1.70', '2.25'],
-  b: ['1.72', '2.22'],
-  c: ['1.69', '2.26'],
-  d: ['1.71', '2.24'],
-  stale: ['2.05', '1.85'],
-};
+const BEFORE = STEAM_BEFORE;
+const AFTER: Record<string, [string, string]> = { ...STEAM_MOVED, stale: STEAM_BEFORE.stale! };
 
 function replay(boards: BoardSnapshot[], raw: Record<string, unknown> = {}, roundTrip = false) {
   const params = SteamParameters.parse(raw);

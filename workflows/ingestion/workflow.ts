@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { IngestionFailureDetails, PollChunkResult } from '../../activities';
 import type { QueueActivities } from '../../shared/queues';
+import { typedFailureDetails } from '../../shared/failure-details';
 import {
   applySettingsPatch,
   emptyTotals,
@@ -218,7 +219,7 @@ export async function oddsPollingWorkflow(input: OddsPollingInput): Promise<void
       carry.exhausted = result.exhausted;
       backoffUntil = null;
     } else if (failure && !isCancellation(failure)) {
-      const details = failureDetailsOf(failure);
+      const details = typedFailureDetails<IngestionFailureDetails>(failure, 4);
       if (details?.progress) addProgress(carry, details.progress);
       carry.totals.errors += details?.attempt ?? ACTIVITY_ATTEMPTS;
       carry.consecutiveFailures++;
@@ -269,18 +270,6 @@ function addProgress(carry: PollCarry, p: IngestionFailureDetails['progress'] & 
       at: p.lastPollAt ?? new Date(Date.now()).toISOString(),
     };
   }
-}
-
-function failureDetailsOf(err: unknown): IngestionFailureDetails | null {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    if (e instanceof ApplicationFailure) {
-      const d = e.details?.[0] as Partial<IngestionFailureDetails> | undefined;
-      if (d && typeof d === 'object' && typeof d.type === 'string') return d as IngestionFailureDetails;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
 }
 
 function errorMessage(err: unknown): string {

@@ -25,7 +25,7 @@ import { breaches, evaluateGate } from '../../shared/rollout';
 import { alertDeliveryChildOptions } from '../alerts/messages';
 import { alertDeliveryWorkflow } from '../alerts/workflow';
 import { startBetLifecycle } from '../bets/hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
+import { HAND_OFF_BATCH, store, sweeper, waitForBoardOrInterrupt } from '../strategies/sweep';
 import {
   pausePaperSignal,
   paperProgressQuery,
@@ -42,7 +42,6 @@ import {
 
 export * from './messages';
 
-const HAND_OFF_BATCH = 50;
 const ITERATIONS_BEFORE_CONTINUE = 300;
 
 /**

@@ -2,6 +2,9 @@ import { CancellationScope, condition, proxyActivities } from '@temporalio/workf
 import type { QueueActivities } from '../../shared/queues';
 
 /** Activity options shared by the workflows that sweep the board (strategy, paper trading). */
+/** Opportunities handed off to bet lifecycles per batch (a sweep's pending backlog is drained in these). */
+export const HAND_OFF_BATCH = 50;
+
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 export const store = proxyActivities<QueueActivities<'strategies'>>({
   startToCloseTimeout: '1 minute',

@@ -11,7 +11,7 @@ import {
 import type { PendingOpportunity, StrategyRow, SweepResult } from '../../activities';
 import { SA } from '../../shared/search-attributes';
 import { startBetLifecycle } from '../bets/hand-off';
-import { store, sweeper, waitForBoardOrInterrupt } from './sweep';
+import { HAND_OFF_BATCH, store, sweeper, waitForBoardOrInterrupt } from './sweep';
 import { strategyDefinition } from '../../shared/strategies';
 import {
   pauseSignal,
@@ -30,7 +30,6 @@ import {
 
 export * from './messages';
 
-const HAND_OFF_BATCH = 50;
 /**
  * Lifecycles started straight from the sweep's result (no separate claim pass), all of a batch at once in
  * one workflow task instead of one after another. Histories recorded before keep the claim pass.

@@ -1,0 +1,42 @@
+// Per-test setup for bet lifecycles: this run's names, config patches, waiting on a bet's row.
+import type { Pool } from '../../activities/infra/postgres';
+
+/** This run's own names (sport, strategy, account), so parallel runs never share rows or keys. */
+export function runNames(tag: string, accountKind: 'paper' | 'live' = 'paper') {
+  const run = Math.random().toString(36).slice(2, 8);
+  return {
+    run,
+    SPORT: `test_${tag}_${run}`,
+    STRATEGY: `${tag}-${run}`,
+    ACCOUNT: `${accountKind}-${tag}-${run}`,
+  };
+}
+
+/** Settlement polled every 0.5–1 s from the start: tests do not wait out a real match's length. */
+export const QUICK_SETTLEMENT = {
+  expectedDurationMinutes: { default: 0 },
+  pollInitialSeconds: 0.5,
+  pollMaxSeconds: 1,
+};
+
+/** Config for bets placed by hand on `account` (`live` strategies): quotes never stale, quick settlement. */
+export function manualPlacementPatch(account: string, confirmationDeadlineSeconds: number) {
+  return {
+    risk: { accounts: { live: account } },
+    placement: {
+      manual: { confirmationDeadlineSeconds },
+      requote: { maxQuoteAgeSeconds: 3600 },
+      settlement: QUICK_SETTLEMENT,
+    },
+  };
+}
+
+/** Waits (up to 90 s) until the bet's row reaches awaiting_confirmation. */
+export async function awaitConfirmationStatus(db: Pool, betId: string): Promise<void> {
+  for (let i = 0; i < 900; i++) {
+    const { rows } = await db.query(`SELECT status FROM bets WHERE bet_id = $1`, [betId]);
+    if (rows[0]?.status === 'awaiting_confirmation') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${betId} never awaited confirmation`);
+}
