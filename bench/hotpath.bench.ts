@@ -16,14 +16,13 @@
  * is one JSON object with the headline figures.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
-import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { startDevServer, stopDevServer, temporalHealthy } from '../scripts/devserver';
-import { createPool, migrate } from '../activities/infra/postgres';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { stopDevServer, temporalHealthy } from '../scripts/devserver';
+import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger } from '../activities/infra/logger';
 import { connectClient } from '../activities/infra/temporal';
@@ -38,9 +37,10 @@ import { startPollingWorkflows } from '../workflows/ingestion/client';
 import { startStrategyWorkflows } from '../workflows/strategies/client';
 import { strategyStatusQuery, strategyWorkflowId } from '../workflows/strategies/messages';
 import { loadConfig } from '../config/load';
+import { startBenchStack } from './scratch-stack';
 import { ProviderConfig } from '../config/schema';
 import { mulberry32 } from '../shared/random';
-import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '../tests/helpers/scratch';
+import { deleteKeys, dropDatabase } from '../tests/helpers/scratch';
 import { freePort } from '../tests/helpers/ports';
 import { patchConfig } from '../tests/fixtures/bet-data';
 import { makeBoard, percentile } from './board-fixture';
@@ -72,19 +72,7 @@ const stats = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p99 ${ms(percent
 
 Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 const started = Date.now();
-const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-hotpath-'));
-const dbName = `alphabet_hotpath_${process.pid}`;
-const dbUrl = await recreateDatabase(BASE_DB, dbName);
-const prefix = `abhot:${process.pid}:`;
-const cli = await ensureTemporalCli();
-const [server, bundle] = await Promise.all([
-  startDevServer(await scratchDevServer(cli.path, dataDir)),
-  bundleWorkflowCode({
-    workflowsPath: resolve(import.meta.dirname, 'lifecycle-workflows.ts'),
-    logger: new DefaultLogger('ERROR'),
-  }),
-  migrate(dbUrl),
-]);
+const { dataDir, dbName, dbUrl, prefix, cli, server, bundle } = await startBenchStack('hotpath', BASE_DB);
 const bundlePath = join(dataDir, 'workflow-bundle.js');
 writeFileSync(bundlePath, bundle.code);
 

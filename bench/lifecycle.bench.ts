@@ -9,22 +9,20 @@
  * Each round runs COUNT lifecycles at once and COUNT minimal workflows at once (alternating which goes
  * first); the best round of each is reported. Rounds stop early once 60 s have passed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { startDevServer, stopDevServer } from '../scripts/devserver';
-import { createPool, migrate } from '../activities/infra/postgres';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { stopDevServer } from '../scripts/devserver';
+import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger } from '../activities/infra/logger';
 import { connectClient, temporalConnectOptions, temporalDataConverter } from '../activities/infra/temporal';
 import { createActivities } from '../activities';
 import { startBetLifecycle } from '../workflows/bets/client';
 import { loadConfig } from '../config/load';
+import { startBenchStack } from './scratch-stack';
 import { betWorkflowId } from '../shared/bets';
-import { dropDatabase, recreateDatabase, scratchDevServer } from '../tests/helpers/scratch';
+import { dropDatabase } from '../tests/helpers/scratch';
 import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../tests/fixtures/bet-data';
 import type { Opportunity } from '../shared/entities';
 
@@ -39,20 +37,7 @@ const say = (m: string) => process.stdout.write(`${m}\n`);
 
 Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 const started = Date.now();
-const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-bench-'));
-const dbName = `alphabet_bench_${process.pid}`;
-const dbUrl = await recreateDatabase(BASE_DB, dbName);
-const prefix = `abbench:${process.pid}:`;
-
-const cli = await ensureTemporalCli();
-const [server, bundle] = await Promise.all([
-  startDevServer(await scratchDevServer(cli.path, dataDir)),
-  bundleWorkflowCode({
-    workflowsPath: resolve(import.meta.dirname, 'lifecycle-workflows.ts'),
-    logger: new DefaultLogger('ERROR'),
-  }),
-  migrate(dbUrl),
-]);
+const { dataDir, dbName, dbUrl, prefix, server, bundle } = await startBenchStack('bench', BASE_DB);
 
 const loaded = patchConfig(
   loadConfig({
