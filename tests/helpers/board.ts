@@ -165,40 +165,43 @@ export function quoteOpportunity(
   };
 }
 
-/** An NFL event starting in a day with a two-way arbitrage across two books (2.2 / 2.2: 4.76%; book-b's Away at `priceB`). */
-export function twoWayArbBoard(eventId: string, priceB = '2.2'): BoardSnapshot {
+/** NFL events starting in a day, each with a two-way arbitrage across two books (2.2 / 2.2: 4.76%; book-b's Away at `priceB`). */
+export function twoWayArbBoard(eventIds: string | readonly string[], priceB = '2.2'): BoardSnapshot {
+  const ids = typeof eventIds === 'string' ? [eventIds] : eventIds;
   const now = new Date().toISOString();
   const start = new Date(Date.now() + 86_400_000).toISOString();
-  const q = (bookmaker: string, outcome: string, price: string): OddsQuote => ({
-    market: { eventId, marketType: 'h2h', period: 'full', line: null },
-    outcome,
-    point: null,
-    provider: 'test',
-    bookmaker,
-    price,
-    observedAt: now,
-    sourceUpdatedAt: now,
-  });
+  const q = (eventId: string, bookmaker: string, outcome: string, price: string): OddsQuote =>
+    testQuote({
+      market: h2hMarket(eventId),
+      bookmaker,
+      outcome,
+      price,
+      observedAt: now,
+      sourceUpdatedAt: now,
+    });
   return {
     asOf: now,
-    events: {
-      [eventId]: {
-        id: eventId,
-        sport: 'americanfootball_nfl',
-        league: 'NFL',
-        startTime: start,
-        status: 'scheduled',
-        participants: [
-          { id: 'Home Team', name: 'Home Team', role: 'home' },
-          { id: 'Away Team', name: 'Away Team', role: 'away' },
-        ],
-      },
-    },
-    quotes: [
-      q('book-a', 'Home Team', '2.2'),
-      q('book-a', 'Away Team', '1.6'),
-      q('book-b', 'Home Team', '1.6'),
-      q('book-b', 'Away Team', priceB),
-    ],
+    events: Object.fromEntries(
+      ids.map((id) => [
+        id,
+        {
+          id,
+          sport: 'americanfootball_nfl',
+          league: 'NFL',
+          startTime: start,
+          status: 'scheduled' as const,
+          participants: [
+            { id: 'Home Team', name: 'Home Team', role: 'home' as const },
+            { id: 'Away Team', name: 'Away Team', role: 'away' as const },
+          ],
+        },
+      ]),
+    ),
+    quotes: ids.flatMap((id) => [
+      q(id, 'book-a', 'Home Team', '2.2'),
+      q(id, 'book-a', 'Away Team', '1.6'),
+      q(id, 'book-b', 'Home Team', '1.6'),
+      q(id, 'book-b', 'Away Team', priceB),
+    ]),
   };
 }

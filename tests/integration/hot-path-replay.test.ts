@@ -6,7 +6,6 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import type { LoadedConfig } from '../../config/load';
-import type { OddsQuote } from '../../shared/entities';
 import type { BoardSnapshot } from '../../shared/strategies';
 import { writeBoard } from '../../activities/strategies/board-reader';
 import { seedStrategies } from '../../activities/strategies/store';
@@ -14,6 +13,7 @@ import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import { strategyWorkflowId } from '../../workflows/strategies/messages';
 import { betWorkflowId } from '../../workflows/bets/messages';
 import { patchConfig } from '../fixtures/bet-data';
+import { twoWayArbBoard } from '../helpers/board';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 
 /**
@@ -37,44 +37,7 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>): Pro
 }
 
 /** Two pre-match events, each with a 7.3% two-way arbitrage (2.2 / 2.1) across two books. */
-function arbBoard(events: readonly string[] = EVENTS): BoardSnapshot {
-  const now = new Date().toISOString();
-  const q = (eventId: string, bookmaker: string, outcome: string, price: string): OddsQuote => ({
-    market: { eventId, marketType: 'h2h', period: 'full', line: null },
-    outcome,
-    point: null,
-    provider: 'test',
-    bookmaker,
-    price,
-    observedAt: now,
-    sourceUpdatedAt: now,
-  });
-  return {
-    asOf: now,
-    events: Object.fromEntries(
-      events.map((id) => [
-        id,
-        {
-          id,
-          sport: 'americanfootball_nfl',
-          league: 'NFL',
-          startTime: new Date(Date.now() + 86_400_000).toISOString(),
-          status: 'scheduled' as const,
-          participants: [
-            { id: 'Home Team', name: 'Home Team', role: 'home' as const },
-            { id: 'Away Team', name: 'Away Team', role: 'away' as const },
-          ],
-        },
-      ]),
-    ),
-    quotes: events.flatMap((id) => [
-      q(id, 'book-a', 'Home Team', '2.2'),
-      q(id, 'book-a', 'Away Team', '1.6'),
-      q(id, 'book-b', 'Home Team', '1.6'),
-      q(id, 'book-b', 'Away Team', '2.1'),
-    ]),
-  };
-}
+const arbBoard = (events: readonly string[] = EVENTS): BoardSnapshot => twoWayArbBoard(events, '2.1');
 
 describe('hot path: sweep → hand-off → paper placement, and replay of older histories', () => {
   let loaded: LoadedConfig;
