@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
+// A deep import such as '@temporalio/common/lib/time' works through tsx but not in the compiled CLI (dist/),
+// where Node's ESM resolver needs the file extension: import from the package's entry point instead.
+const deepImport = {
+  group: ['@temporalio/*/lib/*', '@temporalio/*/src/*'],
+  message: "Import from the package's entry point: a deep import breaks the compiled CLI in dist/.",
+};
+
 // Workflow code is replayed deterministically inside Temporal's sandbox: no Node built-ins, no I/O clients.
 const forbiddenInWorkflows = [
   ...builtinModules,
@@ -45,6 +52,7 @@ export default tseslint.config(
         'error',
         { allowNumber: true, allowBoolean: true, allowNullish: true },
       ],
+      'no-restricted-imports': ['error', { patterns: [deepImport] }],
     },
   },
   {
@@ -60,6 +68,7 @@ export default tseslint.config(
             message: 'Workflow and shared code must stay deterministic: do I/O in activities/.',
           })),
           patterns: [
+            deepImport,
             {
               group: ['**/activities/*', '!**/activities/index'],
               message: 'Import activity types only: `import type` from activities/index.',

@@ -4,7 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
+// msToTs is marked internal, but it is the SDK's own conversion from a duration string to the proto type.
+import { msToTs } from '@temporalio/common';
 import { PROJECT_ROOT } from '../config/load';
 import type { AppConfig } from '../config/schema';
 import { createPool, ensureDatabase } from '../activities/infra/postgres';

@@ -157,7 +157,7 @@ export function registerStrategyRoutes(app: ZodApp, ctx: ApiContext): void {
           summary: verb === 'pause' ? 'stop sweeping (the sweep in flight finishes)' : 'sweep again',
           params: NameParam,
           body: z.strictObject({ reason: Reason.optional() }).optional(),
-          response: { 200: Sent, ...errors },
+          response: { 200: Sent.extend({ applied: z.boolean() }), ...errors },
         },
       },
       async (request) => {
@@ -166,11 +166,11 @@ export function registerStrategyRoutes(app: ZodApp, ctx: ApiContext): void {
         const client = await ctx.client();
         if (!(await strategyWorkflowStatus(client, name)))
           throw new ApiError(409, 'name', `name: workflow ${strategyWorkflowId(name)} is not running`);
-        await controlStrategy(client, name, verb, {
+        const { applied } = await controlStrategy(client, name, verb, {
           by: request.operator,
           reason: request.body?.reason ?? null,
         });
-        return { sent: verb, by: request.operator };
+        return { sent: verb, by: request.operator, applied };
       },
     );
   }

@@ -188,10 +188,14 @@ export function registerStrategy(program: Command): void {
             throw new Error(
               `workflow ${strategyWorkflowId(name)} is not running (alphabet strategy start ${name})`,
             );
-          await controlStrategy(c, name, verb, { by, reason: opts.reason ?? null });
-          return { name, workflowId: strategyWorkflowId(name), signal: verb, by };
+          const { applied } = await controlStrategy(c, name, verb, { by, reason: opts.reason ?? null });
+          return { name, workflowId: strategyWorkflowId(name), signal: verb, by, applied };
         });
-        emit(result, opts, (r) => `${r.signal} sent to ${r.workflowId} by ${r.by}`);
+        emit(result, opts, (r) =>
+          r.applied
+            ? `${r.workflowId} ${r.signal === 'pause' ? 'paused' : 'resumed'} by ${r.by}`
+            : `${r.signal} sent to ${r.workflowId} by ${r.by}; not applied yet (is a strategies worker running?)`,
+        );
       });
   }
 

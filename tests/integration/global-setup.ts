@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -7,6 +9,8 @@ import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { isAlive, startDevServer, stopDevServer } from '../../scripts/devserver';
 import { migrate } from '../../activities/infra/postgres';
 import { createRedis } from '../../activities/infra/redis';
+import { PROJECT_ROOT } from '../../config/paths';
+import { compiledEntry } from '../../bin/compiled.mjs';
 import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '../helpers/scratch';
 
 declare module 'vitest' {
@@ -30,6 +34,17 @@ const TEST_DATABASE = `alphabet_test_${process.pid}`;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const REDIS_KEY_PREFIX = `abtest:${process.pid}:`;
 
+/**
+ * The CLI tests run `bin/alphabet.mjs`, which takes the compiled dist/ when it is up to date and the sources
+ * (tsx) otherwise. A fresh clone always has a fresh dist/ (built by `prepare`), so tests build it too when it
+ * is stale: a module that works through tsx but not compiled (a deep import, a missing extension) then
+ * fails here as it would for a user, not only in CI.
+ */
+async function buildCliIfStale(): Promise<void> {
+  if (compiledEntry(PROJECT_ROOT)) return;
+  await promisify(execFile)(process.execPath, ['bin/build-cli.mjs'], { cwd: PROJECT_ROOT });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-test-'));
@@ -48,6 +63,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       workflowsPath: resolve(import.meta.dirname, '../fixtures/workflows.ts'),
       logger: new DefaultLogger('WARN'),
     }),
+    buildCliIfStale(),
   ]);
   const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

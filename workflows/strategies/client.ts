@@ -103,16 +103,29 @@ export async function strategyWorkflowStatus(client: Client, name: string): Prom
   }
 }
 
-/** Pause or resume a strategy's workflow (who and why go to its change log). */
+/**
+ * Pause or resume a strategy's workflow (who and why go to its change log), then wait until its status
+ * query shows the new state: a signal is only delivered, so whoever refreshes right after (the console,
+ * a script) would otherwise still read the old state. `applied` is false when the workflow did not show it
+ * within `waitMs` (a worker down): the signal stays queued and takes effect when the workflow runs.
+ */
 export async function controlStrategy(
   client: Client,
   name: string,
   verb: 'pause' | 'resume',
   request: PauseRequest,
-): Promise<void> {
-  await client.workflow
-    .getHandle(strategyWorkflowId(name))
-    .signal(verb === 'pause' ? pauseSignal : resumeSignal, request);
+  waitMs = 10_000,
+): Promise<{ applied: boolean }> {
+  const handle = client.workflow.getHandle(strategyWorkflowId(name));
+  await handle.signal(verb === 'pause' ? pauseSignal : resumeSignal, request);
+  const want = verb === 'pause';
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const status = await handle.query(strategyStatusQuery).catch(() => null);
+    if (status?.paused === want) return { applied: true };
+    if (Date.now() >= deadline) return { applied: false };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
