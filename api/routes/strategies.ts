@@ -40,13 +40,26 @@ export async function requireStrategy(ctx: ApiContext, name: string, field = 'na
   return row;
 }
 
-/** Temporal's answer, or null when it is unreachable or has nothing (the table still answers). */
-async function maybe<T>(fn: (c: Client) => Promise<T>, ctx: ApiContext): Promise<T | null> {
+/**
+ * How long a workflow may take to answer a query here: a running workflow whose worker is down never
+ * answers, and one such strategy must not hold up the whole list (the console refreshes it on every change).
+ */
+const QUERY_DEADLINE_MS = 3_000;
+
+/** Temporal's answer, `unanswered` when it is unreachable or too slow (the table still answers). */
+async function ask<T>(fn: (c: Client) => Promise<T>, ctx: ApiContext): Promise<T | 'unanswered'> {
   try {
-    return await fn(await ctx.client());
+    const client = await ctx.client();
+    return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => fn(client));
   } catch {
-    return null;
+    return 'unanswered';
   }
+}
+
+/** Temporal's answer, or null when it is unreachable, too slow or has nothing. */
+async function maybe<T>(fn: (c: Client) => Promise<T>, ctx: ApiContext): Promise<T | null> {
+  const answer = await ask(fn, ctx);
+  return answer === 'unanswered' ? null : answer;
 }
 
 /** JSON values as the parameter needs them: text is read as the CLI reads `key=value`, others as given. */
@@ -79,12 +92,15 @@ export function registerStrategyRoutes(app: ZodApp, ctx: ApiContext): void {
       const rows = await listStrategies(ctx.db);
       const strategies = await Promise.all(
         rows.map(async (row) => {
-          const status = await maybe((c) => strategyWorkflowStatus(c, row.name), ctx);
-          const rollout = await maybe((c) => rolloutStatus(c, row.name), ctx);
+          const [status, rollout] = await Promise.all([
+            ask((c) => strategyWorkflowStatus(c, row.name), ctx),
+            maybe((c) => rolloutStatus(c, row.name), ctx),
+          ]);
+          const known = status !== 'unanswered' && status !== null;
           return {
             ...row,
-            workflow: status ? status.phase : 'not running',
-            paused: status ? status.paused : null,
+            workflow: status === 'unanswered' ? 'not answering' : known ? status.phase : 'not running',
+            paused: known ? status.paused : null,
             rolloutStage: rollout?.stage ?? null,
           };
         }),

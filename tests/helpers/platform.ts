@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, type LoadedConfig } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createPool, type Pool } from '../../activities/infra/postgres';
@@ -93,6 +93,22 @@ export async function stopTestPlatform(p: {
   await p.workers?.done;
   await p.client?.connection.close();
   await p.stores?.close();
+}
+
+/**
+ * The result of a workflow that something else starts a moment from now (an alert after a placement): its
+ * id is known before it exists, so a not-found is waited out for up to `ms`.
+ */
+export async function resultOfStarted<T>(client: Client, workflowId: string, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return (await client.workflow.getHandle(workflowId).result()) as T;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export async function testClient(address = inject('temporalAddress')): Promise<Client> {

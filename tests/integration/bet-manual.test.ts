@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import {
+  resultOfStarted,
   alphabetOnTestStack,
   startWorkers,
   testClient,
@@ -284,9 +285,10 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
         price_override_reason: 'boosted price promotion, slip BX-1',
         quoted: '2.5',
       });
-      const alert = (await client.workflow
-        .getHandle(`alert:${betWorkflowId(opp.id)}/bet.price_override/${betId}`)
-        .result()) as AlertDeliveryResult;
+      const alert = await resultOfStarted<AlertDeliveryResult>(
+        client,
+        `alert:${betWorkflowId(opp.id)}/bet.price_override/${betId}`,
+      );
       expect(alert.delivered).toEqual(['console']);
 
       // Settlement by hand: scores ≥ 0, by the event's participants, and only after the start; void any time.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import { alphabetOnTestStack, testConfig, testStores } from '../helpers/platform';
+import { alphabetOnTestStack, resultOfStarted, testConfig, testStores } from '../helpers/platform';
 import type { CliRun } from '../helpers/cli';
 import {
   seedLooseValueStrategy,
@@ -199,7 +199,10 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     );
     expect(leaked).toHaveLength(0);
     // The end was alerted (the console channel takes every event in the default routes).
-    const alert = await client.workflow.getHandle(`alert:${passed.sessionId}/paper.completed`).result();
+    const alert = await resultOfStarted<{ delivered: string[] }>(
+      client,
+      `alert:${passed.sessionId}/paper.completed`,
+    );
     expect(alert.delivered).toEqual(['console']);
   }, 720_000);
 

@@ -121,9 +121,12 @@ export async function controlStrategy(
   const want = verb === 'pause';
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const status = await handle.query(strategyStatusQuery).catch(() => null);
-    if (status?.paused === want) return { applied: true };
     if (Date.now() >= deadline) return { applied: false };
+    // A workflow whose worker is down never answers: the query may not outlive the wait.
+    const status = await client.connection
+      .withDeadline(deadline, () => handle.query(strategyStatusQuery))
+      .catch(() => null);
+    if (status?.paused === want) return { applied: true };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
