@@ -1,5 +1,9 @@
 // Per-test setup for bet lifecycles: this run's names, config patches, waiting on a bet's row.
+import type { Client } from '@temporalio/client';
 import type { Pool } from '../../activities/infra/postgres';
+import type { LoadedConfig } from '../../config/load';
+import { seedStrategy } from '../fixtures/bet-data';
+import { startWorkers, testClient, type RunningWorkers } from './platform';
 
 /** This run's own names (sport, strategy, account), so parallel runs never share rows or keys. */
 export function runNames(tag: string, accountKind: 'paper' | 'live' = 'paper') {
@@ -39,4 +43,17 @@ export async function awaitConfirmationStatus(db: Pool, betId: string): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${betId} never awaited confirmation`);
+}
+
+/** Workers on the bets task queue only, a client, and the strategy row this run's bets refer to. */
+export async function startBetWorkers(
+  loaded: LoadedConfig,
+  db: Pool,
+  strategy: string,
+  row?: Parameters<typeof seedStrategy>[2],
+): Promise<{ workers: RunningWorkers; client: Client }> {
+  const workers = await startWorkers(loaded, ['bets']);
+  const client = await testClient();
+  await seedStrategy(db, strategy, row);
+  return { workers, client };
 }

@@ -2,22 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import {
   alphabetOnTestStack,
-  startWorkers,
-  testClient,
   testConfig,
   testStores,
   stopTestPlatform,
+  type RunningWorkers,
 } from '../helpers/platform';
+import { finishEvent, ledgerReport, patchConfig, seedEvent, seedValueBet, TEAMS } from '../fixtures/bet-data';
 import {
-  finishEvent,
-  ledgerReport,
-  patchConfig,
-  seedEvent,
-  seedStrategy,
-  seedValueBet,
-  TEAMS,
-} from '../fixtures/bet-data';
-import { runNames, awaitConfirmationStatus, manualPlacementPatch } from '../helpers/bet-setup';
+  runNames,
+  awaitConfirmationStatus,
+  manualPlacementPatch,
+  startBetWorkers,
+} from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -47,7 +43,7 @@ const cliConfirm = (betId: string, odds: string, stake: string, ...options: stri
 
 describe('manual placement: an operator confirms through the CLI, or the bet expires', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   const stores = testStores();
 
@@ -58,9 +54,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       // Only the price override alert is delivered (to the console), so the test can await its delivery.
       alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
-    await seedStrategy(stores.db, STRATEGY, { mode: 'live' });
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY, { mode: 'live' }));
   });
 
   afterAll(async () => {
