@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ifWorkflowExists } from '../../activities/infra/temporal';
 import type { AppConfig } from '../../config/schema';
 import type { Pool } from 'pg';
 import { PaperRequestError, parsePaperRequest, type PaperTradingRequest } from '../../shared/paper';
@@ -54,14 +55,14 @@ export type PaperSessionState =
   | { kind: 'closed'; status: string };
 
 export async function paperSessionState(client: Client, sessionId: string): Promise<PaperSessionState> {
-  try {
-    const d = await client.workflow.getHandle(sessionId).describe();
-    if (d.type !== PAPER_WORKFLOW) return { kind: 'not-paper', type: d.type };
-    return d.status.name === 'RUNNING' ? { kind: 'running' } : { kind: 'closed', status: d.status.name };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { kind: 'missing' };
-    throw err;
-  }
+  return ifWorkflowExists<PaperSessionState, PaperSessionState>(
+    async () => {
+      const d = await client.workflow.getHandle(sessionId).describe();
+      if (d.type !== PAPER_WORKFLOW) return { kind: 'not-paper', type: d.type };
+      return d.status.name === 'RUNNING' ? { kind: 'running' } : { kind: 'closed', status: d.status.name };
+    },
+    { kind: 'missing' },
+  );
 }
 
 /** A running session's progress (its query). */
