@@ -6,11 +6,9 @@ import {
   ledgerReport,
   patchConfig,
   putBoard,
-  seedEvent,
-  seedValueBet,
   TEAMS,
 } from '../fixtures/bet-data';
-import { runNames, QUICK_SETTLEMENT, startBetWorkers } from '../helpers/bet-setup';
+import { runNames, QUICK_SETTLEMENT, startBetWorkers, valueBetSeeder } from '../helpers/bet-setup';
 import { loopbackServer, type LoopbackServer } from '../helpers/loopback';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
@@ -22,7 +20,8 @@ import {
 import type { LoadedConfig } from '../../config/load';
 import { D } from '../../shared/math';
 
-const { run, SPORT, STRATEGY } = runNames('life');
+const names = runNames('life');
+const { run, STRATEGY } = names;
 
 describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout: 120_000 }, () => {
   let loaded: LoadedConfig;
@@ -84,22 +83,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
       eventLabel: 'KC@BUF',
       ...(mode ? { mode } : {}),
     });
-  /** This run's event `ev-<tag>-<run>` starting in `startInMs`, with a value bet `opp-<tag>-<run>` on it. */
-  const valueBet = async (
-    tag: string,
-    startInMs: number,
-    o: { result?: Record<string, string>; book?: string } = {},
-  ) => {
-    const eventId = `ev-${tag}-${run}`;
-    await seedEvent(stores.db, { eventId, sport: SPORT, startInMs, result: o.result });
-    return seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-${tag}-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
-      book: o.book,
-    });
-  };
+  const valueBet = valueBetSeeder(stores, prefix, names);
   /** The bet's workflow once it waits for the event's result (up to 60 s). */
   const awaitingResult = async (opportunityId: string) => {
     const handle = client.workflow.getHandle(betWorkflowId(opportunityId));

@@ -7,12 +7,13 @@ import {
   stopTestPlatform,
   type RunningWorkers,
 } from '../helpers/platform';
-import { finishEvent, ledgerReport, patchConfig, seedEvent, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { finishEvent, ledgerReport, patchConfig, TEAMS } from '../fixtures/bet-data';
 import {
   runNames,
   awaitConfirmationStatus,
   manualPlacementPatch,
   startBetWorkers,
+  valueBetSeeder,
 } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
@@ -26,7 +27,8 @@ import {
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import type { LoadedConfig } from '../../config/load';
 
-const { run, SPORT, STRATEGY, ACCOUNT } = runNames('manual', 'live');
+const names = runNames('manual', 'live');
+const { SPORT, STRATEGY, ACCOUNT } = names;
 
 async function cli(args: string[]) {
   const r = await alphabetOnTestStack(args);
@@ -62,6 +64,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
   });
 
   const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
+  const valueBet = valueBetSeeder(stores, () => loaded.config.redis.keyPrefix, names);
   /** The workflow's refusal of an update (its validator's message); fails the test if it was accepted. */
   const refusal = (p: Promise<unknown>): Promise<string> =>
     p.then(
@@ -75,16 +78,9 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'confirmed through `alphabet bets confirm`, it is placed with the operator’s odds and stake and settles',
     { timeout: 240_000 },
     async () => {
-      const eventId = `ev-confirm-${run}`;
       // Scores are taken only after the start: a start close enough to wait for, far enough to confirm by.
-      const startInMs = 90_000;
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-confirm-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-      });
+      const opp = await valueBet('confirm', 90_000);
+      const eventId = opp.market.eventId;
       const betId = betIdFor(opp.id, 0);
       await startBetLifecycle(client, opp, {
         taskQueue: loaded.config.temporal.taskQueues.bets,
@@ -179,23 +175,9 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'unconfirmed, it expires at the start and the reservation is released; skip records the reason',
     { timeout: 120_000 },
     async () => {
-      const eventId = `ev-expire-${run}`;
       // The deadline is the earlier of 2 minutes and the event's start: 8 s.
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 8_000 });
-      const laterEvent = `ev-skip-${run}`;
-      await seedEvent(stores.db, { eventId: laterEvent, sport: SPORT, startInMs: 600_000 });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-expire-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-      });
-      const skippedOpp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-skip-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId: laterEvent,
-      });
+      const opp = await valueBet('expire', 8_000);
+      const skippedOpp = await valueBet('skip', 600_000);
       const q = loaded.config.temporal.taskQueues.bets;
       await startBetLifecycle(client, opp, { taskQueue: q });
       await startBetLifecycle(client, skippedOpp, { taskQueue: q });
@@ -230,15 +212,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'the raw updates (as the Web UI sends them) check price tolerance, stake unit and scores; an override is recorded and alerted',
     { timeout: 180_000 },
     async () => {
-      const eventId = `ev-override-${run}`;
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 600_000 });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-override-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-        price: '2.5',
-      });
+      const opp = await valueBet('override', 600_000, { price: '2.5' });
       const betId = betIdFor(opp.id, 0);
       await startBetLifecycle(client, opp, { taskQueue: loaded.config.temporal.taskQueues.bets });
       await awaiting(betId);
