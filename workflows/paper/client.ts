@@ -72,18 +72,24 @@ export function paperSessionProgress(client: Client, sessionId: string): Promise
 
 export type PaperSessionControl = 'pause' | 'resume' | 'stop';
 
-/** Pause, resume or stop a session; `now` (stop only) reports open bets unsettled instead of waiting. */
+/**
+ * Pause, resume or stop a running session; `now` (stop only) reports open bets unsettled instead of waiting.
+ * Returns the session's state: anything but `running` means nothing was sent, for the caller to explain.
+ */
 export async function controlPaperSession(
   client: Client,
   sessionId: string,
   verb: PaperSessionControl,
   request: StopRequest,
-): Promise<void> {
+): Promise<PaperSessionState> {
+  const state = await paperSessionState(client, sessionId);
+  if (state.kind !== 'running') return state;
   const handle = client.workflow.getHandle(sessionId);
   const req = { by: request.by, reason: request.reason };
   if (verb === 'pause') await handle.signal(pausePaperSignal, req);
   else if (verb === 'resume') await handle.signal(resumePaperSignal, req);
   else await handle.signal(stopPaperSignal, { ...req, now: request.now === true });
+  return state;
 }
 
 /**
