@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { testConfig, testStores, stopTestPlatform, type RunningWorkers } from '../helpers/platform';
-import {
-  finishEvent,
-  ledgerReport,
-  patchConfig,
-  putBoard,
-  TEAMS,
-} from '../fixtures/bet-data';
+import { finishEvent, ledgerReport, patchConfig, putBoard, TEAMS } from '../fixtures/bet-data';
 import { runNames, QUICK_SETTLEMENT, startBetWorkers, valueBetSeeder } from '../helpers/bet-setup';
 import { loopbackServer, type LoopbackServer } from '../helpers/loopback';
 import { startBetLifecycle } from '../../workflows/bets/client';
