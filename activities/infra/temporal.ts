@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { ConfigError } from '../../config/load';
 import type { AppConfig, Secrets } from '../../config/schema';
@@ -75,6 +75,16 @@ export function payloadCodec(
 export function temporalDataConverter(config: AppConfig, secrets: Secrets): DataConverter {
   const codec = payloadCodec(config, secrets);
   return codec ? { payloadCodecs: [codec] } : {};
+}
+
+/** `fn`'s result, or `otherwise` when the workflow it addresses does not exist. */
+export async function ifWorkflowExists<T, O>(fn: () => Promise<T>, otherwise: O): Promise<T | O> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return otherwise;
+    throw err;
+  }
 }
 
 export async function connectClient(config: AppConfig, secrets: Secrets): Promise<Client> {

@@ -5,6 +5,7 @@ import {
   StrategyParameterError,
   StrategyRecord,
   applyParameterChanges,
+  checkStrategyRowFields,
   formatIssues,
   parseStrategyParameters,
 } from '../../shared/strategies';
@@ -135,31 +136,6 @@ export interface StrategyChange {
   newValue: unknown;
 }
 
-/** Validate the non-parameter fields the same way the config seed does. */
-export function checkTopLevel(change: Omit<StrategyChangeRequest, 'by' | 'parameters'>): void {
-  if (change.mode !== undefined && !['backtest', 'paper', 'live'].includes(change.mode)) {
-    throw new StrategyParameterError(
-      `mode: expected one of backtest, paper, live, got ${JSON.stringify(change.mode)}`,
-      ['mode'],
-    );
-  }
-  if (change.stakeMultiplier !== undefined) {
-    const text = change.stakeMultiplier;
-    if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text) || new D(text).gt(1)) {
-      throw new StrategyParameterError(
-        `stakeMultiplier: expected a decimal string between 0 and 1, e.g. "0.25", got ${JSON.stringify(text)}`,
-        ['stakeMultiplier'],
-      );
-    }
-  }
-  if (change.enabled !== undefined && typeof change.enabled !== 'boolean') {
-    throw new StrategyParameterError(
-      `enabled: expected true or false, got ${JSON.stringify(change.enabled)}`,
-      ['enabled'],
-    );
-  }
-}
-
 /**
  * Change a strategy: one transaction locks the row, validates the merged parameters with the type's schema,
  * writes the row and one strategy_changes row per field that actually changed (who, when, old, new).
@@ -170,7 +146,7 @@ export async function updateStrategy(
   name: string,
   request: StrategyChangeRequest,
 ): Promise<{ strategy: StrategyRow; changes: StrategyChange[] }> {
-  checkTopLevel(request);
+  checkStrategyRowFields(request);
   const by = request.by.trim();
   if (!by) throw new StrategyParameterError('by: say who is making the change', ['by']);
   const client = await db.connect();

@@ -4,7 +4,6 @@ import { paperSessionId, type PaperTradingRequest } from '../../shared/paper';
 import {
   checkPaperStart,
   controlPaperSession,
-  paperSessionState,
   paperSessionView,
   startPaperSession,
 } from '../../workflows/paper/client';
@@ -166,8 +165,11 @@ export function registerPaperRoutes(app: ZodApp, ctx: ApiContext): void {
       },
       async (request) => {
         const { id } = request.params;
-        const client = await ctx.client();
-        const state = await paperSessionState(client, id);
+        const state = await controlPaperSession(await ctx.client(), id, verb, {
+          by: request.operator,
+          reason: request.body?.reason ?? null,
+          now: request.body?.now === true,
+        });
         if (state.kind === 'missing')
           throw new ApiError(404, 'id', `id: no paper session ${JSON.stringify(id)}`);
         if (state.kind === 'not-paper')
@@ -178,11 +180,6 @@ export function registerPaperRoutes(app: ZodApp, ctx: ApiContext): void {
             'id',
             `id: ${id} has ended (${state.status.toLowerCase()}); nothing to ${verb}`,
           );
-        await controlPaperSession(client, id, verb, {
-          by: request.operator,
-          reason: request.body?.reason ?? null,
-          now: request.body?.now === true,
-        });
         return { sent: verb, by: request.operator };
       },
     );

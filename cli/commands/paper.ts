@@ -12,7 +12,6 @@ import { PaperRequestError, paperSessionId, type PaperTradingRequest } from '../
 import {
   checkPaperStart,
   controlPaperSession,
-  paperSessionState,
   paperSessionView,
   startPaperSession,
 } from '../../workflows/paper/client';
@@ -260,8 +259,11 @@ export function registerPaper(program: Command): void {
     cmd.action(async (id: string, opts: ControlOptions) => {
       const by = who(opts.by);
       const result = await withStores(async ({ db, client }) => {
-        const c = await client();
-        const state = await paperSessionState(c, id);
+        const state = await controlPaperSession(await client(), id, verb, {
+          by,
+          reason: opts.reason ?? null,
+          now: opts.now === true,
+        });
         if (state.kind === 'missing')
           throw new UsageError(`<session>: no paper session "${id}" (alphabet paper status lists them)`);
         if (state.kind === 'not-paper')
@@ -272,7 +274,6 @@ export function registerPaper(program: Command): void {
             `<session>: ${id} has ended (${row?.end_reason ?? state.status.toLowerCase()}); nothing to ${verb}`,
           );
         }
-        await controlPaperSession(c, id, verb, { by, reason: opts.reason ?? null, now: opts.now === true });
         return { sessionId: id, signal: verb, by };
       });
       emit(result, opts, (r) => `${r.signal} sent to ${r.sessionId} by ${r.by}`);

@@ -46,7 +46,15 @@ const AXIS = 80;
 const timeRange: uPlot.Range.Function = (_u, min, max) =>
   min === max ? [min - 3600, max + 3600] : [min, max];
 
-function bars(name: string, host: HTMLElement, title: string, labels: string[], values: number[]): void {
+/** Stake at risk per row of an exposure list, each bar labelled by `label`. */
+function bars<T extends { stake: string }>(
+  name: string,
+  host: HTMLElement,
+  title: string,
+  rows: readonly T[],
+  label: (row: T) => string,
+): void {
+  const labels = rows.map(label);
   draw(
     name,
     host,
@@ -64,7 +72,7 @@ function bars(name: string, host: HTMLElement, title: string, labels: string[], 
         },
       ],
     },
-    [labels.map((_, i) => i), values],
+    [labels.map((_, i) => i), rows.map((r) => Number(r.stake))],
     labels,
   );
 }
@@ -141,20 +149,6 @@ export async function refreshCharts(strategies: string[]): Promise<void> {
       performance.map((p) => Number(p.cumulativeClv)),
     ],
   );
-  const sports = account?.exposureBySport ?? [];
-  bars(
-    'exposureBySport',
-    hosts.sport,
-    'Exposure by sport',
-    sports.map((s) => s.sport),
-    sports.map((s) => Number(s.stake)),
-  );
-  const events = account?.exposureByEvent ?? [];
-  bars(
-    'exposureByEvent',
-    hosts.event,
-    'Exposure by event',
-    events.map((e) => e.eventId),
-    events.map((e) => Number(e.stake)),
-  );
+  bars('exposureBySport', hosts.sport, 'Exposure by sport', account?.exposureBySport ?? [], (s) => s.sport);
+  bars('exposureByEvent', hosts.event, 'Exposure by event', account?.exposureByEvent ?? [], (e) => e.eventId);
 }

@@ -16,10 +16,32 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** The body of a section of index.html. */
-export function section(id: string): HTMLElement {
+/** The page's sections in order, by id with their headings; each module fills its section's body. */
+const SECTIONS = {
+  slips: 'Awaiting confirmation',
+  opportunities: 'Live opportunities',
+  'open-bets': 'Open bets',
+  settled: 'Settled bets',
+  strategies: 'Strategies',
+  paper: 'Start a paper session',
+  charts: 'Charts',
+  alerts: 'Alerts',
+} as const;
+export type SectionId = keyof typeof SECTIONS;
+
+/** Build every section, a heading and an empty body, into `main`. */
+export function mountSections(main: HTMLElement): void {
+  main.replaceChildren(
+    ...Object.entries(SECTIONS).map(([id, title]) =>
+      h('section', { id }, h('h2', {}, title), h('div', { class: 'body' })),
+    ),
+  );
+}
+
+/** The body of a section (mountSections built it). */
+export function section(id: SectionId): HTMLElement {
   const el = document.querySelector<HTMLElement>(`#${id} .body`);
-  if (!el) throw new Error(`index.html has no section #${id}`);
+  if (!el) throw new Error(`no section #${id}: mountSections first`);
   return el;
 }
 

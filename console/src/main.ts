@@ -1,6 +1,7 @@
 import './style.css';
 import { api, setToken, getToken } from './api';
 import { mountCharts, refreshCharts } from './charts';
+import { mountSections } from './dom';
 import { connectEvents } from './events';
 import { setOddsFormat } from './format';
 import { refreshBets, refreshOpportunities, showAlert, tickAges } from './lists';
@@ -85,6 +86,7 @@ document.querySelector('#token-form')!.addEventListener('submit', (ev) => {
   void health().then(refreshAll, report('health'));
 });
 
+mountSections(document.querySelector('main')!);
 mountCharts(charts);
 onStrategiesChanged(() => {
   strategies();

@@ -46,6 +46,7 @@ export {
   StrategyParameterError,
   StrategyRecord,
   applyParameterChanges,
+  checkStrategyRowFields,
   coerceParameter,
   parameterNames,
   parseStrategyParameters,

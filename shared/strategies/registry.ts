@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StrategyType } from '../entities';
+import { D } from '../math/decimal';
 import { arbitrageStrategy } from './arbitrage';
 import { formatIssues } from './common';
 import { consensusStrategy } from './consensus';
@@ -30,6 +31,39 @@ export class StrategyParameterError extends Error {
     readonly fields: string[],
   ) {
     super(message);
+  }
+}
+
+/**
+ * A strategy row's own fields as the strategies table takes them (mode, stake multiplier 0–1, enabled),
+ * checked alike by the store and the workflow's setParameters validator; absent fields are not changed.
+ */
+export function checkStrategyRowFields(change: {
+  mode?: unknown;
+  stakeMultiplier?: unknown;
+  enabled?: unknown;
+}): void {
+  if (change.mode !== undefined && !['backtest', 'paper', 'live'].includes(change.mode as string)) {
+    throw new StrategyParameterError(
+      `mode: expected one of backtest, paper, live, got ${JSON.stringify(change.mode)}`,
+      ['mode'],
+    );
+  }
+  const multiplier = change.stakeMultiplier;
+  if (
+    multiplier !== undefined &&
+    (typeof multiplier !== 'string' || !/^\d+(\.\d+)?$/.test(multiplier) || new D(multiplier).gt(1))
+  ) {
+    throw new StrategyParameterError(
+      `stakeMultiplier: expected a decimal string between 0 and 1, e.g. "0.25", got ${JSON.stringify(multiplier)}`,
+      ['stakeMultiplier'],
+    );
+  }
+  if (change.enabled !== undefined && typeof change.enabled !== 'boolean') {
+    throw new StrategyParameterError(
+      `enabled: expected true or false, got ${JSON.stringify(change.enabled)}`,
+      ['enabled'],
+    );
   }
 }
 

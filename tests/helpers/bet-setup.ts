@@ -1,5 +1,11 @@
 // Per-test setup for bet lifecycles: this run's names, config patches, waiting on a bet's row.
+import type { Client } from '@temporalio/client';
 import type { Pool } from '../../activities/infra/postgres';
+import type { Redis } from '../../activities/infra/redis';
+import type { Opportunity } from '../../shared/entities';
+import type { LoadedConfig } from '../../config/load';
+import { seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
+import { startWorkers, testClient, type RunningWorkers } from './platform';
 
 /** This run's own names (sport, strategy, account), so parallel runs never share rows or keys. */
 export function runNames(tag: string, accountKind: 'paper' | 'live' = 'paper') {
@@ -9,6 +15,33 @@ export function runNames(tag: string, accountKind: 'paper' | 'live' = 'paper') {
     SPORT: `test_${tag}_${run}`,
     STRATEGY: `${tag}-${run}`,
     ACCOUNT: `${accountKind}-${tag}-${run}`,
+  };
+}
+
+/**
+ * This run's value bets, each on a new event of its own: `valueBet('paper', 2_000)` seeds event
+ * `ev-paper-<run>` starting in 2 s and opportunity `opp-paper-<run>` on it (with a result, price or book).
+ */
+export function valueBetSeeder(
+  stores: { db: Pool; redis: Redis },
+  keyPrefix: () => string,
+  names: { run: string; SPORT: string; STRATEGY: string },
+) {
+  return async (
+    tag: string,
+    startInMs: number,
+    o: { result?: Record<string, string>; price?: string; book?: string } = {},
+  ): Promise<Opportunity> => {
+    const eventId = `ev-${tag}-${names.run}`;
+    await seedEvent(stores.db, { eventId, sport: names.SPORT, startInMs, result: o.result });
+    return seedValueBet(stores.db, stores.redis, keyPrefix(), {
+      id: `opp-${tag}-${names.run}`,
+      strategy: names.STRATEGY,
+      sport: names.SPORT,
+      eventId,
+      price: o.price,
+      book: o.book,
+    });
   };
 }
 
@@ -39,4 +72,17 @@ export async function awaitConfirmationStatus(db: Pool, betId: string): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${betId} never awaited confirmation`);
+}
+
+/** Workers on the bets task queue only, a client, and the strategy row this run's bets refer to. */
+export async function startBetWorkers(
+  loaded: LoadedConfig,
+  db: Pool,
+  strategy: string,
+  row?: Parameters<typeof seedStrategy>[2],
+): Promise<{ workers: RunningWorkers; client: Client }> {
+  const workers = await startWorkers(loaded, ['bets']);
+  const client = await testClient();
+  await seedStrategy(db, strategy, row);
+  return { workers, client };
 }

@@ -70,11 +70,15 @@ export async function terminateAll(
   workflowIds: readonly string[],
   reason = 'test over',
 ): Promise<void> {
-  for (const id of workflowIds)
-    await client?.workflow
-      .getHandle(id)
-      .terminate(reason)
-      .catch(() => undefined);
+  if (!client) return;
+  await Promise.all(
+    workflowIds.map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate(reason)
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /**

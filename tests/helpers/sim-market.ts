@@ -37,11 +37,15 @@ export async function useSimulatedMarket(
 }
 
 /** A value strategy loose enough to bet several times a minute on the simulated market. */
-export async function seedLooseValueStrategy(
-  db: Pool,
-  name: string,
-  row: { enabled: boolean; mode: 'backtest' | 'paper' | 'live'; stakeMultiplier: string },
-): Promise<void> {
+export interface LooseValueStrategy {
+  db: Pool;
+  name: string;
+  enabled: boolean;
+  mode: 'backtest' | 'paper' | 'live';
+  stakeMultiplier: string;
+}
+
+async function seedLooseValueStrategy({ db, name, ...row }: LooseValueStrategy): Promise<void> {
   await seedStrategies(db, [
     {
       name,
@@ -69,11 +73,13 @@ export interface SimulatedPlatform {
   stop(workflowIds?: readonly string[]): Promise<void>;
 }
 
-/** Workers on every task queue, a client, and the simulated market polled into the board. */
+/** The loose value strategy seeded, workers on every task queue, a client, and the market polled into the board. */
 export async function startSimulatedPlatform(
   loaded: LoadedConfig,
   provider: string,
+  strategy: LooseValueStrategy,
 ): Promise<SimulatedPlatform> {
+  await seedLooseValueStrategy(strategy);
   const workers = await startWorkers(loaded);
   const client = await testClient();
   const ingestion = await startIngestion(loaded, client, { providers: [provider], chunkSeconds: 3 });

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
-import { patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
-import { QUICK_SETTLEMENT } from '../helpers/bet-setup';
+import { testConfig, testStores, stopTestPlatform, type RunningWorkers } from '../helpers/platform';
+import { patchConfig, seedEvent, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import { QUICK_SETTLEMENT, startBetWorkers } from '../helpers/bet-setup';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
@@ -34,41 +34,36 @@ describe(
   { timeout: 120_000 },
   () => {
     let loaded: LoadedConfig;
-    let workers: Awaited<ReturnType<typeof startWorkers>>;
+    let workers: RunningWorkers;
     let client: Client;
     const stores = testStores();
-    let http: Server;
+    let http: LoopbackServer;
     let smtp: SMTPServer;
     const requests: Received[] = [];
     const mails: { from: string; to: string[]; data: string; user: string | undefined }[] = [];
     let slackFailures = 1;
 
     beforeAll(async () => {
-      http = createServer((req, res) => {
-        let body = '';
-        req.on('data', (c: Buffer) => (body += c.toString()));
-        req.on('end', () => {
-          const path = req.url ?? '';
-          if (path === '/always-500') return void res.writeHead(500).end('down');
-          if (path.startsWith('/huge-')) {
-            // Streamed (no Content-Length), far past the 64 KiB an alert channel reads.
-            res.writeHead(Number(path.slice('/huge-'.length).split('?')[0]), {
-              'content-type': 'text/plain',
-            });
-            for (let i = 0; i < 64; i++) res.write('x'.repeat(16 * 1024));
-            return void res.end();
-          }
-          if (path === '/slack' && slackFailures > 0) {
-            slackFailures--;
-            return void res.writeHead(503).end('try again');
-          }
-          requests.push({ path, headers: req.headers, body });
-          res
-            .writeHead(path.endsWith('Messages.json') ? 201 : 200, { 'content-type': 'application/json' })
-            .end('{}');
-        });
+      http = await loopbackServer((req, res, body) => {
+        const path = req.url ?? '';
+        if (path === '/always-500') return void res.writeHead(500).end('down');
+        if (path.startsWith('/huge-')) {
+          // Streamed (no Content-Length), far past the 64 KiB an alert channel reads.
+          res.writeHead(Number(path.slice('/huge-'.length).split('?')[0]), {
+            'content-type': 'text/plain',
+          });
+          for (let i = 0; i < 64; i++) res.write('x'.repeat(16 * 1024));
+          return void res.end();
+        }
+        if (path === '/slack' && slackFailures > 0) {
+          slackFailures--;
+          return void res.writeHead(503).end('try again');
+        }
+        requests.push({ path, headers: req.headers, body });
+        res
+          .writeHead(path.endsWith('Messages.json') ? 201 : 200, { 'content-type': 'application/json' })
+          .end('{}');
       });
-      await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
       smtp = new SMTPServer({
         disabledCommands: ['STARTTLS'],
         allowInsecureAuth: true,
@@ -92,9 +87,8 @@ describe(
         },
       });
       await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-      const httpPort = (http.address() as { port: number }).port;
       const smtpPort = (smtp.server.address() as { port: number }).port;
-      const base = `http://127.0.0.1:${httpPort}`;
+      const base = http.base;
       const fast = { maximumAttempts: 5, initialIntervalSeconds: 0.2, maximumIntervalSeconds: 1 };
 
       loaded = patchConfig(testConfig(SECRETS), {
@@ -163,14 +157,12 @@ describe(
           ],
         },
       });
-      workers = await startWorkers(loaded, ['bets']);
-      client = await testClient();
-      await seedStrategy(stores.db, `alerts-${run}`);
+      ({ workers, client } = await startBetWorkers(loaded, stores.db, `alerts-${run}`));
     });
 
     afterAll(async () => {
       await stopTestPlatform({ workers, client, stores });
-      http?.close();
+      http?.server.close();
       await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
     });
 

@@ -8,10 +8,9 @@ import { twoWayArbBoard } from '../helpers/board';
 import { appendOpsEvents, createOpsEventPublisher } from '../../activities/infra/ops-events';
 import { createAlertChannels } from '../../activities/alerts/channels';
 import { createLogger } from '../../activities/infra/logger';
-import { patchConfig } from '../fixtures/bet-data';
+import { patchConfig, seedArbStrategies } from '../fixtures/bet-data';
 import type { Alert } from '../../shared/alerts';
 import { createStrategyActivities } from '../../activities/strategies/activities';
-import { seedStrategies } from '../../activities/strategies/store';
 import type { BoardReader } from '../../activities/strategies/board-reader';
 import { readOpsEvents } from '../../activities/infra/ops-events';
 
@@ -263,20 +262,7 @@ describe('operator API: access rules, OpenAPI and the live event stream', () => 
   it('a sweep appends each opportunity it records to the stream, once', async () => {
     const name = `arb-events-${run}`;
     const eventId = `ev-arb-${run}`;
-    await seedStrategies(
-      stores.db,
-      [
-        {
-          name,
-          type: 'arbitrage',
-          enabled: true,
-          mode: 'paper',
-          stakeMultiplier: '0',
-          parameters: { minProfit: '0', maxQuoteAgeMs: 3_600_000 },
-        },
-      ],
-      'test-seed',
-    );
+    await seedArbStrategies(stores.db, [name], { stakeMultiplier: '0' });
     // A two-way arbitrage (2.2 / 2.2 across two books) on a board handed to the sweep directly.
     const board = twoWayArbBoard(eventId);
     const boardReader = { read: () => Promise.resolve(board) } as unknown as BoardReader;

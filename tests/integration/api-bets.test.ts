@@ -1,20 +1,21 @@
 import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
+import { stopTestPlatform, testConfig, testStores, type RunningWorkers } from '../helpers/platform';
 import { startTestApi, type TestApi } from '../helpers/api';
-import { patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
-import { runNames, awaitConfirmationStatus } from '../helpers/bet-setup';
+import { patchConfig } from '../fixtures/bet-data';
+import { runNames, awaitConfirmationStatus, startBetWorkers, valueBetSeeder } from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betIdFor, betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
 import { readOpsEvents } from '../../activities/infra/ops-events';
 import type { LoadedConfig } from '../../config/load';
 
-const { run, SPORT, STRATEGY, ACCOUNT } = runNames('api', 'live');
+const names = runNames('api', 'live');
+const { STRATEGY, ACCOUNT } = names;
 
 describe('operator API: bets (list, show, confirm, skip, settle) and the bankroll', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   let api: TestApi;
   const stores = testStores();
@@ -28,10 +29,8 @@ describe('operator API: bets (list, show, confirm, skip, settle) and the bankrol
       },
       alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY, { mode: 'live' }));
     api = await startTestApi(loaded);
-    await seedStrategy(stores.db, STRATEGY, { mode: 'live' });
   });
 
   afterAll(async () => {
@@ -40,20 +39,14 @@ describe('operator API: bets (list, show, confirm, skip, settle) and the bankrol
   });
 
   const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
+  const valueBet = valueBetSeeder(stores, () => loaded.config.redis.keyPrefix, names);
 
   async function manualBet(name: string) {
-    const eventId = `ev-${name}-${run}`;
-    await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 3_600_000 });
-    const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-      id: `opp-${name}-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
-    });
+    const opp = await valueBet(name, 3_600_000);
     await startBetLifecycle(client, opp, { taskQueue: loaded.config.temporal.taskQueues.bets });
     const betId = betIdFor(opp.id, 0);
     await awaiting(betId);
-    return { opp, betId, eventId };
+    return { opp, betId };
   }
 
   it(

@@ -1,8 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
-import { ledgerReport, patchConfig, seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
+import { testConfig, testStores, stopTestPlatform, type RunningWorkers } from '../helpers/platform';
+import { startBetWorkers } from '../helpers/bet-setup';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback';
+import { ledgerReport, patchConfig, seedEvent, seedValueBet } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { ADAPTER_MAX_ANSWER_BYTES, createHttpPlacementAdapter } from '../../activities/bets/adapter';
 import { betWorkflowId, type BetLifecycleResult } from '../../workflows/bets/messages';
@@ -20,52 +22,47 @@ const TOKEN = `book-token-${run}`;
  */
 describe('adapter answers are checked before they are recorded', { timeout: 120_000 }, () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   const stores = testStores();
-  let book: Server;
+  let book: LoopbackServer;
   let base: string;
   const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
 
   beforeAll(async () => {
     // One loopback book; the first path segment picks its behaviour: /<mode>/bets.
-    book = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({ path: req.url ?? '', headers: req.headers });
-        const mode = (req.url ?? '').split('/')[1];
-        if (req.method === 'GET' || mode === 'elsewhere') {
-          res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
-          return;
-        }
-        const request = JSON.parse(body) as { price: string; stake: string };
-        const answer = (extra: Record<string, string>) =>
-          res.writeHead(201, { 'content-type': 'application/json' }).end(
-            JSON.stringify({
-              status: 'placed',
-              bookReference: `BK-${mode}`,
-              price: request.price,
-              ...extra,
-            }),
-          );
-        if (mode === 'farprice') return answer({ price: '3.15' });
-        if (mode === 'bigstake') return answer({ stake: String(Number(request.stake) + 1) });
-        if (mode === 'partial') return answer({ stake: '50', price: '2.08' });
-        if (mode === 'huge') {
-          res.writeHead(201, { 'content-type': 'application/json' });
-          res.end(`{"status":"placed","pad":"${'x'.repeat(ADAPTER_MAX_ANSWER_BYTES * 2)}"}`);
-          return;
-        }
-        if (mode === 'redirect') {
-          res.writeHead(302, { location: `${base}/elsewhere/bets` }).end();
-          return;
-        }
-        answer({});
-      });
+    book = await loopbackServer((req, res, body) => {
+      seen.push({ path: req.url ?? '', headers: req.headers });
+      const mode = (req.url ?? '').split('/')[1];
+      if (req.method === 'GET' || mode === 'elsewhere') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      const request = JSON.parse(body) as { price: string; stake: string };
+      const answer = (extra: Record<string, string>) =>
+        res.writeHead(201, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'placed',
+            bookReference: `BK-${mode}`,
+            price: request.price,
+            ...extra,
+          }),
+        );
+      if (mode === 'farprice') return answer({ price: '3.15' });
+      if (mode === 'bigstake') return answer({ stake: String(Number(request.stake) + 1) });
+      if (mode === 'partial') return answer({ stake: '50', price: '2.08' });
+      if (mode === 'huge') {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(`{"status":"placed","pad":"${'x'.repeat(ADAPTER_MAX_ANSWER_BYTES * 2)}"}`);
+        return;
+      }
+      if (mode === 'redirect') {
+        res.writeHead(302, { location: `${base}/elsewhere/bets` }).end();
+        return;
+      }
+      answer({});
     });
-    await new Promise<void>((r) => book.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(book.address() as { port: number }).port}`;
+    base = book.base;
 
     loaded = patchConfig(testConfig({ BOOK_ADAPTER_TOKEN: TOKEN }), {
       risk: { accounts: { paper: `paper-${run}`, live: `live-${run}` } },
@@ -80,14 +77,12 @@ describe('adapter answers are checked before they are recorded', { timeout: 120_
       },
       alerts: { routes: [] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
-    await seedStrategy(stores.db, STRATEGY);
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY));
   });
 
   afterAll(async () => {
     await stopTestPlatform({ workers, client, stores });
-    book?.close();
+    book?.server.close();
   });
 
   /** One adapter bet on its own event and sport, through the whole lifecycle workflow. */

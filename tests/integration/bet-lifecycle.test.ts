@@ -1,18 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
-import {
-  finishEvent,
-  ledgerReport,
-  patchConfig,
-  putBoard,
-  seedEvent,
-  seedStrategy,
-  seedValueBet,
-  TEAMS,
-} from '../fixtures/bet-data';
-import { runNames, QUICK_SETTLEMENT } from '../helpers/bet-setup';
+import { testConfig, testStores, stopTestPlatform, type RunningWorkers } from '../helpers/platform';
+import { finishEvent, ledgerReport, patchConfig, putBoard, TEAMS } from '../fixtures/bet-data';
+import { runNames, QUICK_SETTLEMENT, startBetWorkers, valueBetSeeder } from '../helpers/bet-setup';
+import { loopbackServer, type LoopbackServer } from '../helpers/loopback';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betStateQuery,
@@ -23,67 +14,60 @@ import {
 import type { LoadedConfig } from '../../config/load';
 import { D } from '../../shared/math';
 
-const { run, SPORT, STRATEGY } = runNames('life');
+const names = runNames('life');
+const { run, STRATEGY } = names;
 
 describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout: 120_000 }, () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   const stores = testStores();
-  let book: Server;
+  let book: LoopbackServer;
   const bookCalls: { method: string; key: string }[] = [];
   const bookBets = new Map<string, unknown>();
   let failNextPost = 1;
 
   beforeAll(async () => {
     // A loopback "book" with a placement API: the first POST fails with 503 after recording nothing.
-    book = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const key = String(req.headers['idempotency-key'] ?? '');
-        bookCalls.push({ method: req.method ?? '', key });
-        if (req.method === 'GET') {
-          const found = bookBets.get(decodeURIComponent(req.url!.split('/').pop()!));
-          res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(found ?? { error: 'unknown' }));
-          return;
-        }
-        if (failNextPost > 0) {
-          failNextPost--;
-          res.writeHead(503).end('try later');
-          return;
-        }
-        const request = JSON.parse(body) as { price: string };
-        const result = bookBets.get(key) ?? {
-          status: 'placed',
-          bookReference: `BK-${bookBets.size + 1}`,
-          price: request.price,
-        };
-        bookBets.set(key, result);
-        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-      });
+    book = await loopbackServer((req, res, body) => {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      bookCalls.push({ method: req.method ?? '', key });
+      if (req.method === 'GET') {
+        const found = bookBets.get(decodeURIComponent(req.url!.split('/').pop()!));
+        res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(found ?? { error: 'unknown' }));
+        return;
+      }
+      if (failNextPost > 0) {
+        failNextPost--;
+        res.writeHead(503).end('try later');
+        return;
+      }
+      const request = JSON.parse(body) as { price: string };
+      const result = bookBets.get(key) ?? {
+        status: 'placed',
+        bookReference: `BK-${bookBets.size + 1}`,
+        price: request.price,
+      };
+      bookBets.set(key, result);
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     });
-    await new Promise<void>((r) => book.listen(0, '127.0.0.1', r));
-    const port = (book.address() as { port: number }).port;
 
     loaded = patchConfig(testConfig(), {
       risk: { accounts: { paper: `paper-${run}`, live: `live-${run}` } },
       placement: {
         requote: { maxQuoteAgeSeconds: 3600 },
-        adapters: { loopbook: { baseUrl: `http://127.0.0.1:${port}` } },
+        adapters: { loopbook: { baseUrl: book.base } },
         settlement: QUICK_SETTLEMENT,
       },
       alerts: { routes: [] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
-    await seedStrategy(stores.db, STRATEGY);
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY));
   });
 
   afterAll(async () => {
     await stopTestPlatform({ workers, client, stores });
-    book?.close();
+    book?.server.close();
   });
 
   const prefix = () => loaded.config.redis.keyPrefix;
@@ -93,6 +77,14 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
       eventLabel: 'KC@BUF',
       ...(mode ? { mode } : {}),
     });
+  const valueBet = valueBetSeeder(stores, prefix, names);
+  /** The bet's workflow once it waits for the event's result (up to 60 s). */
+  const awaitingResult = async (opportunityId: string) => {
+    const handle = client.workflow.getHandle(betWorkflowId(opportunityId));
+    for (let i = 0; i < 600 && (await handle.query(betStateQuery)).phase !== 'awaiting_result'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    return handle;
+  };
   const result = (opportunityId: string) =>
     client.workflow.getHandle(betWorkflowId(opportunityId)).result() as Promise<BetLifecycleResult>;
   const bet = async (opportunityId: string): Promise<Record<string, string | null>> =>
@@ -106,21 +98,12 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
     ).rows[0]!;
 
   it('paper: re-quote, reserve, place, closing line, settle; P&L, CLV and strategy performance recorded', async () => {
-    const eventId = `ev-paper-${run}`;
-    await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 2_000 });
-    const opp = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-paper-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
-    });
-    const started = await start(opp);
-    expect(started.started).toBe(true);
+    const opp = await valueBet('paper', 2_000);
+    const eventId = opp.market.eventId;
+    expect((await start(opp)).started).toBe(true);
     expect((await start(opp)).started).toBe(false); // never twice
 
-    const handle = client.workflow.getHandle(started.workflowId);
-    for (let i = 0; i < 600 && (await handle.query(betStateQuery)).phase !== 'awaiting_result'; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    const handle = await awaitingResult(opp.id);
     await finishEvent(stores.db, eventId, { [TEAMS.away]: '24', [TEAMS.home]: '20' });
     const r = await result(opp.id);
     expect(r.status).toBe('won');
@@ -155,14 +138,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
   });
 
   it('skips with the rule when the price moved past the tolerance, reserving nothing', async () => {
-    const eventId = `ev-moved-${run}`;
-    await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 60_000 });
-    const opp = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-moved-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
-    });
+    const opp = await valueBet('moved', 60_000);
     await putBoard(stores.redis, prefix(), opp.market, [
       { bookmaker: 'draftkings', outcome: TEAMS.away, point: null, price: '1.90' },
     ]);
@@ -180,18 +156,8 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
   });
 
   it('adapter: places through the book API exactly once despite a failing first call', async () => {
-    const eventId = `ev-adapter-${run}`;
-    await seedEvent(stores.db, {
-      eventId,
-      sport: SPORT,
-      startInMs: 1_000,
+    const opp = await valueBet('adapter', 1_000, {
       result: { [TEAMS.away]: '10', [TEAMS.home]: '17' },
-    });
-    const opp = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-adapter-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
       book: 'loopbook',
     });
     await start(opp, 'adapter');
@@ -213,15 +179,7 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
   });
 
   it('a failure after the reservation releases it (compensation) and records the failure', async () => {
-    const eventId = `ev-fail-${run}`;
-    await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 60_000 });
-    const opp = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-fail-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId,
-      book: 'nobook',
-    });
+    const opp = await valueBet('fail', 60_000, { book: 'nobook' });
     await start(opp, 'adapter');
     await expect(result(opp.id)).rejects.toThrow();
     const row = await bet(opp.id);
@@ -236,34 +194,16 @@ describe('bet lifecycle on the real dev server, PostgreSQL and Redis', { timeout
   });
 
   it('voids the bet when the event is cancelled, and an operator can settle a bet with no result', async () => {
-    const cancelled = `ev-cancel-${run}`;
-    await seedEvent(stores.db, { eventId: cancelled, sport: SPORT, startInMs: 1_000 });
-    const opp = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-cancel-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId: cancelled,
-    });
+    const opp = await valueBet('cancel', 1_000);
     await start(opp);
-    const handle = client.workflow.getHandle(betWorkflowId(opp.id));
-    for (let i = 0; i < 600 && (await handle.query(betStateQuery)).phase !== 'awaiting_result'; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    await stores.db.query(`UPDATE events SET status = 'cancelled' WHERE event_id = $1`, [cancelled]);
+    await awaitingResult(opp.id);
+    await stores.db.query(`UPDATE events SET status = 'cancelled' WHERE event_id = $1`, [opp.market.eventId]);
     expect((await result(opp.id)).status).toBe('voided');
     expect(await bet(opp.id)).toMatchObject({ status: 'voided', profit_loss: '0' });
 
-    const manual = `ev-operator-${run}`;
-    await seedEvent(stores.db, { eventId: manual, sport: SPORT, startInMs: 500 });
-    const opp2 = await seedValueBet(stores.db, stores.redis, prefix(), {
-      id: `opp-operator-${run}`,
-      strategy: STRATEGY,
-      sport: SPORT,
-      eventId: manual,
-    });
+    const opp2 = await valueBet('operator', 500);
     await start(opp2);
-    const handle2 = client.workflow.getHandle(betWorkflowId(opp2.id));
-    for (let i = 0; i < 600 && (await handle2.query(betStateQuery)).phase !== 'awaiting_result'; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    const handle2 = await awaitingResult(opp2.id);
     await expect(
       handle2.executeUpdate(settleBetUpdate, { args: [{ scores: { [TEAMS.away]: 'x' } }] }),
     ).rejects.toThrow();

@@ -3,22 +3,19 @@ import type { Client } from '@temporalio/client';
 import {
   resultOfStarted,
   alphabetOnTestStack,
-  startWorkers,
-  testClient,
   testConfig,
   testStores,
   stopTestPlatform,
+  type RunningWorkers,
 } from '../helpers/platform';
+import { finishEvent, ledgerReport, patchConfig, TEAMS } from '../fixtures/bet-data';
 import {
-  finishEvent,
-  ledgerReport,
-  patchConfig,
-  seedEvent,
-  seedStrategy,
-  seedValueBet,
-  TEAMS,
-} from '../fixtures/bet-data';
-import { runNames, awaitConfirmationStatus, manualPlacementPatch } from '../helpers/bet-setup';
+  runNames,
+  awaitConfirmationStatus,
+  manualPlacementPatch,
+  startBetWorkers,
+  valueBetSeeder,
+} from '../helpers/bet-setup';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -31,7 +28,8 @@ import {
 import type { AlertDeliveryResult } from '../../workflows/alerts/messages';
 import type { LoadedConfig } from '../../config/load';
 
-const { run, SPORT, STRATEGY, ACCOUNT } = runNames('manual', 'live');
+const names = runNames('manual', 'live');
+const { SPORT, STRATEGY, ACCOUNT } = names;
 
 async function cli(args: string[]) {
   const r = await alphabetOnTestStack(args);
@@ -48,7 +46,7 @@ const cliConfirm = (betId: string, odds: string, stake: string, ...options: stri
 
 describe('manual placement: an operator confirms through the CLI, or the bet expires', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   const stores = testStores();
 
@@ -59,9 +57,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
       // Only the price override alert is delivered (to the console), so the test can await its delivery.
       alerts: { routes: [{ events: ['bet.price_override'], minSeverity: 'info', channels: ['console'] }] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
-    await seedStrategy(stores.db, STRATEGY, { mode: 'live' });
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY, { mode: 'live' }));
   });
 
   afterAll(async () => {
@@ -69,6 +65,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
   });
 
   const awaiting = (betId: string) => awaitConfirmationStatus(stores.db, betId);
+  const valueBet = valueBetSeeder(stores, () => loaded.config.redis.keyPrefix, names);
   /** The workflow's refusal of an update (its validator's message); fails the test if it was accepted. */
   const refusal = (p: Promise<unknown>): Promise<string> =>
     p.then(
@@ -82,16 +79,9 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'confirmed through `alphabet bets confirm`, it is placed with the operator’s odds and stake and settles',
     { timeout: 240_000 },
     async () => {
-      const eventId = `ev-confirm-${run}`;
       // Scores are taken only after the start: a start close enough to wait for, far enough to confirm by.
-      const startInMs = 90_000;
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-confirm-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-      });
+      const opp = await valueBet('confirm', 90_000);
+      const eventId = opp.market.eventId;
       const betId = betIdFor(opp.id, 0);
       await startBetLifecycle(client, opp, {
         taskQueue: loaded.config.temporal.taskQueues.bets,
@@ -186,23 +176,9 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'unconfirmed, it expires at the start and the reservation is released; skip records the reason',
     { timeout: 120_000 },
     async () => {
-      const eventId = `ev-expire-${run}`;
       // The deadline is the earlier of 2 minutes and the event's start: 8 s.
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 8_000 });
-      const laterEvent = `ev-skip-${run}`;
-      await seedEvent(stores.db, { eventId: laterEvent, sport: SPORT, startInMs: 600_000 });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-expire-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-      });
-      const skippedOpp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-skip-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId: laterEvent,
-      });
+      const opp = await valueBet('expire', 8_000);
+      const skippedOpp = await valueBet('skip', 600_000);
       const q = loaded.config.temporal.taskQueues.bets;
       await startBetLifecycle(client, opp, { taskQueue: q });
       await startBetLifecycle(client, skippedOpp, { taskQueue: q });
@@ -237,15 +213,7 @@ describe('manual placement: an operator confirms through the CLI, or the bet exp
     'the raw updates (as the Web UI sends them) check price tolerance, stake unit and scores; an override is recorded and alerted',
     { timeout: 180_000 },
     async () => {
-      const eventId = `ev-override-${run}`;
-      await seedEvent(stores.db, { eventId, sport: SPORT, startInMs: 600_000 });
-      const opp = await seedValueBet(stores.db, stores.redis, loaded.config.redis.keyPrefix, {
-        id: `opp-override-${run}`,
-        strategy: STRATEGY,
-        sport: SPORT,
-        eventId,
-        price: '2.5',
-      });
+      const opp = await valueBet('override', 600_000, { price: '2.5' });
       const betId = betIdFor(opp.id, 0);
       await startBetLifecycle(client, opp, { taskQueue: loaded.config.temporal.taskQueues.bets });
       await awaiting(betId);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startWorkers, testClient, testConfig, testStores } from '../helpers/platform';
-import { patchConfig, putBoard, seedEvent, seedOpportunity, seedStrategy, TEAMS } from '../fixtures/bet-data';
+import { testConfig, testStores, stopTestPlatform, type RunningWorkers } from '../helpers/platform';
+import { startBetWorkers } from '../helpers/bet-setup';
+import { patchConfig, putBoard, seedEvent, seedOpportunity, TEAMS } from '../fixtures/bet-data';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import { betWorkflowId } from '../../workflows/bets/messages';
 import { D } from '../../shared/math';
@@ -19,7 +20,7 @@ const LIMITS = { perBet: '0.02', event: '0.05', sport: '0.25' };
 
 describe('100 concurrent lifecycles against tight limits', () => {
   let loaded: LoadedConfig;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let workers: RunningWorkers;
   let client: Client;
   const stores = testStores();
   const opportunities: Opportunity[] = [];
@@ -37,9 +38,7 @@ describe('100 concurrent lifecycles against tight limits', () => {
       placement: { requote: { maxQuoteAgeSeconds: 3600 } },
       alerts: { routes: [] },
     });
-    workers = await startWorkers(loaded, ['bets']);
-    client = await testClient();
-    await seedStrategy(stores.db, STRATEGY);
+    ({ workers, client } = await startBetWorkers(loaded, stores.db, STRATEGY));
     const prefix = loaded.config.redis.keyPrefix;
     // Each event gets five different markets (several markets of one event are one position).
     const markets = (eventId: string): { market: MarketKey; outcome: string; point: string | null }[] => [
@@ -96,18 +95,12 @@ describe('100 concurrent lifecycles against tight limits', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(
-      opportunities.map((o) =>
-        client.workflow
-          .getHandle(betWorkflowId(o.id))
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
-    );
-    workers?.shutdown();
-    await workers?.done;
-    await client?.connection.close();
-    await stores.close();
+    await stopTestPlatform({
+      workers,
+      client,
+      stores,
+      workflowIds: opportunities.map((o) => betWorkflowId(o.id)),
+    });
   });
 
   it(

@@ -4,7 +4,6 @@ import type { Client } from '@temporalio/client';
 import type { Page } from 'playwright-core';
 import type { LoadedConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/paths';
-import { seedStrategies } from '../../activities/strategies/store';
 import { startBetLifecycle } from '../../workflows/bets/client';
 import {
   betIdFor,
@@ -14,7 +13,15 @@ import {
 } from '../../workflows/bets/messages';
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import { strategyStatusQuery, strategyWorkflowId } from '../../workflows/strategies/messages';
-import { finishEvent, patchConfig, seedEvent, seedStrategy, seedValueBet, TEAMS } from '../fixtures/bet-data';
+import {
+  finishEvent,
+  patchConfig,
+  seedArbStrategies,
+  seedEvent,
+  seedStrategy,
+  seedValueBet,
+  TEAMS,
+} from '../fixtures/bet-data';
 import { runNames, manualPlacementPatch } from '../helpers/bet-setup';
 import { openBrowser, startConsoleServer } from '../helpers/browser';
 import { startWorkers, stopTestPlatform, testClient, testConfig, testStores } from '../helpers/platform';
@@ -65,20 +72,7 @@ describe('the web console in Chromium', () => {
     client = await testClient();
     await seedStrategy(stores.db, STRATEGY, { mode: 'live' });
     // A strategy whose sweeps only record (an arbitrage scan of this board finds none): the one to pause.
-    await seedStrategies(
-      stores.db,
-      [
-        {
-          name: PAUSED,
-          type: 'arbitrage',
-          enabled: true,
-          mode: 'paper',
-          stakeMultiplier: '0',
-          parameters: { minProfit: '0', fallbackIntervalMs: 5000, maxQuoteAgeMs: 3_600_000 },
-        },
-      ],
-      'test-seed',
-    );
+    await seedArbStrategies(stores.db, [PAUSED], { stakeMultiplier: '0', fallbackIntervalMs: 5000 });
     await startStrategyWorkflows(client, loaded, stores.db, { names: [PAUSED], handOff: 'record-only' });
     server = await startConsoleServer(loaded);
     browser = await openBrowser();

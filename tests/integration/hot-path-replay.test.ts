@@ -8,11 +8,10 @@ import proto from '@temporalio/proto';
 import type { LoadedConfig } from '../../config/load';
 import type { BoardSnapshot } from '../../shared/strategies';
 import { writeBoard } from '../../activities/strategies/board-reader';
-import { seedStrategies } from '../../activities/strategies/store';
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import { strategyWorkflowId } from '../../workflows/strategies/messages';
 import { betWorkflowId } from '../../workflows/bets/messages';
-import { patchConfig } from '../fixtures/bet-data';
+import { patchConfig, seedArbStrategies } from '../fixtures/bet-data';
 import { twoWayArbBoard } from '../helpers/board';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 
@@ -53,20 +52,7 @@ describe('hot path: sweep → hand-off → paper placement, and replay of older 
       placement: { requote: { maxQuoteAgeSeconds: 3600 } },
       alerts: { routes: [] },
     });
-    await seedStrategies(
-      stores.db,
-      [
-        {
-          name: STRATEGY,
-          type: 'arbitrage',
-          enabled: true,
-          mode: 'paper',
-          stakeMultiplier: '1',
-          parameters: { minProfit: '0', fallbackIntervalMs: 300, maxQuoteAgeMs: 3_600_000 },
-        },
-      ],
-      'test-seed',
-    );
+    await seedArbStrategies(stores.db, [STRATEGY], { stakeMultiplier: '1', fallbackIntervalMs: 300 });
     await writeBoard(stores.redis, prefix, arbBoard());
     workers = await startWorkers(loaded);
     client = await testClient();

@@ -6,30 +6,19 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { parseDocument } from 'yaml';
 import { alphabetOnTestStack, resultOfStarted, testConfig, testStores } from '../helpers/platform';
 import type { CliRun } from '../helpers/cli';
-import {
-  seedLooseValueStrategy,
-  startSimulatedPlatform,
-  useSimulatedMarket,
-  type SimulatedPlatform,
-} from '../helpers/sim-market';
+import { runNames } from '../helpers/bet-setup';
+import { startSimulatedPlatform, useSimulatedMarket, type SimulatedPlatform } from '../helpers/sim-market';
 import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
 import { paperAccount, type PaperTradingRequest } from '../../shared/paper';
 import { balances } from '../../activities/bets/ledger';
 import type { paperTradingWorkflow } from '../../workflows/paper/workflow';
-import {
-  PAPER_WORKFLOW,
-  paperProgressQuery,
-  pausePaperSignal,
-  resumePaperSignal,
-  stopPaperSignal,
-  type PaperStatus,
-} from '../../workflows/paper/messages';
+import { controlPaperSession } from '../../workflows/paper/client';
+import { PAPER_WORKFLOW, paperProgressQuery, type PaperStatus } from '../../workflows/paper/messages';
 
-const rand = Math.random().toString(36).slice(2, 7);
-const SIM = `sim-paper-${rand}`;
-const STRATEGY = `paper-value-${rand}`;
+const { run, STRATEGY } = runNames('paper-value');
+const SIM = `sim-paper-${run}`;
 /** Every gate check off but the bet count: a session with one settled bet passes. */
 const OPEN_GATE = {
   minDurationSeconds: 0,
@@ -85,12 +74,13 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     await useSimulatedMarket(loaded, SIM, 11);
     c.paper = { ...c.paper, progressIntervalSeconds: 0.5, reportDir };
     // Disabled and in backtest mode: a session runs the strategy whatever its own workflow does.
-    await seedLooseValueStrategy(stores.db, STRATEGY, {
+    platform = await startSimulatedPlatform(loaded, SIM, {
+      db: stores.db,
+      name: STRATEGY,
       enabled: false,
       mode: 'backtest',
       stakeMultiplier: '0',
     });
-    platform = await startSimulatedPlatform(loaded, SIM);
     client = platform.client;
 
     const doc = parseDocument(readFileSync(DEFAULT_CONFIG_FILE, 'utf8'));
@@ -223,7 +213,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       ],
     });
     await until(async () => (await handle.query(paperProgressQuery)).counts.sweeps > 0, 'a sweep');
-    await handle.signal(pausePaperSignal, { by: 'alice', reason: 'lunch' });
+    await controlPaperSession(client, handle.workflowId, 'pause', { by: 'alice', reason: 'lunch' });
     const paused = await until(async () => {
       const s = await handle.query(paperProgressQuery);
       return s.phase === 'paused' ? s : null;
@@ -235,7 +225,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     expect(still.counts.sweeps).toBe(sweeps);
     expect(still.activeSeconds).toBe(paused.activeSeconds);
 
-    await handle.signal(resumePaperSignal, { by: 'alice' });
+    await controlPaperSession(client, handle.workflowId, 'resume', { by: 'alice' });
     const resumed = await until(async () => {
       const s = await handle.query(paperProgressQuery);
       return s.counts.sweeps > sweeps + 4 ? s : null;
@@ -243,7 +233,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
     expect(resumed.runs).toBeGreaterThan(paused.runs);
     expect(resumed.paused).toBe(false);
     expect(resumed.activeSeconds).toBeGreaterThanOrEqual(paused.activeSeconds);
-    await handle.signal(stopPaperSignal, { by: 'bob', reason: 'enough', now: true });
+    await controlPaperSession(client, handle.workflowId, 'stop', { by: 'bob', reason: 'enough', now: true });
     const result = await handle.result();
     expect(result.endReason).toBe('stopped by bob: enough');
     expect(['pass', 'inconclusive']).toContain(result.verdict);

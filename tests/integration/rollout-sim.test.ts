@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { testConfig, testStores } from '../helpers/platform';
-import {
-  seedLooseValueStrategy,
-  startSimulatedPlatform,
-  useSimulatedMarket,
-  type SimulatedPlatform,
-} from '../helpers/sim-market';
+import { runNames } from '../helpers/bet-setup';
+import { startSimulatedPlatform, useSimulatedMarket, type SimulatedPlatform } from '../helpers/sim-market';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { RolloutConfig } from '../../shared/rollout';
+import { RolloutGate, type RolloutConfig } from '../../shared/rollout';
 import { strategyWorkflowId } from '../../workflows/strategies/messages';
 import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
@@ -19,20 +15,11 @@ import {
   type RolloutStatus,
 } from '../../workflows/rollout/messages';
 
-const rand = Math.random().toString(36).slice(2, 7);
-const SIM = `sim-rollout-${rand}`;
-const STRATEGY = `rollout-sim-${rand}`;
+const { run, STRATEGY } = runNames('rollout-sim');
+const SIM = `sim-rollout-${run}`;
 
-const gate = {
-  minDurationSeconds: 1,
-  minBets: 1,
-  clvZ: 1.645,
-  minClvLowerBound: null,
-  minYield: null,
-  maxDrawdownFraction: null,
-  maxVoidOrLimitRate: null,
-  manualApproval: false,
-};
+/** One settled bet after a second; every other check off (the schema's defaults). */
+const gate = RolloutGate.parse({ minDurationSeconds: 1, minBets: 1 });
 /**
  * The backtest stage replays the odds history the poller records (PostgreSQL) through the strategy and passes
  * once one of its bets settles from a recorded result; paper passes on its first settled bet; live-0.25 asks
@@ -64,12 +51,13 @@ describe('staged rollout against the simulated market', () => {
     await useSimulatedMarket(loaded, SIM, 23);
     // Live stakes go to the paper book here: no real bookmaker in a test.
     loaded.config.placement.liveMode = 'paper';
-    await seedLooseValueStrategy(stores.db, STRATEGY, {
+    platform = await startSimulatedPlatform(loaded, SIM, {
+      db: stores.db,
+      name: STRATEGY,
       enabled: true,
       mode: 'backtest',
       stakeMultiplier: '0',
     });
-    platform = await startSimulatedPlatform(loaded, SIM);
     client = platform.client;
   });
 

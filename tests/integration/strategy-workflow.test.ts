@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { LoadedConfig } from '../../config/load';
 import { writeBoard } from '../../activities/strategies/board-reader';
-import { seedStrategies } from '../../activities/strategies/store';
 import { startStrategyWorkflows } from '../../workflows/strategies/client';
 import {
   pauseSignal,
@@ -16,6 +15,7 @@ import {
 } from '../../workflows/strategies/messages';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import { twoWayArbBoard } from '../helpers/board';
+import { seedArbStrategies } from '../fixtures/bet-data';
 
 /** Poll until `probe` returns something truthy; the test's own timeout bounds it (no timed assertion). */
 async function until<T>(probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -70,18 +70,10 @@ describe('StrategyWorkflow on the real dev server', () => {
 
   beforeAll(async () => {
     loaded = testConfig({ REDIS_KEY_PREFIX: prefix });
-    await seedStrategies(
-      stores.db,
-      [recordOnly, lifecycle].map((name) => ({
-        name,
-        type: 'arbitrage',
-        enabled: true,
-        mode: 'paper',
-        stakeMultiplier: '0',
-        parameters: { minProfit: '0', fallbackIntervalMs: 300, maxQuoteAgeMs: 3_600_000 },
-      })),
-      'test-seed',
-    );
+    await seedArbStrategies(stores.db, [recordOnly, lifecycle], {
+      stakeMultiplier: '0',
+      fallbackIntervalMs: 300,
+    });
     await writeBoard(stores.redis, prefix, arbBoard());
     workers = await startWorkers(loaded);
     client = await testClient();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load';
+import { DEFAULT_CONFIG_FILE, loadConfig, type ConfigError } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createRedis } from '../../activities/infra/redis';
 import { redactUrl, redactUrls } from '../../shared/redact';
@@ -15,10 +15,11 @@ import { configErrorOf as errorOf } from '../helpers/config';
 const dir = mkdtempSync(join(tmpdir(), 'alphabet-config-'));
 const base = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
 
-function writeConfig(name: string, text: string): string {
+/** Load `text` written as the config file `name` (no environment): the file and the ConfigError it throws. */
+function fileError(name: string, text: string): { file: string; err: ConfigError } {
   const file = join(dir, name);
   writeFileSync(file, text);
-  return file;
+  return { file, err: errorOf(() => loadConfig({ file, env: {} })) };
 }
 
 /** A logger that knows `secret` (as ODDS_API_KEY), writing its lines into `lines`. */
@@ -42,11 +43,10 @@ describe('configuration', () => {
   });
 
   it('names the key, the value, the file and what was expected for a bad value in the file', () => {
-    const file = writeConfig(
+    const { file, err } = fileError(
       'bad-fraction.yaml',
       base.replace("perBetCapFraction: '0.02'", "perBetCapFraction: 'two percent'"),
     );
-    const err = errorOf(() => loadConfig({ file, env: {} }));
     expect(err.key).toBe('risk.perBetCapFraction');
     expect(err.value).toBe('two percent');
     expect(err.message).toContain('risk.perBetCapFraction = "two percent"');
@@ -93,33 +93,29 @@ describe('configuration', () => {
   });
 
   it('refuses unknown keys (typos) with the key named', () => {
-    const file = writeConfig('typo.yaml', base.replace('  poolSize: 10', '  poolSize: 10\n  pool_sise: 12'));
-    const err = errorOf(() => loadConfig({ file, env: {} }));
+    const { err } = fileError('typo.yaml', base.replace('  poolSize: 10', '  poolSize: 10\n  pool_sise: 12'));
     expect(err.key).toBe('database.pool_sise');
     expect(err.message).toContain('unknown key');
   });
 
   it('reports a missing key as missing', () => {
-    const file = writeConfig('missing.yaml', base.replace('  currency: USD\n', ''));
-    const err = errorOf(() => loadConfig({ file, env: {} }));
+    const { err } = fileError('missing.yaml', base.replace('  currency: USD\n', ''));
     expect(err.key).toBe('risk.currency');
     expect(err.message).toContain('(missing)');
   });
 
   it('refuses secrets in the file without echoing them', () => {
-    const file = writeConfig(
+    const { err } = fileError(
       'secret.yaml',
       base.replace('      regions: [us]', '      regions: [us]\n      apiKey: sk-live-123456'),
     );
-    const err = errorOf(() => loadConfig({ file, env: {} }));
     expect(err.key).toBe('providers.1.options.apiKey');
     expect(err.message).not.toContain('sk-live-123456');
     expect(err.message).toContain('ODDS_API_KEY');
   });
 
   it('reports YAML syntax errors with the line', () => {
-    const file = writeConfig('syntax.yaml', 'temporal:\n  address: [unclosed\n');
-    const err = errorOf(() => loadConfig({ file, env: {} }));
+    const { file, err } = fileError('syntax.yaml', 'temporal:\n  address: [unclosed\n');
     expect(err.message).toContain(file);
     expect(err.message).toMatch(/line \d+/);
   });

@@ -122,13 +122,9 @@ function spreadsheet(file: string, closing: boolean): Tally {
 }
 
 function add(into: Tally, t: Tally): void {
-  into.matches += t.matches;
-  into.bets += t.bets;
-  into.wins += t.wins;
+  for (const key of ['matches', 'bets', 'wins', 'missingOdds', 'fewBooks', 'noClosingColumns'] as const)
+    into[key] += t[key];
   into.profit += t.profit;
-  into.missingOdds += t.missingOdds;
-  into.fewBooks += t.fewBooks;
-  into.noClosingColumns += t.noClosingColumns;
 }
 
 /** "E0_0910.csv" → league "E0", season "2009/10". */

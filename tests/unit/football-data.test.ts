@@ -85,12 +85,15 @@ describe('football-data importer: quirks', () => {
   });
 
   it('reads both date formats, and the Time column as UK time', () => {
-    expect(parseFootballDataDate('13/08/05')).toBe('2005-08-13');
-    expect(parseFootballDataDate('13/08/2005')).toBe('2005-08-13');
-    expect(parseFootballDataDate('1/2/19')).toBe('2019-02-01');
-    expect(parseFootballDataDate('29/02/2020')).toBe('2020-02-29');
-    expect(parseFootballDataDate('29/02/2019')).toBeNull();
-    expect(parseFootballDataDate('2019-02-01')).toBeNull();
+    const dates: Record<string, string | null> = {
+      '13/08/05': '2005-08-13',
+      '13/08/2005': '2005-08-13',
+      '1/2/19': '2019-02-01',
+      '29/02/2020': '2020-02-29',
+      '29/02/2019': null,
+      '2019-02-01': null,
+    };
+    for (const [text, date] of Object.entries(dates)) expect(parseFootballDataDate(text), text).toBe(date);
     const m = parseFootballDataCsv(ORIGINAL, 'E0_056.csv').matches;
     expect(m.map((x) => x.date)).toEqual(['2005-08-13', '2005-08-14', '2005-08-15', '2005-08-16']);
     // Without a Time column the kick-off is unknown: noon UTC stands in, and says so.

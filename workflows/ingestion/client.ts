@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ifWorkflowExists } from '../../activities/infra/temporal';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import type { oddsPollingWorkflow } from './workflow';
@@ -163,42 +164,40 @@ export interface PollerStatusReport {
 export async function pollerStatus(client: Client, provider: string): Promise<PollerStatusReport> {
   const workflowId = pollingWorkflowId(provider);
   const handle = client.workflow.getHandle(workflowId);
-  try {
-    const desc = await handle.describe();
-    const running = desc.status.name === 'RUNNING';
-    const status = running ? await handle.query(statusQuery) : null;
-    const pending = desc.raw.pendingActivities?.[0];
-    const ts = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-      t?.seconds !== undefined && t.seconds !== null
-        ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString()
-        : null;
-    return {
-      provider,
-      workflowId,
-      running,
-      status,
-      activity: pending
-        ? {
-            attempt: pending.attempt ?? 1,
-            lastFailure: pending.lastFailure?.message ?? null,
-            nextAttemptAt: ts(pending.nextAttemptScheduleTime),
-          }
-        : null,
-      error: running ? null : `workflow is ${desc.status.name}`,
-    };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
+  return ifWorkflowExists(
+    async () => {
+      const desc = await handle.describe();
+      const running = desc.status.name === 'RUNNING';
+      const status = running ? await handle.query(statusQuery) : null;
+      const pending = desc.raw.pendingActivities?.[0];
+      const ts = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+        t?.seconds !== undefined && t.seconds !== null
+          ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString()
+          : null;
       return {
         provider,
         workflowId,
-        running: false,
-        status: null,
-        activity: null,
-        error: 'not running (alphabet poll start)',
+        running,
+        status,
+        activity: pending
+          ? {
+              attempt: pending.attempt ?? 1,
+              lastFailure: pending.lastFailure?.message ?? null,
+              nextAttemptAt: ts(pending.nextAttemptScheduleTime),
+            }
+          : null,
+        error: running ? null : `workflow is ${desc.status.name}`,
       };
-    }
-    throw err;
-  }
+    },
+    {
+      provider,
+      workflowId,
+      running: false,
+      status: null,
+      activity: null,
+      error: 'not running (alphabet poll start)',
+    },
+  );
 }
 
 /** Pause or resume a provider's poller; false when it is not running. */
@@ -207,15 +206,12 @@ export async function controlPoller(
   provider: string,
   verb: 'pause' | 'resume',
 ): Promise<boolean> {
-  try {
+  return ifWorkflowExists(async () => {
     await client.workflow
       .getHandle(pollingWorkflowId(provider))
       .signal(verb === 'pause' ? pauseSignal : resumeSignal);
     return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
+  }, false);
 }
 
 /**
@@ -227,12 +223,9 @@ export async function updatePollerSettings(
   provider: string,
   patch: PollSettingsPatch,
 ): Promise<PollSettings | null> {
-  try {
-    return await client.workflow
-      .getHandle(pollingWorkflowId(provider))
-      .executeUpdate(updateSettings, { args: [patch] });
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
-  }
+  return ifWorkflowExists(
+    () =>
+      client.workflow.getHandle(pollingWorkflowId(provider)).executeUpdate(updateSettings, { args: [patch] }),
+    null,
+  );
 }

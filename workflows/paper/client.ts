@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ifWorkflowExists } from '../../activities/infra/temporal';
 import type { AppConfig } from '../../config/schema';
 import type { Pool } from 'pg';
 import { PaperRequestError, parsePaperRequest, type PaperTradingRequest } from '../../shared/paper';
@@ -54,14 +55,14 @@ export type PaperSessionState =
   | { kind: 'closed'; status: string };
 
 export async function paperSessionState(client: Client, sessionId: string): Promise<PaperSessionState> {
-  try {
-    const d = await client.workflow.getHandle(sessionId).describe();
-    if (d.type !== PAPER_WORKFLOW) return { kind: 'not-paper', type: d.type };
-    return d.status.name === 'RUNNING' ? { kind: 'running' } : { kind: 'closed', status: d.status.name };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { kind: 'missing' };
-    throw err;
-  }
+  return ifWorkflowExists<PaperSessionState, PaperSessionState>(
+    async () => {
+      const d = await client.workflow.getHandle(sessionId).describe();
+      if (d.type !== PAPER_WORKFLOW) return { kind: 'not-paper', type: d.type };
+      return d.status.name === 'RUNNING' ? { kind: 'running' } : { kind: 'closed', status: d.status.name };
+    },
+    { kind: 'missing' },
+  );
 }
 
 /** A running session's progress (its query). */
@@ -71,18 +72,24 @@ export function paperSessionProgress(client: Client, sessionId: string): Promise
 
 export type PaperSessionControl = 'pause' | 'resume' | 'stop';
 
-/** Pause, resume or stop a session; `now` (stop only) reports open bets unsettled instead of waiting. */
+/**
+ * Pause, resume or stop a running session; `now` (stop only) reports open bets unsettled instead of waiting.
+ * Returns the session's state: anything but `running` means nothing was sent, for the caller to explain.
+ */
 export async function controlPaperSession(
   client: Client,
   sessionId: string,
   verb: PaperSessionControl,
   request: StopRequest,
-): Promise<void> {
+): Promise<PaperSessionState> {
+  const state = await paperSessionState(client, sessionId);
+  if (state.kind !== 'running') return state;
   const handle = client.workflow.getHandle(sessionId);
   const req = { by: request.by, reason: request.reason };
   if (verb === 'pause') await handle.signal(pausePaperSignal, req);
   else if (verb === 'resume') await handle.signal(resumePaperSignal, req);
   else await handle.signal(stopPaperSignal, { ...req, now: request.now === true });
+  return state;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ifWorkflowExists } from '../../activities/infra/temporal';
 import type { AppConfig } from '../../config/schema';
 import { SA } from '../../shared/search-attributes';
 import type { rolloutWorkflow } from './workflow';
@@ -38,17 +39,12 @@ export async function startRollout(
 }
 
 /** Run `fn` on the rollout's handle; null when the strategy has no rollout. */
-async function onRollout<T>(
+function onRollout<T>(
   client: Client,
   strategy: string,
   fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
 ): Promise<T | null> {
-  try {
-    return await fn(client.workflow.getHandle(rolloutWorkflowId(strategy)));
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
-  }
+  return ifWorkflowExists(() => fn(client.workflow.getHandle(rolloutWorkflowId(strategy))), null);
 }
 
 /** The rollout's stage, metrics, verdict and events; null when the strategy has no rollout. */

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ifWorkflowExists } from '../../activities/infra/temporal';
 import type { Pool } from 'pg';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
@@ -93,14 +94,10 @@ export async function startStrategyWorkflows(
 /** The running workflow's status, or null when no StrategyWorkflow runs for it. */
 export async function strategyWorkflowStatus(client: Client, name: string): Promise<StrategyStatus | null> {
   const handle = client.workflow.getHandle(strategyWorkflowId(name));
-  try {
+  return ifWorkflowExists(async () => {
     const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return null;
-    return await handle.query(strategyStatusQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
-  }
+    return description.status.name === 'RUNNING' ? await handle.query(strategyStatusQuery) : null;
+  }, null);
 }
 
 /**

@@ -1,6 +1,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { StrategyChange, StrategyRow } from '../../activities';
-import { StrategyParameterError, applyParameterChanges } from '../../shared/strategies';
+import {
+  StrategyParameterError,
+  applyParameterChanges,
+  checkStrategyRowFields,
+} from '../../shared/strategies';
 
 /**
  * Messages of the StrategyWorkflow (one per strategy, id `strategy:<name>`), shared by the workflow, the
@@ -131,26 +135,7 @@ export function validateSetParameters(
         [key],
       );
   }
-  if (req.mode !== undefined && !['backtest', 'paper', 'live'].includes(req.mode)) {
-    throw new StrategyParameterError(
-      `mode: expected one of backtest, paper, live, got ${JSON.stringify(req.mode)}`,
-      ['mode'],
-    );
-  }
-  if (req.stakeMultiplier !== undefined) {
-    const s = req.stakeMultiplier;
-    if (typeof s !== 'string' || !/^\d+(\.\d+)?$/.test(s) || Number(s) > 1) {
-      throw new StrategyParameterError(
-        `stakeMultiplier: expected a decimal string between 0 and 1, e.g. "0.25", got ${JSON.stringify(s)}`,
-        ['stakeMultiplier'],
-      );
-    }
-  }
-  if (req.enabled !== undefined && typeof req.enabled !== 'boolean') {
-    throw new StrategyParameterError(`enabled: expected true or false, got ${JSON.stringify(req.enabled)}`, [
-      'enabled',
-    ]);
-  }
+  checkStrategyRowFields(req);
   if (req.parameters !== undefined) {
     if (typeof req.parameters !== 'object' || req.parameters === null || Array.isArray(req.parameters)) {
       throw new StrategyParameterError('parameters: expected an object of parameter values', ['parameters']);
