@@ -81,26 +81,95 @@ export class EventResolver {
     out.set(providerEventId, eventId);
   }
 
+  /**
+   * Map new provider events in a few statements whatever their number: the candidates of all of them in
+   * one query, matched here in payload order (an event matched or created in this batch is this provider's
+   * from then on, as if mapped one by one), new events and mappings inserted in one statement each.
+   */
   private async create(provider: string, events: ProviderEvent[], out: Map<string, string>): Promise<void> {
     const client = await this.db.connect();
     try {
       await client.query('BEGIN');
-      for (const sport of [...new Set(events.map((e) => e.sport))].sort()) {
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`alphabet:events:${sport}`]);
-      }
-      for (const e of events) {
-        const eventId = await this.matchOrCreate(client, provider, e);
-        await client.query(
-          `INSERT INTO event_provider_ids (provider, provider_event_id, event_id) VALUES ($1, $2, $3)
-           ON CONFLICT (provider, provider_event_id) DO NOTHING`,
-          [provider, e.providerEventId, eventId],
+      await client.query(
+        `SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) AS locks`,
+        [events.map((e) => `alphabet:events:${e.sport}`)],
+      );
+      const starts = events.map((e) => Date.parse(e.startTime));
+      const { rows: candidates } = await client.query<Candidate & { sport: string }>(
+        `SELECT ev.event_id, ev.sport, ev.start_time, ev.participants,
+                EXISTS (SELECT 1 FROM event_provider_ids m WHERE m.event_id = ev.event_id AND m.provider = $4) AS mapped_by_provider
+           FROM events ev
+          WHERE EXISTS (SELECT 1 FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(sport, lo, hi)
+                         WHERE ev.sport = w.sport AND ev.start_time BETWEEN w.lo AND w.hi)`,
+        [
+          events.map((e) => e.sport),
+          starts.map((t) => new Date(t - this.toleranceMs)),
+          starts.map((t) => new Date(t + this.toleranceMs)),
+          provider,
+        ],
+      );
+      const claimed = new Set(candidates.filter((c) => c.mapped_by_provider).map((c) => c.event_id));
+      const chosen: string[] = [];
+      const fresh = new Set<ProviderEvent>();
+      events.forEach((e, i) => {
+        const names = e.participants.map((p) => p.name);
+        const match = candidates
+          .filter(
+            (r) =>
+              r.sport === e.sport &&
+              !claimed.has(r.event_id) &&
+              Math.abs(r.start_time.getTime() - starts[i]!) <= this.toleranceMs &&
+              sameParticipants(
+                names,
+                r.participants.map((p) => p.name),
+              ),
+          )
+          .sort(
+            (a, b) =>
+              Math.abs(a.start_time.getTime() - starts[i]!) - Math.abs(b.start_time.getTime() - starts[i]!),
+          )[0];
+        const id = match?.event_id ?? canonicalEventId(e.sport, names, e.startTime);
+        if (!match) fresh.add(e);
+        claimed.add(id);
+        chosen.push(id);
+      });
+      const inserted = new Set<string>();
+      if (fresh.size) {
+        const rows = events.flatMap((e, i) => (fresh.has(e) ? [{ e, id: chosen[i]! }] : []));
+        const inserts = await client.query<{ event_id: string }>(
+          `INSERT INTO events (event_id, sport, league, start_time, status, participants, metadata)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::jsonb[])
+           ON CONFLICT (event_id) DO NOTHING
+           RETURNING event_id`,
+          [
+            rows.map((r) => r.id),
+            rows.map((r) => r.e.sport),
+            rows.map((r) => r.e.league),
+            rows.map((r) => r.e.startTime),
+            rows.map((r) => r.e.status),
+            rows.map((r) => eventParticipants(r.e)),
+            rows.map(() => JSON.stringify({ firstSeenBy: provider })),
+          ],
         );
-        const { rows } = await client.query<{ event_id: string }>(
-          `SELECT event_id FROM event_provider_ids WHERE provider = $1 AND provider_event_id = $2`,
-          [provider, e.providerEventId],
-        );
-        this.remember(provider, e.providerEventId, rows[0]?.event_id ?? eventId, out);
+        for (const r of inserts.rows) inserted.add(r.event_id);
       }
+      for (const [i, e] of events.entries()) {
+        if (!fresh.has(e) || inserted.delete(chosen[i]!)) continue;
+        // Its canonical id is taken (the same game already mapped by this provider, or twice in this batch).
+        chosen[i] = await this.createNumbered(client, provider, e);
+      }
+      await client.query(
+        `INSERT INTO event_provider_ids (provider, provider_event_id, event_id)
+         SELECT $1::text, p, ev FROM unnest($2::text[], $3::text[]) AS v(p, ev)
+         ON CONFLICT (provider, provider_event_id) DO NOTHING`,
+        [provider, events.map((e) => e.providerEventId), chosen],
+      );
+      // A concurrent poll of the same provider may have mapped some first: its mapping wins.
+      const { rows } = await client.query<{ provider_event_id: string; event_id: string }>(
+        `SELECT provider_event_id, event_id FROM event_provider_ids WHERE provider = $1 AND provider_event_id = ANY($2::text[])`,
+        [provider, events.map((e) => e.providerEventId)],
+      );
+      for (const r of rows) this.remember(provider, r.provider_event_id, r.event_id, out);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -112,30 +181,15 @@ export class EventResolver {
     }
   }
 
-  private async matchOrCreate(client: PoolClient, provider: string, e: ProviderEvent): Promise<string> {
-    const start = Date.parse(e.startTime);
-    const { rows } = await client.query<Candidate>(
-      `SELECT ev.event_id, ev.start_time, ev.participants,
-              EXISTS (SELECT 1 FROM event_provider_ids m WHERE m.event_id = ev.event_id AND m.provider = $4) AS mapped_by_provider
-         FROM events ev
-        WHERE ev.sport = $1 AND ev.start_time BETWEEN $2 AND $3`,
-      [e.sport, new Date(start - this.toleranceMs), new Date(start + this.toleranceMs), provider],
+  /** A new event under the canonical id with the first free suffix (-2, -3, …). */
+  private async createNumbered(client: PoolClient, provider: string, e: ProviderEvent): Promise<string> {
+    const base = canonicalEventId(
+      e.sport,
+      e.participants.map((p) => p.name),
+      e.startTime,
     );
-    const names = e.participants.map((p) => p.name);
-    const match = rows
-      .filter(
-        (r) =>
-          !r.mapped_by_provider &&
-          sameParticipants(
-            names,
-            r.participants.map((p) => p.name),
-          ),
-      )
-      .sort((a, b) => Math.abs(a.start_time.getTime() - start) - Math.abs(b.start_time.getTime() - start))[0];
-    if (match) return match.event_id;
-
-    let eventId = canonicalEventId(e.sport, names, e.startTime);
     for (let n = 2; ; n++) {
+      const eventId = `${base}-${n}`;
       const inserted = await client.query(
         `INSERT INTO events (event_id, sport, league, start_time, status, participants, metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
@@ -145,15 +199,11 @@ export class EventResolver {
           e.league,
           e.startTime,
           e.status,
-          JSON.stringify(
-            e.participants.map((p) => ({ id: participantId(p.name), name: p.name, role: p.role })),
-          ),
+          eventParticipants(e),
           JSON.stringify({ firstSeenBy: provider }),
         ],
       );
       if (inserted.rowCount === 1) return eventId;
-      // Same sport, teams and minute, but already mapped by this provider under another id: a distinct game.
-      eventId = `${canonicalEventId(e.sport, names, e.startTime)}-${n}`;
     }
   }
 
@@ -198,6 +248,12 @@ export class EventResolver {
     }
     return updated;
   }
+}
+
+function eventParticipants(e: ProviderEvent): string {
+  return JSON.stringify(
+    e.participants.map((p) => ({ id: participantId(p.name), name: p.name, role: p.role })),
+  );
 }
 
 function cacheKey(provider: string, providerEventId: string): string {
