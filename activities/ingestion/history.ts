@@ -167,11 +167,13 @@ async function commitPollInOneStatement(
 /**
  * Large polls: the odds_polls row first (its key serialises attempts of the same poll), then the change
  * rows through COPY straight into odds_quotes. COPY has no ON CONFLICT: when a row is already there (the
- * same recording replayed under another poll id) the COPY fails as a whole, and the savepoint hands the
- * rows to the INSERT … ON CONFLICT DO NOTHING instead, so what is written is the same either way.
+ * same recording replayed under another poll id) the COPY fails as a whole, the transaction is rolled back
+ * and the poll is written by the INSERT … ON CONFLICT DO NOTHING instead, so what is written is the same
+ * either way (no savepoint: one round trip less on every poll for a case that is rare).
  */
 async function commitPollByCopy(db: Pool, rec: PollRecord): Promise<{ changesWritten: number } | null> {
   const client = await db.connect();
+  let duplicate = false;
   try {
     await client.query('BEGIN');
     const poll = await client.query(POLL_INSERT, pollParams(rec));
@@ -179,36 +181,25 @@ async function commitPollByCopy(db: Pool, rec: PollRecord): Promise<{ changesWri
       await client.query('ROLLBACK');
       return null;
     }
-    await client.query('SAVEPOINT quotes_copy');
-    let written = rec.changes.length;
     try {
       await copyQuotes(client, rec);
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      await client.query('ROLLBACK TO SAVEPOINT quotes_copy');
-      const { rowCount } = await client.query(quotesInsert(4), [
-        rec.pollId,
-        rec.provider,
-        rec.polledAt,
-        ...quoteParams(rec),
-      ]);
-      written = rowCount ?? 0;
+      duplicate = true;
     }
-    await insertRejects(client, rec.provider, rec.pollId, rec.rejects);
-    if (written !== rec.changes.length) {
-      await client.query(`UPDATE odds_polls SET changes_written = $2 WHERE poll_id = $1`, [
-        rec.pollId,
-        written,
-      ]);
+    if (duplicate) {
+      await client.query('ROLLBACK');
+    } else {
+      await insertRejects(client, rec.provider, rec.pollId, rec.rejects);
+      await client.query('COMMIT');
     }
-    await client.query('COMMIT');
-    return { changesWritten: written };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     client.release();
   }
+  return duplicate ? commitPollInOneStatement(db, rec) : { changesWritten: rec.changes.length };
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -216,30 +207,20 @@ const UNIQUE_VIOLATION = '23505';
 export const QUOTE_COPY_COLUMNS =
   'event_id, market_type, period, line, outcome, point, provider, bookmaker, price, observed_at, source_updated_at, change_type, poll_id, metadata';
 
+/** The change rows as COPY text, written straight from the changes (no per-row arrays). */
 async function copyQuotes(client: PoolClient, rec: PollRecord): Promise<void> {
-  const c = changeColumns(rec.changes);
-  const lines: string[] = [];
-  for (let i = 0; i < rec.changes.length; i++) {
-    lines.push(
-      copyLine([
-        c.event[i]!,
-        c.type[i]!,
-        c.period[i]!,
-        c.line[i]!,
-        c.outcome[i]!,
-        c.point[i]!,
-        rec.provider,
-        c.bookmaker[i]!,
-        c.price[i]!,
-        rec.polledAt,
-        c.updated[i]!,
-        c.change[i]!,
-        rec.pollId,
-        c.meta[i]!,
-      ]),
-    );
+  const provider = copyValue(rec.provider);
+  const polledAt = copyValue(rec.polledAt);
+  const pollId = copyValue(rec.pollId);
+  let text = '';
+  for (const c of rec.changes) {
+    const q = c.quote;
+    text +=
+      `${copyValue(q.eventId)}\t${copyValue(q.marketType)}\t${copyValue(q.period)}\t${copyValue(q.line)}\t` +
+      `${copyValue(q.outcome)}\t${copyValue(q.point)}\t${provider}\t${copyValue(q.bookmaker)}\t${copyValue(q.price)}\t` +
+      `${polledAt}\t${copyValue(q.sourceUpdatedAt)}\t${c.changeType}\t${pollId}\t${copyValue(metadataJson(q.original))}\n`;
   }
-  await copyText(client, `COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`, lines.join(''));
+  await copyText(client, `COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`, text);
 }
 
 /** Send `text` (COPY text format rows) through `COPY … FROM STDIN` on `client`. */
@@ -247,17 +228,31 @@ export async function copyText(client: PoolClient, sql: string, text: string): P
   await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
 }
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/** One row in COPY's text format: tab-separated, \N for NULL, backslash and control characters escaped. */
+/** One value in COPY's text format: \N for NULL, backslash and control characters escaped. */
+function copyValue(v: string | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  return COPY_SPECIAL.test(v) ? v.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : v;
+}
+
+/** One row in COPY's text format: tab-separated values, newline-terminated. */
 export function copyLine(values: readonly (string | null)[]): string {
-  let out = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += '\t';
-    out += v === null || v === undefined ? '\\N' : v.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!);
+  return `${values.map(copyValue).join('\t')}\n`;
+}
+
+// Quotes share the reader's frozen `original` objects (one per distinct price): serialise each once.
+const metadataText = new WeakMap<object, string>();
+
+function metadataJson(original: Record<string, string> | null): string | null {
+  if (!original) return null;
+  let text = metadataText.get(original);
+  if (text === undefined) {
+    text = JSON.stringify(original);
+    metadataText.set(original, text);
   }
-  return `${out}\n`;
+  return text;
 }
 
 function changeColumns(changes: readonly Change[]) {
@@ -286,7 +281,7 @@ function changeColumns(changes: readonly Change[]) {
     cols.price.push(q.price);
     cols.updated.push(q.sourceUpdatedAt);
     cols.change.push(c.changeType);
-    cols.meta.push(q.original ? JSON.stringify(q.original) : null);
+    cols.meta.push(metadataJson(q.original));
   }
   return cols;
 }
