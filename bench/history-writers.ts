@@ -25,20 +25,7 @@ export async function compareWriters(
   oursName: string,
   tag: string,
 ): Promise<Record<string, WriterFigures>> {
-  const { rows } = await db.query<
-    Omit<QuoteRow, 'provider' | 'observed_at' | 'source_updated_at'> & {
-      observed_at: Date;
-      source_updated_at: Date | null;
-      change_type: 'initial' | 'change';
-      poll_id: string;
-      metadata: Record<string, string> | null;
-    }
-  >(
-    `SELECT event_id, market_type, period, line::text, outcome, point::text, bookmaker, price::text, observed_at,
-            source_updated_at, change_type, poll_id, metadata
-       FROM odds_quotes WHERE provider = $1 ORDER BY poll_id`,
-    [oursName],
-  );
+  const rows = await storedRows(db, oursName);
   const polls = new Map<string, { polledAt: string; changes: Change[] }>();
   for (const r of rows) {
     const p = polls.get(r.poll_id) ?? { polledAt: r.observed_at.toISOString(), changes: [] };
@@ -92,7 +79,31 @@ export async function compareWriters(
       written += (await commitPoll(db, record(provider, pollId, p), copyMinRows))!.changesWritten;
     out[name] = { rows: written, ms: performance.now() - t };
   }
-  const provider = `raw-${tag}`;
+  out['raw COPY'] = await rawCopy(db, rows, `raw-${tag}`);
+  return out;
+}
+
+type StoredRow = Omit<QuoteRow, 'provider' | 'observed_at' | 'source_updated_at'> & {
+  observed_at: Date;
+  source_updated_at: Date | null;
+  change_type: 'initial' | 'change';
+  poll_id: string;
+  metadata: Record<string, string> | null;
+};
+
+/** The history rows `provider` wrote, in poll order. */
+export async function storedRows(db: Pool, provider: string): Promise<StoredRow[]> {
+  const { rows } = await db.query<StoredRow>(
+    `SELECT event_id, market_type, period, line::text, outcome, point::text, bookmaker, price::text, observed_at,
+            source_updated_at, change_type, poll_id, metadata
+       FROM odds_quotes WHERE provider = $1 ORDER BY poll_id`,
+    [provider],
+  );
+  return rows;
+}
+
+/** One raw COPY of `rows` under the provider name `into` (no poll row, no exactly-once: the ceiling), timed. */
+export async function rawCopy(db: Pool, rows: readonly StoredRow[], into: string): Promise<WriterFigures> {
   const client = await db.connect();
   try {
     const t = performance.now();
@@ -105,7 +116,7 @@ export async function compareWriters(
           r.line,
           r.outcome,
           r.point,
-          provider,
+          into,
           r.bookmaker,
           r.price,
           r.observed_at.toISOString(),
@@ -117,9 +128,8 @@ export async function compareWriters(
       )
       .join('');
     await copyText(client, `COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`, text);
-    out['raw COPY'] = { rows: rows.length, ms: performance.now() - t };
+    return { rows: rows.length, ms: performance.now() - t };
   } finally {
     client.release();
   }
-  return out;
 }
