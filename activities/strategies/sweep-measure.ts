@@ -1,11 +1,11 @@
-import { STRATEGY_TYPES, indexBoard, type StrategyDefinition } from '../../shared/strategies';
+import { STRATEGY_TYPES, type StrategyDefinition } from '../../shared/strategies';
 import type { LiveEntry } from '../../shared/strategies/live-index';
 import type { LiveBoard } from './live-board';
 
 export interface SweepTimes {
-  /** Whole-board sweeps (view + index + evaluate), ms. */
+  /** Whole-board sweeps (view + board + evaluate), ms. */
   full: number[];
-  /** One market changed since the last sweep (view + index + evaluate), ms. */
+  /** One market changed since the last sweep (view + board + evaluate), ms. */
   changed: number[];
   quotes: number;
 }
@@ -28,16 +28,17 @@ export async function measureSweeps(
   const sweep = async (consumer: string) => {
     const start = performance.now();
     const view = await board.sweepView(consumer, { sports: null, maxQuoteAgeMs: null });
-    const result = def.evaluate(indexBoard(view.snapshot), params, state, { strategy: 'measure' });
+    const indexed = view.board();
+    const result = def.evaluate(indexed, params, state, { strategy: 'measure' });
     state = result.state;
     view.commit();
-    return { ms: performance.now() - start, view };
+    return { ms: performance.now() - start, view, quotes: indexed.quoteCount };
   };
   const full: number[] = [];
   let quotes = 0;
   for (let i = 0; i < runs + 2; i++) {
-    const { ms, view } = await sweep(`measure-full-${i}`);
-    quotes = view.snapshot.quotes.length;
+    const { ms, quotes: count } = await sweep(`measure-full-${i}`);
+    quotes = count;
     if (i >= 2) full.push(ms);
   }
   const all = board.index.snapshot(Date.now(), null, null);
