@@ -114,6 +114,7 @@ export function scanArbitrages(
   let screened = 0;
   let staleExcluded = 0;
   let markets = 0;
+  const { bookOf, ageMs, price } = board;
 
   for (const bet of board.markets) {
     if (types && !types.has(bet.market.marketType)) continue;
@@ -125,20 +126,29 @@ export function scanArbitrages(
     markets++;
 
     const best = new Array<number>(bet.expected).fill(-1);
-    for (let k = 0; k < bet.quotes.length; k++) {
-      const qi = bet.quotes[k]!;
-      if (allowed[board.bookOf[qi]!] === 0) continue;
-      if (staleMode === 'exclude' && board.ageMs[qi]! > maxAge) {
+    const betQuotes = bet.quotes;
+    for (let k = 0; k < betQuotes.length; k++) {
+      const qi = betQuotes[k]!;
+      if (allowed[bookOf[qi]!] === 0) continue;
+      if (staleMode === 'exclude' && ageMs[qi]! > maxAge) {
         staleExcluded++;
         continue;
       }
       const s = bet.slotOf[k]!;
       const current = best[s]!;
-      if (current < 0 || better(board, qi, current)) best[s] = qi;
+      if (current < 0) best[s] = qi;
+      else {
+        // Clearly different floats decide here; near and exact ties go to better().
+        const pa = price[qi]!;
+        const pb = price[current]!;
+        if (Math.abs(pa - pb) > 1e-12 * pb) {
+          if (pa > pb) best[s] = qi;
+        } else if (better(board, qi, current)) best[s] = qi;
+      }
     }
-    if (best.some((q) => q < 0)) continue;
     let floatSum = 0;
-    for (const qi of best) floatSum += 1 / board.price[qi]!;
+    for (const qi of best) floatSum += qi < 0 ? NaN : 1 / price[qi]!;
+    // NaN (an outcome without a price) fails this too.
     if (!(floatSum < 1 + EPSILON)) continue;
     screened++;
 

@@ -35,15 +35,13 @@ export interface LiveEntry {
 interface PackedMarket {
   key: string;
   market: MarketKey;
+  /** Its number in the columns (QuoteColumns.addMarket). */
+  id: number;
   event: LiveEvent;
   /** Column slots of its quotes, in hash field order. */
   slots: number[];
-  /** Ranges of its quotes' atMs and staleAt (timeChanged skips a market they rule out). */
-  minAt: number;
-  maxAt: number;
   /** Earliest staleAt of its quotes (the follower re-reads the market from Redis before then). */
   minStaleAt: number;
-  maxStaleAt: number;
 }
 
 interface LiveEvent {
@@ -97,6 +95,8 @@ export class LiveBoardIndex {
   private log: string[] = [];
   private logBase = 0;
   private quotes = 0;
+  /** Slot patterns and outcome lists (BetMarket.slotOf, slots) shared by the bet markets that have them. */
+  private readonly patterns = new Map<string, unknown[]>();
   /** Bumped on every change; a consumer remembers the version it swept. */
   version = 0;
   /** Bumped on every rebuild: a consumer's version from another epoch means "sweep everything". */
@@ -181,11 +181,9 @@ export class LiveBoardIndex {
       c.release(old.slots);
       this.quotes -= old.slots.length;
     }
-    const slots: number[] = [];
-    let minAt = Infinity;
-    let maxAt = -Infinity;
+    const id = old?.id ?? c.addMarket(market);
+    let slots: number[] = [];
     let minStaleAt = Infinity;
-    let maxStaleAt = -Infinity;
     for (const field in hash) {
       const e = hash[field]!;
       const first = field.indexOf('|');
@@ -198,27 +196,26 @@ export class LiveBoardIndex {
       const staleAt = typeof e.staleAt === 'number' ? e.staleAt : Infinity;
       const at = seenAt - bookAge;
       const slot = c.alloc();
-      c.bookOf[slot] = c.bookId(field.slice(0, first));
-      c.outcome[slot] = c.intern(field.slice(first + 1, last));
-      c.point[slot] = e.point === null ? -1 : c.intern(e.point);
-      c.priceText[slot] = c.intern(e.price);
-      c.provider[slot] = c.intern(e.provider);
-      c.poll[slot] = c.intern(e.pollId ?? '');
-      c.hasSource[slot] = e.sourceUpdatedAt ? 1 : 0;
-      c.atMs[slot] = at;
-      c.seenAt[slot] = seenAt;
-      c.staleAt[slot] = staleAt;
-      c.price[slot] = Number(e.price);
-      c.market[slot] = market;
+      c.set(slot, id, {
+        bookmaker: field.slice(0, first),
+        outcome: field.slice(first + 1, last),
+        point: e.point,
+        price: e.price,
+        source: `${e.provider}\u0000${e.pollId ?? ''}`,
+        hasSource: !!e.sourceUpdatedAt,
+        atMs: at,
+        seenAt,
+        staleAt,
+      });
       slots.push(slot);
-      if (at < minAt) minAt = at;
-      if (at > maxAt) maxAt = at;
       if (staleAt < minStaleAt) minStaleAt = staleAt;
-      if (staleAt > maxStaleAt) maxStaleAt = staleAt;
     }
+    // Exact length: a board keeps one per market, and pushing leaves spare capacity.
+    slots = slots.slice();
     const event = old?.event ?? this.liveEvent(market.eventId);
     event.bets = null;
     if (slots.length === 0) {
+      c.dropMarket(id);
       if (!old) return;
       this.markets.delete(key);
       event.markets.delete(key);
@@ -226,7 +223,7 @@ export class LiveBoardIndex {
       return;
     }
     this.quotes += slots.length;
-    const packed: PackedMarket = { key, market, event, slots, minAt, maxAt, minStaleAt, maxStaleAt };
+    const packed: PackedMarket = { key, market, id, event, slots, minStaleAt };
     this.markets.set(key, packed);
     event.markets.set(key, packed);
     this.touch(key);
@@ -247,9 +244,6 @@ export class LiveBoardIndex {
     const out = new Set<string>();
     const { atMs, staleAt } = this.cols;
     for (const m of this.markets.values()) {
-      const mayAge = maxAgeMs !== null && m.maxAt + maxAgeMs >= fromMs && m.minAt + maxAgeMs < toMs;
-      const mayStale = m.maxStaleAt > fromMs && m.minStaleAt <= toMs;
-      if (!mayAge && !mayStale) continue;
       for (const slot of m.slots) {
         const a = atMs[slot]!;
         const aged = maxAgeMs !== null && a + maxAgeMs >= fromMs && a + maxAgeMs < toMs;
@@ -280,13 +274,12 @@ export class LiveBoardIndex {
   checksum(key: string, provider: string, pollId: string): string {
     const m = this.markets.get(key);
     const c = this.cols;
-    const p = c.idOf(provider);
-    const poll = c.idOf(pollId);
+    const source = c.idOf(`${provider}\u0000${pollId}`);
     const picked: { field: string; price: string }[] = [];
-    if (m && p !== undefined && poll !== undefined) {
+    if (m && source !== undefined) {
       const s = c.strings;
       for (const slot of m.slots) {
-        if (c.provider[slot] !== p || c.poll[slot] !== poll) continue;
+        if (c.sourceOf(slot) !== source) continue;
         const point = c.point[slot]! < 0 ? '-' : s[c.point[slot]!]!;
         picked.push({
           field: `${c.books[c.bookOf[slot]!]}|${s[c.outcome[slot]!]}|${point}`,
@@ -345,10 +338,47 @@ export class LiveBoardIndex {
       }
     }
     e.bets = grouper.finish(() => e.event);
+    this.compact(e);
     e.unpaired = grouper.unpaired;
     e.included = included;
     e.validFrom = validFrom;
     e.validUntil = validUntil;
+  }
+
+  /**
+   * Bet markets are kept between sweeps: share what they repeat. A market's quotes are usually exactly its
+   * hash's slots (and its key the hash's key), and the slot pattern of a market recurs on many others.
+   */
+  private compact(e: LiveEvent): void {
+    const byFirst = new Map<number, PackedMarket>();
+    for (const m of e.markets.values()) if (m.slots.length) byFirst.set(m.slots[0]!, m);
+    for (const bet of e.bets!) {
+      const m = byFirst.get(bet.quotes[0]!);
+      if (m && m.slots.length === bet.quotes.length && bet.quotes.every((q, i) => q === m.slots[i]))
+        bet.quotes = m.slots;
+      else bet.quotes = bet.quotes.slice();
+      if (m && bet.key === m.key) bet.key = m.key;
+      const same = m?.market;
+      if (
+        same &&
+        bet.market !== same &&
+        bet.market.marketType === same.marketType &&
+        bet.market.period === same.period &&
+        bet.market.line === same.line
+      )
+        bet.market = same;
+      bet.slotOf = this.shared(bet.slotOf.join(), bet.slotOf);
+      bet.slots = this.shared(JSON.stringify(bet.slots), bet.slots);
+    }
+  }
+
+  private shared<T>(key: string, value: T[]): T[] {
+    let found = this.patterns.get(key) as T[] | undefined;
+    if (!found) {
+      if (this.patterns.size >= 100_000) this.patterns.clear();
+      this.patterns.set(key, (found = value.slice()));
+    }
+    return found;
   }
 
   /**
