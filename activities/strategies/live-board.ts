@@ -1,10 +1,6 @@
 import type { Redis } from '../infra/redis';
 import type { Logger } from '../infra/logger';
-import {
-  LiveBoardIndex,
-  type LiveEntry,
-  type LiveIndexedBoard,
-} from '../../shared/strategies/live-index';
+import { LiveBoardIndex, type LiveEntry, type LiveIndexedBoard } from '../../shared/strategies/live-index';
 import { ingestKeys } from '../ingestion/keys';
 import { compareIds, readRawBoard, toBoardEvent, type BoardReader } from './board-reader';
 

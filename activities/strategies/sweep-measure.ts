@@ -7,6 +7,9 @@ export interface SweepTimes {
   full: number[];
   /** One market changed since the last sweep (view + board + evaluate), ms. */
   changed: number[];
+  /** Process CPU time of the same sweeps, ms: what the sweep costs whatever else the machine runs. */
+  fullCpu: number[];
+  changedCpu: number[];
   quotes: number;
 }
 
@@ -26,23 +29,31 @@ export async function measureSweeps(
   const params = def.parameters.parse(options.parameters ?? { minProfit: '0', maxQuoteAgeMs: 3_600_000 });
   let state = def.initialState();
   const sweep = async (consumer: string) => {
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     const view = await board.sweepView(consumer, { sports: null, maxQuoteAgeMs: null });
     const indexed = view.board();
     const result = def.evaluate(indexed, params, state, { strategy: 'measure' });
     state = result.state;
     view.commit();
-    return { ms: performance.now() - start, view, quotes: indexed.quoteCount };
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu0);
+    return { ms, cpu: (used.user + used.system) / 1000, view, quotes: indexed.quoteCount };
   };
   const full: number[] = [];
+  const fullCpu: number[] = [];
   let quotes = 0;
   for (let i = 0; i < runs + 2; i++) {
-    const { ms, quotes: count } = await sweep(`measure-full-${i}`);
+    const { ms, cpu, quotes: count } = await sweep(`measure-full-${i}`);
     quotes = count;
-    if (i >= 2) full.push(ms);
+    if (i >= 2) {
+      full.push(ms);
+      fullCpu.push(cpu);
+    }
   }
   const all = board.index.snapshot(Date.now(), null, null);
   const changed: number[] = [];
+  const changedCpu: number[] = [];
   await sweep('measure-changed');
   for (let i = 0; i < runs + 2; i++) {
     const q = all.quotes[(i * 7919) % all.quotes.length]!;
@@ -59,9 +70,12 @@ export async function measureSweeps(
       };
     }
     board.index.setMarket(key, hash);
-    const { ms, view } = await sweep('measure-changed');
+    const { ms, cpu, view } = await sweep('measure-changed');
     if (view.full) throw new Error('expected an incremental sweep');
-    if (i >= 2) changed.push(ms);
+    if (i >= 2) {
+      changed.push(ms);
+      changedCpu.push(cpu);
+    }
   }
-  return { full, changed, quotes };
+  return { full, changed, fullCpu, changedCpu, quotes };
 }

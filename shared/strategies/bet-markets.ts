@@ -6,7 +6,6 @@ export function hasDraw(sport: string): boolean {
   return sport.startsWith('soccer');
 }
 
-
 /** Canonical text of a point or line ("3.50" → "3.5", "-0" → "0"): equal lines get equal keys. */
 function normalizer(): (value: string) => string {
   const cache = new Map<string, string>();

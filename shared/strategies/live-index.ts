@@ -1,15 +1,9 @@
 import { parseMarketKeyString, type MarketKey } from '../entities';
-import { BetMarketGrouper } from './bet-markets';
-import {
-  eventPhase,
-  type BetMarket,
-  type BoardEvent,
-  type BoardQuote,
-  type BoardSnapshot,
-  type EventPhase,
-  type IndexedBoard,
-} from './board';
+import type { BoardEvent, BoardQuote, BoardSnapshot } from './board';
 import { QuoteColumns, isoCache } from './live-columns';
+import { EventIndexer, type LiveEvent, type LiveIndexedBoard, type PackedMarket } from './live-events';
+
+export type { LiveIndexedBoard } from './live-events';
 
 /**
  * The board a strategy worker keeps in memory (issue 14): every quote in typed-array columns (no object per
@@ -30,34 +24,6 @@ export interface LiveEntry {
   seenAt?: number;
   staleAt?: number;
   pollId?: string;
-}
-
-interface PackedMarket {
-  key: string;
-  market: MarketKey;
-  /** Its number in the columns (QuoteColumns.addMarket). */
-  id: number;
-  event: LiveEvent;
-  /** Column slots of its quotes, in hash field order. */
-  slots: number[];
-  /** Earliest staleAt of its quotes (the follower re-reads the market from Redis before then). */
-  minStaleAt: number;
-}
-
-interface LiveEvent {
-  id: string;
-  event: BoardEvent | undefined;
-  startMs: number;
-  /** Its markets in board order. */
-  markets: Map<string, PackedMarket>;
-  /** The indexed form: bet markets over the quotes not stale at build time; null when a change voided it. */
-  bets: BetMarket[] | null;
-  unpaired: number;
-  /** Quotes not stale at build time. */
-  included: number;
-  /** The bet markets hold for asOf in [validFrom, validUntil): no quote crosses its staleAt in between. */
-  validFrom: number;
-  validUntil: number;
 }
 
 /** FNV-1a, 32 bits: cheap and good enough to catch a quote the board holds differently from Redis. */
@@ -95,8 +61,7 @@ export class LiveBoardIndex {
   private log: string[] = [];
   private logBase = 0;
   private quotes = 0;
-  /** Slot patterns and outcome lists (BetMarket.slotOf, slots) shared by the bet markets that have them. */
-  private readonly patterns = new Map<string, unknown[]>();
+  private readonly indexer = new EventIndexer(this.cols);
   /** Bumped on every change; a consumer remembers the version it swept. */
   version = 0;
   /** Bumped on every rebuild: a consumer's version from another epoch means "sweep everything". */
@@ -303,82 +268,13 @@ export class LiveBoardIndex {
       const event = m?.event.event;
       if (!m || !event || (sportSet && !sportSet.has(event.sport))) return;
       const before = quotes.length;
-      for (const slot of m.slots) if (this.cols.staleAt[slot]! > asOfMs) quotes.push(this.cols.quote(slot, iso));
+      for (const slot of m.slots)
+        if (this.cols.staleAt[slot]! > asOfMs) quotes.push(this.cols.quote(slot, iso));
       if (quotes.length > before) events[event.id] = event;
     };
     if (keys === null) for (const m of this.markets.values()) take(m);
     else for (const k of keys) take(this.markets.get(k));
     return { asOf: new Date(asOfMs).toISOString(), cursor: null, events, quotes };
-  }
-
-  /** Rebuild an event's bet markets over its quotes not stale at `asOfMs` (the grouping indexBoard does). */
-  private indexEvent(e: LiveEvent, asOfMs: number): void {
-    const c = this.cols;
-    const s = c.strings;
-    const grouper = new BetMarketGrouper();
-    for (const m of e.markets.values()) {
-      if (m.market.marketType !== 'spreads') continue;
-      for (const slot of m.slots) if (c.staleAt[slot]! > asOfMs) grouper.noteSpread(e.id, s[c.outcome[slot]!]!);
-    }
-    grouper.sortTeams();
-    let validFrom = -Infinity;
-    let validUntil = Infinity;
-    let included = 0;
-    for (const m of e.markets.values()) {
-      for (const slot of m.slots) {
-        const stale = c.staleAt[slot]!;
-        if (stale <= asOfMs) {
-          if (stale > validFrom) validFrom = stale;
-          continue;
-        }
-        if (stale < validUntil) validUntil = stale;
-        included++;
-        const point = c.point[slot]!;
-        grouper.add(slot, m.market, s[c.outcome[slot]!]!, point < 0 ? null : s[point]!);
-      }
-    }
-    e.bets = grouper.finish(() => e.event);
-    this.compact(e);
-    e.unpaired = grouper.unpaired;
-    e.included = included;
-    e.validFrom = validFrom;
-    e.validUntil = validUntil;
-  }
-
-  /**
-   * Bet markets are kept between sweeps: share what they repeat. A market's quotes are usually exactly its
-   * hash's slots (and its key the hash's key), and the slot pattern of a market recurs on many others.
-   */
-  private compact(e: LiveEvent): void {
-    const byFirst = new Map<number, PackedMarket>();
-    for (const m of e.markets.values()) if (m.slots.length) byFirst.set(m.slots[0]!, m);
-    for (const bet of e.bets!) {
-      const m = byFirst.get(bet.quotes[0]!);
-      if (m && m.slots.length === bet.quotes.length && bet.quotes.every((q, i) => q === m.slots[i]))
-        bet.quotes = m.slots;
-      else bet.quotes = bet.quotes.slice();
-      if (m && bet.key === m.key) bet.key = m.key;
-      const same = m?.market;
-      if (
-        same &&
-        bet.market !== same &&
-        bet.market.marketType === same.marketType &&
-        bet.market.period === same.period &&
-        bet.market.line === same.line
-      )
-        bet.market = same;
-      bet.slotOf = this.shared(bet.slotOf.join(), bet.slotOf);
-      bet.slots = this.shared(JSON.stringify(bet.slots), bet.slots);
-    }
-  }
-
-  private shared<T>(key: string, value: T[]): T[] {
-    let found = this.patterns.get(key) as T[] | undefined;
-    if (!found) {
-      if (this.patterns.size >= 100_000) this.patterns.clear();
-      this.patterns.set(key, (found = value.slice()));
-    }
-    return found;
   }
 
   /**
@@ -390,7 +286,6 @@ export class LiveBoardIndex {
    * change or board rewrites them. `snapshot.quotes` is made on first access.
    */
   board(asOfMs: number, keys: Iterable<string> | null, sports: readonly string[] | null): LiveIndexedBoard {
-    const sportSet = sports ? new Set(sports) : null;
     let picked: Iterable<LiveEvent>;
     if (keys === null) picked = this.events.values();
     else {
@@ -401,69 +296,6 @@ export class LiveBoardIndex {
       }
       picked = set;
     }
-    const c = this.cols;
-    const { atMs, ageMs } = c;
-    const markets: BetMarket[] = [];
-    const events: Record<string, BoardEvent> = {};
-    const inView: LiveEvent[] = [];
-    let unpaired = 0;
-    let quotes = 0;
-    for (const e of picked) {
-      const event = e.event;
-      if (!event || (sportSet && !sportSet.has(event.sport))) continue;
-      if (e.bets === null || asOfMs < e.validFrom || asOfMs >= e.validUntil) this.indexEvent(e, asOfMs);
-      if (e.included === 0) continue;
-      events[e.id] = event;
-      inView.push(e);
-      unpaired += e.unpaired;
-      quotes += e.included;
-      for (const bet of e.bets!) {
-        markets.push(bet);
-        for (const qi of bet.quotes) {
-          const t = atMs[qi]!;
-          ageMs[qi] = asOfMs > t ? asOfMs - t : 0;
-        }
-      }
-    }
-    const iso = isoCache();
-    const phases = new Map<string, EventPhase>();
-    let materialized: BoardQuote[] | null = null;
-    const snapshot: BoardSnapshot = {
-      asOf: new Date(asOfMs).toISOString(),
-      cursor: null,
-      events,
-      get quotes(): BoardQuote[] {
-        if (materialized === null) {
-          materialized = [];
-          for (const e of inView)
-            for (const m of e.markets.values())
-              for (const slot of m.slots) if (c.staleAt[slot]! > asOfMs) materialized.push(c.quote(slot, iso));
-        }
-        return materialized;
-      },
-    };
-    return {
-      snapshot,
-      asOfMs,
-      markets,
-      price: c.price,
-      ageMs,
-      unpaired,
-      bookOf: c.bookOf,
-      books: c.books,
-      bookScratch: new Int32Array(c.books.length).fill(-1),
-      phase(eventId) {
-        let p = phases.get(eventId);
-        if (p === undefined) phases.set(eventId, (p = eventPhase(events[eventId], asOfMs)));
-        return p;
-      },
-      quote: (qi) => c.quote(qi, iso),
-      quoteCount: quotes,
-    };
+    return this.indexer.board(asOfMs, picked, sports);
   }
-}
-
-/** An IndexedBoard over the live index, and how many quotes it holds. */
-export interface LiveIndexedBoard extends IndexedBoard {
-  readonly quoteCount: number;
 }
