@@ -43,6 +43,12 @@ export interface LiveEvent {
   /** The bet markets hold for asOf in [validFrom, validUntil): no quote crosses its staleAt in between. */
   validFrom: number;
   validUntil: number;
+  /** Ranges of its quotes' atMs and staleAt (LiveBoardIndex.timeChanged), stale when rangesDirty. */
+  rangesDirty: boolean;
+  minAt: number;
+  maxAt: number;
+  minStaleAt: number;
+  maxStaleAt: number;
 }
 
 /** An IndexedBoard over the live index, and how many quotes it holds. */

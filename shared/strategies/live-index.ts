@@ -109,6 +109,11 @@ export class LiveBoardIndex {
         included: 0,
         validFrom: -Infinity,
         validUntil: Infinity,
+        rangesDirty: true,
+        minAt: Infinity,
+        maxAt: -Infinity,
+        minStaleAt: Infinity,
+        maxStaleAt: -Infinity,
       };
       this.events.set(id, e);
     }
@@ -179,6 +184,7 @@ export class LiveBoardIndex {
     slots = slots.slice();
     const event = old?.event ?? this.liveEvent(market.eventId);
     event.bets = null;
+    event.rangesDirty = true;
     if (slots.length === 0) {
       c.dropMarket(id);
       if (!old) return;
@@ -208,21 +214,45 @@ export class LiveBoardIndex {
   timeChanged(fromMs: number, toMs: number, maxAgeMs: number | null): Set<string> {
     const out = new Set<string>();
     const { atMs, staleAt } = this.cols;
-    for (const m of this.markets.values()) {
-      for (const slot of m.slots) {
-        const a = atMs[slot]!;
-        const aged = maxAgeMs !== null && a + maxAgeMs >= fromMs && a + maxAgeMs < toMs;
-        const stale = staleAt[slot]! > fromMs && staleAt[slot]! <= toMs;
-        if (aged || stale) {
-          out.add(m.key);
-          break;
+    for (const e of this.events.values()) {
+      if (e.startMs > fromMs && e.startMs <= toMs) {
+        for (const k of e.markets.keys()) out.add(k);
+        continue;
+      }
+      // Most events have no quote near either edge: their ranges say so without reading the quotes.
+      if (e.rangesDirty) this.measure(e);
+      const mayAge = maxAgeMs !== null && e.maxAt + maxAgeMs >= fromMs && e.minAt + maxAgeMs < toMs;
+      const mayStale = e.maxStaleAt > fromMs && e.minStaleAt <= toMs;
+      if (!mayAge && !mayStale) continue;
+      for (const m of e.markets.values()) {
+        for (const slot of m.slots) {
+          const a = atMs[slot]!;
+          const aged = maxAgeMs !== null && a + maxAgeMs >= fromMs && a + maxAgeMs < toMs;
+          const stale = staleAt[slot]! > fromMs && staleAt[slot]! <= toMs;
+          if (aged || stale) {
+            out.add(m.key);
+            break;
+          }
         }
       }
     }
-    for (const e of this.events.values()) {
-      if (e.startMs > fromMs && e.startMs <= toMs) for (const k of e.markets.keys()) out.add(k);
-    }
     return out;
+  }
+
+  /** An event's ranges of atMs and staleAt over its quotes. */
+  private measure(e: LiveEvent): void {
+    const { atMs, staleAt } = this.cols;
+    e.minAt = e.minStaleAt = Infinity;
+    e.maxAt = e.maxStaleAt = -Infinity;
+    for (const m of e.markets.values()) {
+      for (const slot of m.slots) {
+        e.minAt = Math.min(e.minAt, atMs[slot]!);
+        e.maxAt = Math.max(e.maxAt, atMs[slot]!);
+        e.minStaleAt = Math.min(e.minStaleAt, staleAt[slot]!);
+        e.maxStaleAt = Math.max(e.maxStaleAt, staleAt[slot]!);
+      }
+    }
+    e.rangesDirty = false;
   }
 
   /**
