@@ -74,6 +74,10 @@ export class LiveBoardIndex {
     return this.markets.size;
   }
 
+  marketKeys(): IterableIterator<string> {
+    return this.markets.keys();
+  }
+
   /** Start over (a resync): every consumer's next sweep is a full one. */
   clear(): void {
     this.markets.clear();
