@@ -45,13 +45,7 @@ export class QuoteColumns {
   private free: number[] = [];
 
   intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
+    return internIn(this.strings, this.ids, s);
   }
 
   /** The id of an interned string, or undefined when no quote ever used it. */
@@ -60,13 +54,7 @@ export class QuoteColumns {
   }
 
   bookId(book: string): number {
-    let id = this.bookIds.get(book);
-    if (id === undefined) {
-      id = this.books.length;
-      this.books.push(book);
-      this.bookIds.set(book, id);
-    }
-    return id;
+    return internIn(this.books, this.bookIds, book);
   }
 
   alloc(): number {
@@ -189,6 +177,17 @@ export class QuoteColumns {
     this.price = widen(this.price, floats);
     this.ageMs = widen(this.ageMs, floats);
   }
+}
+
+/** The number of `s` in a list of distinct strings, appended when new. */
+function internIn(list: string[], ids: Map<string, number>, s: string): number {
+  let id = ids.get(s);
+  if (id === undefined) {
+    id = list.length;
+    list.push(s);
+    ids.set(s, id);
+  }
+  return id;
 }
 
 /** ISO text of epoch ms, remembered: a board's quotes share few distinct times. */

@@ -24,6 +24,13 @@ interface Spec {
   p: number[];
 }
 
+const twoWay = (market: MarketKey, a: [string, string], b: [string, string], p: number): Spec => ({
+  key: '',
+  market,
+  outcomes: [a, b].map(([outcome, point]) => ({ outcome, point })),
+  p: [p, 1 - p],
+});
+
 function specs(e: number): Spec[] {
   const eventId = `ev${e}`;
   const soccer = e % 3 === 0;
@@ -43,24 +50,8 @@ function specs(e: number): Spec[] {
       outcomes: h2h.outcomes.map((outcome) => ({ outcome, point: null })),
       p: h2h.p,
     },
-    {
-      key: '',
-      market: mk('spreads', '3.5'),
-      outcomes: [
-        { outcome: 'Home', point: '-3.5' },
-        { outcome: 'Away', point: '3.5' },
-      ],
-      p: [0.5, 0.5],
-    },
-    {
-      key: '',
-      market: mk('totals', '45.5'),
-      outcomes: [
-        { outcome: 'Over', point: '45.5' },
-        { outcome: 'Under', point: '45.5' },
-      ],
-      p: [0.48, 0.52],
-    },
+    twoWay(mk('spreads', '3.5'), ['Home', '-3.5'], ['Away', '3.5'], 0.5),
+    twoWay(mk('totals', '45.5'), ['Over', '45.5'], ['Under', '45.5'], 0.48),
   ];
   for (const s of list) s.key = marketKeyString(s.market);
   return list;
@@ -100,7 +91,8 @@ function sequence(steps: number, seed: number) {
             point,
             provider: 'sim',
             observedAt: new Date(seenAt).toISOString(),
-            sourceUpdatedAt: b % 3 === 2 ? null : new Date(seenAt - Math.floor(rand() * 30_000)).toISOString(),
+            sourceUpdatedAt:
+              b % 3 === 2 ? null : new Date(seenAt - Math.floor(rand() * 30_000)).toISOString(),
             seenAt,
             // One book's quotes go stale quickly: the board must leave them out once past staleAt.
             staleAt: seenAt + (book === 'caesars' ? 45_000 : 3_600_000),
