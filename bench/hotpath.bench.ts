@@ -5,8 +5,9 @@
  *      opportunity being recorded (opportunities.recorded_at) and to its bets being placed (bets.placed_at),
  *      with the steps between (handed_off_at, the bets' created_at = the lifecycle's plan), p50 and p99,
  *      one opportunity at a time (idle) and for a burst of opportunities appearing in one poll;
- *  (b) the strategy sweep (the sweepStrategy activity: board read, index, evaluate, record) of arbitrage on
- *      a 100,000-quote board in Redis, full and after one changed market;
+ *  (b) the strategy sweep of arbitrage on a strategy worker's live board built from a 100,000-quote board
+ *      in Redis (measureSweeps: the sweep's view, the board over the persistent index, evaluation), full and
+ *      after one changed market;
  *  (c) minimal 7-activity workflows per second on the default embedded dev server next to an in-memory dev
  *      server in the same run.
  *
@@ -26,8 +27,9 @@ import { createPool } from '../activities/infra/postgres';
 import { createRedis } from '../activities/infra/redis';
 import { createLogger } from '../activities/infra/logger';
 import { connectClient } from '../activities/infra/temporal';
-import { createActivities } from '../activities';
 import { writeBoard } from '../activities/strategies/board-reader';
+import { createLiveBoard } from '../activities/strategies/live-board';
+import { measureSweeps } from '../activities/strategies/sweep-measure';
 import { seedStrategies } from '../activities/strategies/store';
 import { startSimulatedServer } from '../activities/providers/simulated/server';
 import { canonicalEventId } from '../activities/providers/normalize';
@@ -118,68 +120,18 @@ say(`load average at start: ${load()}`);
 // ---- (b) the sweep on a 100,000-quote board ---------------------------------------------------------------
 async function partB(): Promise<{ full: number[]; changed: number[] }> {
   const sweepPrefix = `${prefix}sweep:`;
-  const sweeper = createActivities({
-    db,
-    redis,
-    config: { ...config, redis: { ...config.redis, keyPrefix: sweepPrefix } },
-    secrets: {},
-    logger,
-  });
-  const rand = mulberry32(0x5eed);
-  const board = makeBoard(100_000, Date.now(), rand);
+  const board = makeBoard(100_000, Date.now(), mulberry32(0x5eed));
   await writeBoard(redis, sweepPrefix, board);
-  const sweepInput = (sweep: number) => ({
-    name: 'bench-sweep',
-    type: 'arbitrage',
-    mode: 'backtest' as const,
-    parameters: { minProfit: '0', maxQuoteAgeMs: 3_600_000 },
-    sweep,
-  });
-  await seedStrategies(
-    db,
-    [
-      {
-        name: 'bench-sweep',
-        type: 'arbitrage',
-        enabled: false,
-        mode: 'backtest',
-        stakeMultiplier: '0',
-        parameters: {},
-      },
-    ],
-    'bench',
-  );
-  async function timedSweep(i: number): Promise<{ wall: number; read: number; evaluate: number }> {
-    const t0 = performance.now();
-    const r = await sweeper.sweepStrategy(sweepInput(i));
-    return { wall: performance.now() - t0, read: r.readMs, evaluate: r.evaluateMs };
-  }
-  const full: { wall: number; read: number; evaluate: number }[] = [];
-  for (let i = 0; i < RUNS + 2; i++) {
-    const t = await timedSweep(i);
-    if (i >= 2) full.push(t);
-  }
-  const changed: number[] = [];
-  const h2h = board.quotes.filter((q) => q.market.marketType === 'h2h');
-  for (let i = 0; i < RUNS; i++) {
-    // One market moves (an h2h of one event, every book), then the sweep that follows.
-    const eventId = h2h[(i * 97) % h2h.length]!.market.eventId;
-    const now = new Date().toISOString();
-    const quotes = h2h
-      .filter((q) => q.market.eventId === eventId)
-      .map((q) => ({ ...q, price: (Number(q.price) + 0.01).toFixed(2), observedAt: now }));
-    await writeBoard(redis, sweepPrefix, { events: { [eventId]: board.events[eventId]! }, quotes });
-    changed.push((await timedSweep(100 + i)).wall);
-  }
-  say(
-    `(b) sweep of arbitrage over ${board.quotes.length} quotes (sweepStrategy: read, index, evaluate, record)`,
-  );
-  say(
-    `  full                 ${stats(full.map((s) => s.wall))}  (read ${stats(full.map((s) => s.read))}; evaluate ${stats(full.map((s) => s.evaluate))})`,
-  );
-  say(`  after 1 changed market ${stats(changed)}`);
+  // A strategy worker's live board, built from Redis once; each sweep evaluates its persistent index.
+  const live = createLiveBoard(redis, sweepPrefix, { fullSweepEveryMs: 3_600_000 });
+  await live.ready();
+  const t = await measureSweeps(live, { runs: RUNS });
+  await live.stop();
+  say(`(b) sweep of arbitrage over the live board's ${t.quotes} quotes (view, board, evaluate)`);
+  say(`  full                   ${stats(t.full)}  (process CPU ${stats(t.fullCpu)})`);
+  say(`  after 1 changed market ${stats(t.changed)}  (process CPU ${stats(t.changedCpu)})`);
   await deleteKeys(redis, [`${sweepPrefix}*`]);
-  return { full: full.map((s) => s.wall), changed };
+  return { full: t.full, changed: t.changed };
 }
 
 // ---- (a) served price → recorded → placed ---------------------------------------------------------------

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
 import type { Opportunity, StrategyMode } from '../../shared/entities';
 import { StrategyParameterError, indexBoard, strategyDefinition } from '../../shared/strategies';
+import type { LiveIndexedBoard } from '../../shared/strategies/live-index';
 import { sessionOpportunityId } from '../../shared/paper';
 import { createRedisBoardReader, type BoardReader } from './board-reader';
 import {
@@ -160,9 +161,14 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         nonRetryable(err);
       }
       const session = input.session ?? null;
+      let state: unknown = def.initialState();
+      if (state !== undefined) {
+        const saved = await redis.get(stateKey(input.name, session));
+        if (saved) state = JSON.parse(saved);
+      }
       const t0 = performance.now();
       const sports = (params.sports as string[] | null) ?? null;
-      // The live board gives only the markets changed since this strategy's (or session's) last sweep.
+      // The live board gives only the events changed since this strategy's (or session's) last sweep.
       const view = liveBoard
         ? // Keyed by the parameters too: changed parameters start with a full sweep.
           await liveBoard.sweepView(`${stateKey(input.name, session)}#${JSON.stringify(params)}`, {
@@ -170,14 +176,12 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
             maxQuoteAgeMs: typeof params.maxQuoteAgeMs === 'number' ? params.maxQuoteAgeMs : null,
           })
         : null;
-      const board = view?.snapshot ?? (await reader.read({ sports }));
+      const snapshot = view ? null : await reader.read({ sports });
       const t1 = performance.now();
-      let state: unknown = def.initialState();
-      if (state !== undefined) {
-        const saved = await redis.get(stateKey(input.name, session));
-        if (saved) state = JSON.parse(saved);
-      }
-      const indexed = indexBoard(board);
+      // The live board's index is evaluated in place, so nothing awaits between board() and evaluate().
+      const indexed = view ? view.board() : indexBoard(snapshot!);
+      const quoteCount = view ? (indexed as LiveIndexedBoard).quoteCount : snapshot!.quotes.length;
+      const board = indexed.snapshot;
       const evaluation = def.evaluate(indexed, params, state, { strategy: input.name });
       const t2 = performance.now();
 
@@ -205,7 +209,7 @@ export function createStrategyActivities(deps: ActivityDeps & { boardReader?: Bo
         sweep: input.sweep,
         asOf: board.asOf,
         cursor: board.cursor ?? null,
-        quotes: board.quotes.length,
+        quotes: quoteCount,
         events: Object.keys(board.events).length,
         found: evaluation.opportunities.length,
         recorded: recorded.inserted.length,

@@ -1,7 +1,6 @@
 import type { Redis } from '../infra/redis';
 import type { Logger } from '../infra/logger';
-import type { BoardSnapshot } from '../../shared/strategies';
-import { LiveBoardIndex, type LiveEntry } from '../../shared/strategies/live-index';
+import { LiveBoardIndex, type LiveEntry, type LiveIndexedBoard } from '../../shared/strategies/live-index';
 import { ingestKeys } from '../ingestion/keys';
 import { compareIds, readRawBoard, toBoardEvent, type BoardReader } from './board-reader';
 
@@ -13,8 +12,9 @@ import { compareIds, readRawBoard, toBoardEvent, type BoardReader } from './boar
  * checksum differs from the one ingestion wrote in the entry. Quotes about to go stale are re-read too
  * (ingestion refreshes unchanged quotes without a stream entry).
  *
- * Sweeps take a view: everything, or only the markets changed since that consumer's last committed sweep
- * (plus those that time alone changes), and a full one every `fullSweepEveryMs` as a safety net.
+ * Sweeps take a view: everything, or only the events whose markets changed since that consumer's last
+ * committed sweep (plus those that time alone changes), and a full one every `fullSweepEveryMs` as a safety
+ * net. The view's board is the live index itself (its bet markets kept between sweeps), not a copy.
  */
 export interface LiveBoard extends BoardReader {
   readonly index: LiveBoardIndex;
@@ -32,10 +32,14 @@ export interface SweepViewOptions {
 }
 
 export interface SweepView {
-  snapshot: BoardSnapshot;
   full: boolean;
-  /** Markets in the view. */
+  /** Changed markets the view was taken for (every market of the board when full). */
   markets: number;
+  /**
+   * The board to evaluate at the view's instant, over the live index's own arrays: evaluate it before the
+   * next await (the follower rewrites those arrays as changes arrive).
+   */
+  board(): LiveIndexedBoard;
   /** Call once the sweep's results and state are saved: the next view starts from this one. */
   commit(): void;
 }
@@ -246,11 +250,13 @@ export function createLiveBoard(
         keysInView = changed;
         for (const k of index.timeChanged(last.asOfMs, asOfMs, maxQuoteAgeMs)) keysInView.add(k);
       }
-      const snapshot = index.snapshot(asOfMs, keysInView, sports);
-      snapshot.cursor = stats.lastId;
       const full = keysInView === null;
       return {
-        snapshot,
+        board() {
+          const board = index.board(asOfMs, keysInView, sports);
+          board.snapshot.cursor = stats.lastId;
+          return board;
+        },
         full,
         markets: full ? index.marketCount : keysInView!.size,
         commit() {

@@ -103,7 +103,6 @@ export function scanArbitrages(
   options: ArbitrageScanOptions = {},
 ): ArbitrageScan {
   const board = asIndexed(input);
-  const quotes = board.snapshot.quotes;
   const allowed = allowedBooks(board, options.books ?? null);
   const types = options.marketTypes ? new Set(options.marketTypes) : null;
   const sports = options.sports ? new Set(options.sports) : null;
@@ -115,6 +114,7 @@ export function scanArbitrages(
   let screened = 0;
   let staleExcluded = 0;
   let markets = 0;
+  const { bookOf, ageMs, price } = board;
 
   for (const bet of board.markets) {
     if (types && !types.has(bet.market.marketType)) continue;
@@ -126,26 +126,35 @@ export function scanArbitrages(
     markets++;
 
     const best = new Array<number>(bet.expected).fill(-1);
-    for (let k = 0; k < bet.quotes.length; k++) {
-      const qi = bet.quotes[k]!;
-      if (allowed[board.bookOf[qi]!] === 0) continue;
-      if (staleMode === 'exclude' && board.ageMs[qi]! > maxAge) {
+    const betQuotes = bet.quotes;
+    for (let k = 0; k < betQuotes.length; k++) {
+      const qi = betQuotes[k]!;
+      if (allowed[bookOf[qi]!] === 0) continue;
+      if (staleMode === 'exclude' && ageMs[qi]! > maxAge) {
         staleExcluded++;
         continue;
       }
       const s = bet.slotOf[k]!;
       const current = best[s]!;
-      if (current < 0 || better(board, qi, current)) best[s] = qi;
+      if (current < 0) best[s] = qi;
+      else {
+        // Clearly different floats decide here; near and exact ties go to better().
+        const pa = price[qi]!;
+        const pb = price[current]!;
+        if (Math.abs(pa - pb) > 1e-12 * pb) {
+          if (pa > pb) best[s] = qi;
+        } else if (better(board, qi, current)) best[s] = qi;
+      }
     }
-    if (best.some((q) => q < 0)) continue;
     let floatSum = 0;
-    for (const qi of best) floatSum += 1 / board.price[qi]!;
+    for (const qi of best) floatSum += qi < 0 ? NaN : 1 / price[qi]!;
+    // NaN (an outcome without a price) fails this too.
     if (!(floatSum < 1 + EPSILON)) continue;
     screened++;
 
     const commission = options.commission ?? {};
-    const hasCommission = best.some((qi) => commission[quotes[qi]!.bookmaker] !== undefined);
-    const legs = best.map((qi) => quotes[qi]!);
+    const legs = best.map((qi) => board.quote(qi));
+    const hasCommission = legs.some((q) => commission[q.bookmaker] !== undefined);
     let booksum: D;
     let profit: D;
     if (hasCommission) {
@@ -170,11 +179,11 @@ export function scanArbitrages(
     const reasons: ArbitrageSuspectReason[] = [];
     let plan: StakePlan | null = null;
     let planError: string | null = null;
-    const solverLegs = best.map((qi) => ({
-      bookmaker: quotes[qi]!.bookmaker,
-      outcome: quotes[qi]!.outcome,
-      price: quotes[qi]!.price,
-      observedAt: board.asOfMs - board.ageMs[qi]!,
+    const solverLegs = legs.map((q, i) => ({
+      bookmaker: q.bookmaker,
+      outcome: q.outcome,
+      price: q.price,
+      observedAt: board.asOfMs - board.ageMs[best[i]!]!,
     }));
     const solverOptions = {
       profitCap: options.profitCap ?? '0.10',
@@ -216,12 +225,12 @@ export function scanArbitrages(
       bet,
       market: bet.market,
       phase,
-      legs: best.map((qi, i) => ({
-        bookmaker: quotes[qi]!.bookmaker,
-        outcome: quotes[qi]!.outcome,
+      legs: legs.map((q, i) => ({
+        bookmaker: q.bookmaker,
+        outcome: q.outcome,
         point: bet.slots[i]!.point,
-        price: quotes[qi]!.price,
-        ageMs: board.ageMs[qi]!,
+        price: q.price,
+        ageMs: board.ageMs[best[i]!]!,
         stake: plan?.stakes[i] ?? null,
       })),
       booksum: toDecimalString(booksum),
@@ -242,13 +251,13 @@ function better(board: IndexedBoard, a: number, b: number): boolean {
   if (pa !== pb) {
     // Floats that differ in the 16th digit may hide an exact tie or inversion; settle it exactly.
     if (Math.abs(pa - pb) > 1e-12 * pb) return pa > pb;
-    const c = new D(board.snapshot.quotes[a]!.price).cmp(board.snapshot.quotes[b]!.price);
+    const c = new D(board.quote(a).price).cmp(board.quote(b).price);
     if (c !== 0) return c > 0;
   }
   const aa = board.ageMs[a]!;
   const ab = board.ageMs[b]!;
   if (aa !== ab) return aa < ab;
-  return board.snapshot.quotes[a]!.bookmaker < board.snapshot.quotes[b]!.bookmaker;
+  return board.books[board.bookOf[a]!]! < board.books[board.bookOf[b]!]!;
 }
 
 function toOpportunity(arb: LineArbitrage, strategy: string, board: IndexedBoard): Opportunity {

@@ -1,10 +1,7 @@
-import {
-  marketKeyString,
-  type EventStatus,
-  type MarketKey,
-  type OddsQuote,
-  type Participant,
-} from '../entities';
+import type { EventStatus, MarketKey, OddsQuote, Participant } from '../entities';
+import { BetMarketGrouper } from './bet-markets';
+
+export { hasDraw } from './bet-markets';
 
 /**
  * What a strategy evaluates: the current board at one instant. Live, it is read from Redis by the sweep
@@ -59,7 +56,7 @@ export interface BetMarket {
   slots: OutcomeSlot[];
   /** Outcomes a complete line needs (h2h with a draw: 3). */
   expected: number;
-  /** Indices into snapshot.quotes, and each quote's slot (parallel arrays). */
+  /** Quote indices (into the board's arrays, see IndexedBoard.quote), and each quote's slot (parallel arrays). */
   quotes: number[];
   slotOf: number[];
 }
@@ -80,12 +77,13 @@ export interface IndexedBoard {
   /** Scratch row per book for bookLines (all -1 between calls). */
   readonly bookScratch: Int32Array;
   phase(eventId: string): EventPhase;
+  /**
+   * Quote `qi` as an object (bookmaker, outcome, exact price text…). A live board makes it on demand, so
+   * scans read the typed arrays and call this only for the quotes they keep.
+   */
+  quote(qi: number): BoardQuote;
 }
 
-/** Sports whose match-winner market has a draw: its h2h needs three outcomes to be complete. */
-export function hasDraw(sport: string): boolean {
-  return sport.startsWith('soccer');
-}
 
 export function eventPhase(event: BoardEvent | undefined, asOfMs: number): EventPhase {
   if (!event) return 'unknown';
@@ -156,25 +154,6 @@ function digits(s: string, from: number, count: number): number {
   return v;
 }
 
-/** Canonical text of a point or line ("3.50" → "3.5", "-0" → "0"): equal lines get equal keys. */
-function normalizer(): (value: string) => string {
-  const cache = new Map<string, string>();
-  return (value) => {
-    let out = cache.get(value);
-    if (out === undefined) {
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new RangeError(`not a decimal point: ${JSON.stringify(value)}`);
-      out = String(n === 0 ? 0 : n);
-      cache.set(value, out);
-    }
-    return out;
-  };
-}
-
-function negate(text: string): string {
-  return text === '0' ? '0' : text.startsWith('-') ? text.slice(1) : `-${text}`;
-}
-
 /**
  * Group a snapshot's quotes into line-aware bet markets (one pass, plus one over spreads to learn each
  * event's two teams), with float prices and ages for screening.
@@ -190,26 +169,14 @@ export function indexBoard(snapshot: BoardSnapshot): IndexedBoard {
   const bookIds = new Map<string, number>();
   let lastBook: string | null = null;
   let lastBookId = -1;
-  const norm = normalizer();
 
-  // Spreads pair the two teams of an event: the first (by name) team's signed point names the pairing.
-  const spreadTeams = new Map<string, string[]>();
+  const grouper = new BetMarketGrouper();
   for (let i = 0; i < n; i++) {
     const q = quotes[i]!;
-    if (q.market.marketType !== 'spreads') continue;
-    let teams = spreadTeams.get(q.market.eventId);
-    if (!teams) spreadTeams.set(q.market.eventId, (teams = []));
-    if (!teams.includes(q.outcome)) teams.push(q.outcome);
+    if (q.market.marketType === 'spreads') grouper.noteSpread(q.market.eventId, q.outcome);
   }
-  for (const teams of spreadTeams.values()) teams.sort();
+  grouper.sortTeams();
 
-  const byKey = new Map<string, BetMarket>();
-  const markets: BetMarket[] = [];
-  let unpaired = 0;
-  // Quotes of one market usually share one MarketKey object and come together (a board read from Redis is
-  // grouped by market hash): remember the last object's bet markets and skip building keys.
-  let lastMarket: MarketKey | null = null;
-  let lastBets: Map<string, BetMarket> | null = null;
   let lastTime: string | null = null;
   let lastTimeMs = 0;
   for (let i = 0; i < n; i++) {
@@ -236,98 +203,30 @@ export function indexBoard(snapshot: BoardSnapshot): IndexedBoard {
       lastTimeMs = t;
     }
     ageMs[i] = asOfMs > t ? asOfMs - t : 0;
-
-    const m = q.market;
-    let slotPoint: string | null = null;
-    let tag = '';
-    if (m.marketType === 'totals') {
-      const line = q.point ?? m.line;
-      if (line === null) {
-        unpaired++;
-        continue;
-      }
-      slotPoint = norm(line);
-      tag = slotPoint;
-    } else if (m.marketType === 'spreads') {
-      const teams = spreadTeams.get(m.eventId)!;
-      if (q.point === null || teams.length !== 2) {
-        unpaired++;
-        continue;
-      }
-      slotPoint = norm(q.point);
-      tag = q.outcome === teams[0] ? slotPoint : negate(slotPoint);
-    }
-    if (
-      m !== lastMarket &&
-      (lastMarket === null ||
-        m.eventId !== lastMarket.eventId ||
-        m.marketType !== lastMarket.marketType ||
-        m.line !== lastMarket.line ||
-        m.period !== lastMarket.period)
-    ) {
-      lastMarket = m;
-      lastBets = new Map();
-    }
-    let bet = lastBets!.get(tag);
-    if (!bet) {
-      let key: string;
-      if (m.marketType === 'h2h') key = marketKeyString(m);
-      else if (m.marketType === 'totals') key = `${m.eventId}|totals|${m.period}|${tag}`;
-      else key = `${m.eventId}|spreads|${m.period}|${tag.replace(/^-/, '')}#${tag}`;
-      bet = byKey.get(key);
-      if (!bet) {
-        bet = {
-          key,
-          market:
-            m.marketType === 'h2h'
-              ? m
-              : {
-                  eventId: m.eventId,
-                  marketType: m.marketType,
-                  period: m.period,
-                  line: slotPoint!.replace(/^-/, ''),
-                },
-          eventId: m.eventId,
-          slots: [],
-          expected: 2,
-          quotes: [],
-          slotOf: [],
-        };
-        byKey.set(key, bet);
-        markets.push(bet);
-      }
-      lastBets!.set(tag, bet);
-    }
-    let slot = -1;
-    const slots = bet.slots;
-    for (let s = 0; s < slots.length; s++) {
-      const existing = slots[s]!;
-      if (existing.outcome === q.outcome && (m.marketType !== 'spreads' || existing.point === slotPoint)) {
-        slot = s;
-        break;
-      }
-    }
-    if (slot < 0) {
-      slot = slots.length;
-      slots.push({ outcome: q.outcome, point: slotPoint });
-    }
-    bet.quotes.push(i);
-    bet.slotOf.push(slot);
+    grouper.add(i, q.market, q.outcome, q.point);
   }
 
+  const markets = grouper.finish((id) => snapshot.events[id]);
   const phases = new Map<string, EventPhase>();
   const phase = (eventId: string): EventPhase => {
     let p = phases.get(eventId);
     if (p === undefined) phases.set(eventId, (p = eventPhase(snapshot.events[eventId], asOfMs)));
     return p;
   };
-  for (const bet of markets) {
-    const event = snapshot.events[bet.eventId];
-    const minimum = bet.market.marketType === 'h2h' && event && hasDraw(event.sport) ? 3 : 2;
-    bet.expected = Math.max(bet.slots.length, minimum);
-  }
   const bookScratch = new Int32Array(books.length).fill(-1);
-  return { snapshot, asOfMs, markets, price, ageMs, unpaired, bookOf, books, bookScratch, phase };
+  return {
+    snapshot,
+    asOfMs,
+    markets,
+    price,
+    ageMs,
+    unpaired: grouper.unpaired,
+    bookOf,
+    books,
+    bookScratch,
+    phase,
+    quote: (qi) => quotes[qi]!,
+  };
 }
 
 /** One bookmaker's complete line in a bet market: a quote per outcome slot. */

@@ -159,11 +159,11 @@ export function evaluateConsensus(
         if (best < 0 || higher(board, q, best)) best = q;
       }
       if (best < 0) break;
-      const bestQuote = snapshot.quotes[best]!;
+      const bestQuote = board.quote(best);
       outcomes.push({
         outcome: bet.slots[s]!.outcome,
         point: bestQuote.point,
-        prices: lines.map((l) => snapshot.quotes[l.quotes[s]!]!.price),
+        prices: lines.map((l) => board.quote(l.quotes[s]!).price),
         best: bestQuote.price,
         bestBookmaker: bestQuote.bookmaker,
         bestAgeMs: board.ageMs[best]!,
@@ -223,12 +223,12 @@ function higher(board: IndexedBoard, a: number, b: number): boolean {
   const pa = board.price[a]!;
   const pb = board.price[b]!;
   if (Math.abs(pa - pb) > SCREEN * pb) return pa > pb;
-  const ta = board.snapshot.quotes[a]!.price;
-  const tb = board.snapshot.quotes[b]!.price;
+  const ta = board.quote(a).price;
+  const tb = board.quote(b).price;
   const c = ta === tb ? 0 : new D(ta).cmp(tb);
   if (c !== 0) return c > 0;
   if (board.ageMs[a] !== board.ageMs[b]) return board.ageMs[a]! < board.ageMs[b]!;
-  return board.snapshot.quotes[a]!.bookmaker < board.snapshot.quotes[b]!.bookmaker;
+  return board.books[board.bookOf[a]!]! < board.books[board.bookOf[b]!]!;
 }
 
 function toOpportunity(

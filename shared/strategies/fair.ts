@@ -46,7 +46,6 @@ export function fairLine(
   spec: FairSpec,
   slotQuotes?: readonly (readonly number[])[],
 ): FairLine | null {
-  const quotes = board.snapshot.quotes;
   const slots = bet.expected;
   switch (spec.fairSource) {
     case 'sharp': {
@@ -56,7 +55,7 @@ export function fairLine(
         if (!line) continue;
         const p = devigFloat(line.prices, spec.devigMethod);
         if (!p) return null;
-        const prices = line.quotes.map((q) => quotes[q]!.price);
+        const prices = line.quotes.map((q) => board.quote(q).price);
         return {
           source: 'sharp',
           label: `sharp:${book}:${spec.devigMethod}`,
@@ -98,7 +97,7 @@ export function fairLine(
           let n = 0;
           for (const line of used) {
             const fair = devigExact(
-              line.quotes.map((q) => quotes[q]!.price),
+              line.quotes.map((q) => board.quote(q).price),
               spec.devigMethod,
             );
             if (!fair) continue;
@@ -123,7 +122,7 @@ export function fairLine(
         let total = 0;
         for (const q of list) {
           total += board.price[q]!;
-          books.add(quotes[q]!.bookmaker);
+          books.add(board.books[board.bookOf[q]!]!);
         }
         const value = list.length / total - alpha;
         p[s] = value > 0 ? value : NaN;
@@ -138,7 +137,7 @@ export function fairLine(
         exact: memo(() => ({
           probabilities: (slotQuotes as number[][]).map((list) => {
             let total = ZERO;
-            for (const q of list) total = total.plus(quotes[q]!.price);
+            for (const q of list) total = total.plus(board.quote(q).price);
             const value = ONE.div(total.div(list.length)).minus(alphaText);
             return value.gt(ZERO) ? value.toDecimalPlaces(PLACES) : null;
           }),

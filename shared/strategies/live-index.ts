@@ -1,11 +1,17 @@
 import { parseMarketKeyString, type MarketKey } from '../entities';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from './board';
+import { QuoteColumns, isoCache } from './live-columns';
+import { EventIndexer, type LiveEvent, type LiveIndexedBoard, type PackedMarket } from './live-events';
+
+export type { LiveIndexedBoard } from './live-events';
 
 /**
- * The board a strategy worker keeps in memory (issue 14): every market's quotes packed in typed arrays
- * (about a hundred bytes per quote instead of a BoardQuote object with its strings), a version per market
- * so a sweep can take only the markets changed since its last one, and the per-market checksum ingestion
- * writes in the change stream. Pure: the Redis-following loop is activities/strategies/live-board.ts.
+ * The board a strategy worker keeps in memory (issue 14): every quote in typed-array columns (no object per
+ * quote), a change log so a sweep can take only the markets changed since its last one, the per-market
+ * checksum ingestion writes in the change stream, and, per event, the line-aware bet markets strategies
+ * evaluate, kept between sweeps and rebuilt only when one of the event's markets changes or one of its quotes
+ * goes stale. A sweep evaluates that persistent index (`board()`) instead of rebuilding quote objects and an
+ * index every time. Pure: the Redis-following loop is activities/strategies/live-board.ts.
  */
 
 /** One quote as ingestion stores it in a market hash (the BoardEntry fields the board needs). */
@@ -18,21 +24,6 @@ export interface LiveEntry {
   seenAt?: number;
   staleAt?: number;
   pollId?: string;
-}
-
-// Packed layout, per quote: ints [book, outcome, point (-1: null), price, provider, poll, hasSource],
-// floats [atMs, seenAt, staleAt].
-const NI = 7;
-const NF = 3;
-
-interface PackedMarket {
-  key: string;
-  market: MarketKey;
-  version: number;
-  ints: Int32Array;
-  floats: Float64Array;
-  /** Earliest staleAt of its quotes (the follower re-reads the market from Redis before then). */
-  minStaleAt: number;
 }
 
 /** FNV-1a, 32 bits: cheap and good enough to catch a quote the board holds differently from Redis. */
@@ -60,16 +51,17 @@ export function marketChecksum(quotes: Iterable<{ field: string; price: string }
   return `${n}:${x.toString(16)}`;
 }
 
+const eventIdOfKey = (key: string) => key.slice(0, key.indexOf('|'));
+
 export class LiveBoardIndex {
-  private readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly cols = new QuoteColumns();
   private readonly markets = new Map<string, PackedMarket>();
-  private readonly events = new Map<string, BoardEvent>();
-  private readonly marketsOfEvent = new Map<string, Set<string>>();
+  private readonly events = new Map<string, LiveEvent>();
   /** Change log: market keys in version order (versions log[i] = logBase + i + 1). */
   private log: string[] = [];
   private logBase = 0;
   private quotes = 0;
+  private readonly indexer = new EventIndexer(this.cols);
   /** Bumped on every change; a consumer remembers the version it swept. */
   version = 0;
   /** Bumped on every rebuild: a consumer's version from another epoch means "sweep everything". */
@@ -82,25 +74,19 @@ export class LiveBoardIndex {
     return this.markets.size;
   }
 
+  marketKeys(): IterableIterator<string> {
+    return this.markets.keys();
+  }
+
   /** Start over (a resync): every consumer's next sweep is a full one. */
   clear(): void {
     this.markets.clear();
     this.events.clear();
-    this.marketsOfEvent.clear();
+    this.cols.reset();
     this.log = [];
     this.logBase = this.version;
     this.quotes = 0;
     this.epoch++;
-  }
-
-  private intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
   }
 
   private touch(key: string): void {
@@ -114,15 +100,42 @@ export class LiveBoardIndex {
     }
   }
 
+  private liveEvent(id: string): LiveEvent {
+    let e = this.events.get(id);
+    if (!e) {
+      e = {
+        id,
+        event: undefined,
+        startMs: NaN,
+        markets: new Map(),
+        bets: null,
+        unpaired: 0,
+        included: 0,
+        validFrom: -Infinity,
+        validUntil: Infinity,
+        rangesDirty: true,
+        minAt: Infinity,
+        maxAt: -Infinity,
+        minStaleAt: Infinity,
+        maxStaleAt: -Infinity,
+      };
+      this.events.set(id, e);
+    }
+    return e;
+  }
+
   setEvent(event: BoardEvent): void {
-    const old = this.events.get(event.id);
-    this.events.set(event.id, event);
+    const e = this.liveEvent(event.id);
+    const old = e.event;
+    e.event = event;
+    e.startMs = Date.parse(event.startTime);
     if (old && JSON.stringify(old) === JSON.stringify(event)) return;
-    for (const key of this.marketsOfEvent.get(event.id) ?? []) this.touch(key);
+    e.bets = null;
+    for (const key of e.markets.keys()) this.touch(key);
   }
 
   event(id: string): BoardEvent | undefined {
-    return this.events.get(id);
+    return this.events.get(id)?.event;
   }
 
   /**
@@ -137,12 +150,15 @@ export class LiveBoardIndex {
     } catch {
       return;
     }
-    const fields = Object.keys(hash);
-    const ints = new Int32Array(fields.length * NI);
-    const floats = new Float64Array(fields.length * NF);
-    let n = 0;
+    const c = this.cols;
+    if (old) {
+      c.release(old.slots);
+      this.quotes -= old.slots.length;
+    }
+    const id = old?.id ?? c.addMarket(market);
+    let slots: number[] = [];
     let minStaleAt = Infinity;
-    for (const field of fields) {
+    for (const field in hash) {
       const e = hash[field]!;
       const first = field.indexOf('|');
       const last = field.lastIndexOf('|');
@@ -152,41 +168,39 @@ export class LiveBoardIndex {
         ? Math.max(0, Date.parse(e.observedAt) - Date.parse(e.sourceUpdatedAt))
         : 0;
       const staleAt = typeof e.staleAt === 'number' ? e.staleAt : Infinity;
-      const i = n * NI;
-      ints[i] = this.intern(field.slice(0, first));
-      ints[i + 1] = this.intern(field.slice(first + 1, last));
-      ints[i + 2] = e.point === null ? -1 : this.intern(e.point);
-      ints[i + 3] = this.intern(e.price);
-      ints[i + 4] = this.intern(e.provider);
-      ints[i + 5] = this.intern(e.pollId ?? '');
-      ints[i + 6] = e.sourceUpdatedAt ? 1 : 0;
-      const f = n * NF;
-      floats[f] = seenAt - bookAge;
-      floats[f + 1] = seenAt;
-      floats[f + 2] = staleAt;
+      const at = seenAt - bookAge;
+      const slot = c.alloc();
+      c.set(slot, id, {
+        bookmaker: field.slice(0, first),
+        outcome: field.slice(first + 1, last),
+        point: e.point,
+        price: e.price,
+        source: `${e.provider}\u0000${e.pollId ?? ''}`,
+        hasSource: !!e.sourceUpdatedAt,
+        atMs: at,
+        seenAt,
+        staleAt,
+      });
+      slots.push(slot);
       if (staleAt < minStaleAt) minStaleAt = staleAt;
-      n++;
     }
-    this.quotes -= old ? old.ints.length / NI : 0;
-    if (n === 0) {
+    // Exact length: a board keeps one per market, and pushing leaves spare capacity.
+    slots = slots.slice();
+    const event = old?.event ?? this.liveEvent(market.eventId);
+    event.bets = null;
+    event.rangesDirty = true;
+    if (slots.length === 0) {
+      c.dropMarket(id);
       if (!old) return;
       this.markets.delete(key);
-      this.marketsOfEvent.get(market.eventId)?.delete(key);
+      event.markets.delete(key);
       this.touch(key);
       return;
     }
-    this.quotes += n;
-    this.markets.set(key, {
-      key,
-      market,
-      version: this.version + 1,
-      ints: n === fields.length ? ints : ints.slice(0, n * NI),
-      floats: n === fields.length ? floats : floats.slice(0, n * NF),
-      minStaleAt,
-    });
-    let set = this.marketsOfEvent.get(market.eventId);
-    if (!set) this.marketsOfEvent.set(market.eventId, (set = new Set()));
-    set.add(key);
+    this.quotes += slots.length;
+    const packed: PackedMarket = { key, market, id, event, slots, minStaleAt };
+    this.markets.set(key, packed);
+    event.markets.set(key, packed);
     this.touch(key);
   }
 
@@ -203,22 +217,46 @@ export class LiveBoardIndex {
    */
   timeChanged(fromMs: number, toMs: number, maxAgeMs: number | null): Set<string> {
     const out = new Set<string>();
-    for (const m of this.markets.values()) {
-      const f = m.floats;
-      for (let i = 0; i < f.length; i += NF) {
-        const aged = maxAgeMs !== null && f[i]! + maxAgeMs >= fromMs && f[i]! + maxAgeMs < toMs;
-        const stale = f[i + 2]! > fromMs && f[i + 2]! <= toMs;
-        if (aged || stale) {
-          out.add(m.key);
-          break;
+    const { atMs, staleAt } = this.cols;
+    for (const e of this.events.values()) {
+      if (e.startMs > fromMs && e.startMs <= toMs) {
+        for (const k of e.markets.keys()) out.add(k);
+        continue;
+      }
+      // Most events have no quote near either edge: their ranges say so without reading the quotes.
+      if (e.rangesDirty) this.measure(e);
+      const mayAge = maxAgeMs !== null && e.maxAt + maxAgeMs >= fromMs && e.minAt + maxAgeMs < toMs;
+      const mayStale = e.maxStaleAt > fromMs && e.minStaleAt <= toMs;
+      if (!mayAge && !mayStale) continue;
+      for (const m of e.markets.values()) {
+        for (const slot of m.slots) {
+          const a = atMs[slot]!;
+          const aged = maxAgeMs !== null && a + maxAgeMs >= fromMs && a + maxAgeMs < toMs;
+          const stale = staleAt[slot]! > fromMs && staleAt[slot]! <= toMs;
+          if (aged || stale) {
+            out.add(m.key);
+            break;
+          }
         }
       }
     }
-    for (const [id, e] of this.events) {
-      const start = Date.parse(e.startTime);
-      if (start > fromMs && start <= toMs) for (const k of this.marketsOfEvent.get(id) ?? []) out.add(k);
-    }
     return out;
+  }
+
+  /** An event's ranges of atMs and staleAt over its quotes. */
+  private measure(e: LiveEvent): void {
+    const { atMs, staleAt } = this.cols;
+    e.minAt = e.minStaleAt = Infinity;
+    e.maxAt = e.maxStaleAt = -Infinity;
+    for (const m of e.markets.values()) {
+      for (const slot of m.slots) {
+        e.minAt = Math.min(e.minAt, atMs[slot]!);
+        e.maxAt = Math.max(e.maxAt, atMs[slot]!);
+        e.minStaleAt = Math.min(e.minStaleAt, staleAt[slot]!);
+        e.maxStaleAt = Math.max(e.maxStaleAt, staleAt[slot]!);
+      }
+    }
+    e.rangesDirty = false;
   }
 
   /**
@@ -234,61 +272,64 @@ export class LiveBoardIndex {
   /** The checksum of the quotes one provider's poll wrote to a market, as the board holds them. */
   checksum(key: string, provider: string, pollId: string): string {
     const m = this.markets.get(key);
-    const p = this.ids.get(provider);
-    const poll = this.ids.get(pollId);
+    const c = this.cols;
+    const source = c.idOf(`${provider}\u0000${pollId}`);
     const picked: { field: string; price: string }[] = [];
-    if (m && p !== undefined && poll !== undefined) {
-      const s = this.strings;
-      for (let i = 0; i < m.ints.length; i += NI) {
-        if (m.ints[i + 4] !== p || m.ints[i + 5] !== poll) continue;
-        const point = m.ints[i + 2]! < 0 ? '-' : s[m.ints[i + 2]!]!;
-        picked.push({ field: `${s[m.ints[i]!]}|${s[m.ints[i + 1]!]}|${point}`, price: s[m.ints[i + 3]!]! });
+    if (m && source !== undefined) {
+      const s = c.strings;
+      for (const slot of m.slots) {
+        if (c.sourceOf(slot) !== source) continue;
+        const point = c.point[slot]! < 0 ? '-' : s[c.point[slot]!]!;
+        picked.push({
+          field: `${c.books[c.bookOf[slot]!]}|${s[c.outcome[slot]!]}|${point}`,
+          price: s[c.priceText[slot]!]!,
+        });
       }
     }
     return marketChecksum(picked);
   }
 
   /**
-   * The board at `asOfMs` as strategies take it: every market (keys null) or the given ones, only events
-   * of `sports` when given, entries past their staleAt left out (the Redis reader's rules).
+   * The board at `asOfMs` as quote objects: every market (keys null) or the given ones, only events of
+   * `sports` when given, entries past their staleAt left out (the Redis reader's rules).
    */
   snapshot(asOfMs: number, keys: Iterable<string> | null, sports: readonly string[] | null): BoardSnapshot {
     const sportSet = sports ? new Set(sports) : null;
     const events: Record<string, BoardEvent> = {};
     const quotes: BoardQuote[] = [];
-    const s = this.strings;
-    const iso = new Map<number, string>();
-    const text = (t: number) => {
-      let v = iso.get(t);
-      if (v === undefined) iso.set(t, (v = new Date(t).toISOString()));
-      return v;
-    };
+    const iso = isoCache();
     const take = (m: PackedMarket | undefined) => {
-      if (!m) return;
-      const event = this.events.get(m.market.eventId);
-      if (!event || (sportSet && !sportSet.has(event.sport))) return;
-      const { ints, floats } = m;
-      let any = false;
-      for (let i = 0, f = 0; i < ints.length; i += NI, f += NF) {
-        if (floats[f + 2]! <= asOfMs) continue;
-        const atMs = floats[f]!;
-        quotes.push({
-          market: m.market,
-          outcome: s[ints[i + 1]!]!,
-          point: ints[i + 2]! < 0 ? null : s[ints[i + 2]!]!,
-          provider: s[ints[i + 4]!]!,
-          bookmaker: s[ints[i]!]!,
-          price: s[ints[i + 3]!]!,
-          observedAt: text(floats[f + 1]!),
-          sourceUpdatedAt: ints[i + 6] ? text(atMs) : null,
-          atMs,
-        });
-        any = true;
-      }
-      if (any) events[event.id] = event;
+      const event = m?.event.event;
+      if (!m || !event || (sportSet && !sportSet.has(event.sport))) return;
+      const before = quotes.length;
+      for (const slot of m.slots)
+        if (this.cols.staleAt[slot]! > asOfMs) quotes.push(this.cols.quote(slot, iso));
+      if (quotes.length > before) events[event.id] = event;
     };
     if (keys === null) for (const m of this.markets.values()) take(m);
     else for (const k of keys) take(this.markets.get(k));
     return { asOf: new Date(asOfMs).toISOString(), cursor: null, events, quotes };
+  }
+
+  /**
+   * The board at `asOfMs` as strategies evaluate it, over the persistent index: every event (keys null) or
+   * the events of the given markets, with `snapshot()`'s rules (sports, staleAt). Only events whose markets
+   * changed, or whose quotes crossed their staleAt, are re-indexed; the rest is reused as it is.
+   *
+   * The board shares this index's arrays: use it before yielding (no await in between), since the next
+   * change or board rewrites them. `snapshot.quotes` is made on first access.
+   */
+  board(asOfMs: number, keys: Iterable<string> | null, sports: readonly string[] | null): LiveIndexedBoard {
+    let picked: Iterable<LiveEvent>;
+    if (keys === null) picked = this.events.values();
+    else {
+      const set = new Set<LiveEvent>();
+      for (const k of keys) {
+        const e = this.markets.get(k)?.event ?? this.events.get(eventIdOfKey(k));
+        if (e) set.add(e);
+      }
+      picked = set;
+    }
+    return this.indexer.board(asOfMs, picked, sports);
   }
 }

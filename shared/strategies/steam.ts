@@ -300,7 +300,6 @@ function staleBets(
   fairLabel: string,
   exactFair: () => { probabilities: (D | null)[]; methods: string[] },
 ): Opportunity[] {
-  const quotes = board.snapshot.quotes;
   const now = board.asOfMs;
   const agreeing = new Set(move.agreeing);
   const minEdge = Number(params.minEdge);
@@ -320,7 +319,7 @@ function staleBets(
     const refP = exactFair().probabilities[slot];
     if (!refP) continue;
     if (refP.toNumber() * price - 1 < minEdge - 1e-9) continue;
-    const q = quotes[qi]!;
+    const q = board.quote(qi);
     const exactPrice = new D(q.price);
     if (exactPrice.gt(params.maxOdds)) continue;
     const edge = refP.mul(exactPrice).minus(ONE);

@@ -52,7 +52,6 @@ export function valueBets(
   strategy: string,
   kind: Opportunity['kind'],
 ): Opportunity[] {
-  const quotes = board.snapshot.quotes;
   const allowed = allowedBooks(board, params.books);
   const minEdge = Number(params.minEdge);
   const maxOdds = Number(params.maxOdds);
@@ -70,7 +69,7 @@ export function valueBets(
       const price = board.price[qi]!;
       if (p * price - 1 < minEdge - EPSILON || price > maxOdds * (1 + EPSILON)) continue;
       if (board.ageMs[qi]! > params.maxQuoteAgeMs || allowed[board.bookOf[qi]!] === 0) continue;
-      if (quotes[qi]!.bookmaker === excluded) continue;
+      if (board.books[board.bookOf[qi]!] === excluded) continue;
       candidates.push(qi);
     }
     if (candidates.length === 0) continue;
@@ -78,7 +77,10 @@ export function valueBets(
     const pExact = exact.probabilities[s];
     if (!pExact) continue;
     const cleared = candidates
-      .map((qi) => ({ qi, price: new D(quotes[qi]!.price) }))
+      .map((qi) => {
+        const quote = board.quote(qi);
+        return { qi, quote, price: new D(quote.price) };
+      })
       .filter((c) => c.price.lte(params.maxOdds))
       .map((c) => ({ ...c, edge: pExact.mul(c.price).minus(ONE) }))
       .filter((c) => c.edge.gte(params.minEdge))
@@ -86,11 +88,11 @@ export function valueBets(
         (a, b) =>
           b.price.cmp(a.price) ||
           board.ageMs[a.qi]! - board.ageMs[b.qi]! ||
-          (quotes[a.qi]!.bookmaker < quotes[b.qi]!.bookmaker ? -1 : 1),
+          (a.quote.bookmaker < b.quote.bookmaker ? -1 : 1),
       );
     const top = cleared[0];
     if (!top) continue;
-    const q = quotes[top.qi]!;
+    const q = top.quote;
     const legs = [
       {
         bookmaker: q.bookmaker,
@@ -130,8 +132,8 @@ export function valueBets(
         phase: board.phase(bet.eventId),
         eventStart: event.startTime,
         alsoCleared: cleared.slice(1).map((c) => ({
-          bookmaker: quotes[c.qi]!.bookmaker,
-          price: quotes[c.qi]!.price,
+          bookmaker: c.quote.bookmaker,
+          price: c.quote.price,
           edge: toDecimalString(c.edge),
         })),
       },
@@ -146,7 +148,7 @@ export function slotQuotes(board: IndexedBoard, bet: BetMarket, keep: (q: number
   for (let k = 0; k < bet.quotes.length; k++) {
     const qi = bet.quotes[k]!;
     if (!keep(qi)) continue;
-    const book = board.snapshot.quotes[qi]!.bookmaker;
+    const book = board.books[board.bookOf[qi]!]!;
     const m = perSlot[bet.slotOf[k]!]!;
     const current = m.get(book);
     if (current === undefined || board.ageMs[qi]! < board.ageMs[current]!) m.set(book, qi);

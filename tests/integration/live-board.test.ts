@@ -84,7 +84,7 @@ describe('live board following Redis', () => {
     expect(live.stats.checksumMismatches).toBe(0);
     const next = await live.sweepView('c', { sports: null, maxQuoteAgeMs: null });
     expect(next.full).toBe(false);
-    expect(next.snapshot.quotes.map((q) => `${q.market.eventId} ${q.outcome} ${q.price}`).sort()).toEqual([
+    expect(next.board().snapshot.quotes.map((q) => `${q.market.eventId} ${q.outcome} ${q.price}`).sort()).toEqual([
       'e1 Away 1.75',
       'e1 Home 2.20',
     ]);
