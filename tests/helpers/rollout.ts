@@ -2,9 +2,48 @@
 // waiting on the workflow's status query.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Pool } from '../../activities/infra/postgres';
+import type { RolloutConfig } from '../../shared/rollout';
 import { rolloutStatusQuery, type RolloutStatus } from '../../workflows/rollout/messages';
 
 const EVENT = 'rollout-event';
+
+const gate = {
+  clvZ: 1.645,
+  minClvLowerBound: null,
+  maxDrawdownFraction: null,
+  maxVoidOrLimitRate: null,
+  manualApproval: false,
+};
+/**
+ * Paper passes on three settled bets with a yield of at least 0; live-0.25 needs two more and a manual
+ * approval; live-1.0 breaches on any drawdown over 0.1%.
+ */
+export const ROLLOUT_TEST_CONFIG: RolloutConfig = {
+  checkIntervalSeconds: 0.5,
+  stages: [
+    {
+      name: 'paper',
+      mode: 'paper',
+      stakeMultiplier: '0',
+      onBreach: 'pause',
+      gate: { ...gate, minDurationSeconds: 1, minBets: 3, minYield: '0' },
+    },
+    {
+      name: 'live-0.25',
+      mode: 'live',
+      stakeMultiplier: '0.25',
+      onBreach: 'demote',
+      gate: { ...gate, minDurationSeconds: 1, minBets: 2, minYield: '0', manualApproval: true },
+    },
+    {
+      name: 'live-1.0',
+      mode: 'live',
+      stakeMultiplier: '1.0',
+      onBreach: 'demote',
+      gate: { ...gate, minDurationSeconds: 3600, minBets: 1000, minYield: '0', maxDrawdownFraction: '0.001' },
+    },
+  ],
+};
 
 /** A value strategy in backtest mode and the completed event its bets are on. */
 export async function seedRolloutStrategy(db: Pool, strategy: string): Promise<void> {

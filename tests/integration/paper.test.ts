@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { alphabetOnTestStack, testConfig, testStores } from '../helpers/platform';
 import type { CliRun } from '../helpers/cli';
 import {
+  OPEN_PAPER_GATE,
   seedLooseValueStrategy,
   startSimulatedPlatform,
   useSimulatedMarket,
@@ -30,15 +31,6 @@ import {
 const rand = Math.random().toString(36).slice(2, 7);
 const SIM = `sim-paper-${rand}`;
 const STRATEGY = `paper-value-${rand}`;
-/** Every gate check off but the bet count: a session with one settled bet passes. */
-const OPEN_GATE = {
-  minDurationSeconds: 0,
-  minBets: 1,
-  minClvLowerBound: null,
-  minYield: null,
-  maxDrawdownFraction: null,
-  maxVoidOrLimitRate: null,
-};
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
   const deadline = Date.now() + 240_000;
@@ -113,7 +105,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       bets: 2,
       duration: '5m',
       settleTimeout: '3m',
-      gate: OPEN_GATE,
+      gate: OPEN_PAPER_GATE,
       by: 'tester',
     });
     // The same live board, judged by a gate no value bet can meet (yield at least 1000 %, odds at most 10).
@@ -123,7 +115,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       bets: 2,
       duration: '5m',
       settleTimeout: '3m',
-      gate: { ...OPEN_GATE, minYield: '10' },
+      gate: { ...OPEN_PAPER_GATE, minYield: '10' },
     });
 
     // The stage shows in the Web UI: strategy and paper mode as search attributes, progress as a query.
@@ -214,7 +206,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
           bankroll: '1000',
           duration: '1h',
           settleTimeout: '1s',
-          gate: OPEN_GATE,
+          gate: OPEN_PAPER_GATE,
           iterationsPerRun: 2,
         },
       ],

@@ -3,48 +3,19 @@ import type { Client } from '@temporalio/client';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { RolloutConfig } from '../../shared/rollout';
 import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
   abortRolloutSignal,
   approveRolloutUpdate,
   rolloutWorkflowId,
 } from '../../workflows/rollout/messages';
-import { enteredStage, seedRolloutStrategy, settledRolloutBet, waitForRollout } from '../helpers/rollout';
-
-const gate = {
-  clvZ: 1.645,
-  minClvLowerBound: null,
-  maxDrawdownFraction: null,
-  maxVoidOrLimitRate: null,
-  manualApproval: false,
-};
-const CONFIG: RolloutConfig = {
-  checkIntervalSeconds: 0.5,
-  stages: [
-    {
-      name: 'paper',
-      mode: 'paper',
-      stakeMultiplier: '0',
-      onBreach: 'pause',
-      gate: { ...gate, minDurationSeconds: 1, minBets: 3, minYield: '0' },
-    },
-    {
-      name: 'live-0.25',
-      mode: 'live',
-      stakeMultiplier: '0.25',
-      onBreach: 'demote',
-      gate: { ...gate, minDurationSeconds: 1, minBets: 2, minYield: '0', manualApproval: true },
-    },
-    {
-      name: 'live-1.0',
-      mode: 'live',
-      stakeMultiplier: '1.0',
-      onBreach: 'demote',
-      gate: { ...gate, minDurationSeconds: 3600, minBets: 1000, minYield: '0', maxDrawdownFraction: '0.001' },
-    },
-  ],
-};
+import {
+  enteredStage,
+  ROLLOUT_TEST_CONFIG,
+  seedRolloutStrategy,
+  settledRolloutBet,
+  waitForRollout,
+} from '../helpers/rollout';
 
 describe('staged rollout on the real dev server', () => {
   let loaded: LoadedConfig;
@@ -72,7 +43,7 @@ describe('staged rollout on the real dev server', () => {
     const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: rolloutWorkflowId(strategy),
       taskQueue: loaded.config.temporal.taskQueues.strategies,
-      args: [{ strategy, config: CONFIG }],
+      args: [{ strategy, config: ROLLOUT_TEST_CONFIG }],
     });
 
     // Paper: applied to the strategies table, then waiting for bets.
