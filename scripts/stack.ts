@@ -302,6 +302,14 @@ async function httpOk(url: string | null): Promise<boolean> {
   }
 }
 
+/**
+ * The components that are down and matter: the Web UI is for people, not for the platform (and the
+ * Temporal server mode has none of its own), so it never fails `stack up|status` or `npm start`.
+ */
+export function downComponents(statuses: readonly ComponentStatus[]): ComponentStatus[] {
+  return statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
+}
+
 export function formatStatuses(statuses: ComponentStatus[]): string {
   const width = Math.max(...statuses.map((s) => s.component.length));
   const addrWidth = Math.max(...statuses.map((s) => s.address.length));

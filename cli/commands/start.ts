@@ -8,7 +8,7 @@ import { SimulatedOptions } from '../../activities/providers/options';
 import { SIM_SPORTS } from '../../activities/providers/simulated/model';
 import { createLogger } from '../../activities/infra/logger';
 import { connectClient } from '../../activities/infra/temporal';
-import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
+import { downComponents, formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
 import { runHealthCheck } from '../../workflows/health/client';
 import { withClient } from '../client';
 import { parseDuration } from '../duration';
@@ -80,7 +80,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     );
   const statuses = await stackUp(loaded, (m) => say(`  ${m}`));
   say(formatStatuses(statuses));
-  const down = statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
+  const down = downComponents(statuses);
   if (down.length)
     throw new Error(`cannot start: ${down.map((s) => `${s.component} (${s.detail})`).join('; ')}`);
   const startedDevServer = statuses.some((s) => s.component === 'temporal' && s.detail.startsWith('started'));
