@@ -128,8 +128,11 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
       say(`console not started: ${err.message} (npx alphabet serve --port <n>)`);
       return null;
     });
+    // The Temporal server has no UI of its own: the links work once the UI container runs at uiUrl.
+    const noUi = statuses.some((s) => s.component === 'temporal-ui' && s.note);
     say(
-      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
+      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows` +
+        (noUi ? ' (once the temporalio/ui container runs there: README, Deployment)' : ''),
     );
     if (api) say(`Console: ${api.url}`);
     say('in another terminal: npx alphabet paper start --strategy value-sharp --bankroll 1000 --duration 5m');
