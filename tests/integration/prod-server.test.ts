@@ -16,13 +16,7 @@ import {
   startSimulatedPlatform,
   useSimulatedMarket,
 } from '../helpers/sim-market';
-import {
-  enteredStage,
-  ROLLOUT_TEST_CONFIG,
-  seedRolloutStrategy,
-  settledRolloutBet,
-  waitForRollout,
-} from '../helpers/rollout';
+import * as rolloutHelpers from '../helpers/rollout';
 import { D } from '../../shared/math/decimal';
 import { paperAccount } from '../../shared/paper';
 import { balances } from '../../activities/bets/ledger';
@@ -122,7 +116,7 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
         mode: 'backtest',
         stakeMultiplier: '0',
       });
-      await seedRolloutStrategy(stores.db, rolloutStrategy);
+      await rolloutHelpers.seedRolloutStrategy(stores.db, rolloutStrategy);
       const platform = await startSimulatedPlatform(loaded, sim, {
         roles: ['ingestion', 'strategies'],
         address: server.address,
@@ -150,9 +144,9 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
         const rollout = await platform.client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
           workflowId: rolloutWorkflowId(rolloutStrategy),
           taskQueue: strategies,
-          args: [{ strategy: rolloutStrategy, config: ROLLOUT_TEST_CONFIG }],
+          args: [{ strategy: rolloutStrategy, config: rolloutHelpers.ROLLOUT_TEST_CONFIG }],
         });
-        await waitForRollout(
+        await rolloutHelpers.waitForRollout(
           rollout,
           (s) => s.stage === 'paper' && s.lastVerdict?.startsWith('wait') === true,
         );
@@ -161,13 +155,15 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
           [1, 'won', '8'],
           [2, 'lost', '-10'],
         ] as const)
-          await settledRolloutBet(stores.db, rolloutStrategy, {
+          await rolloutHelpers.settledRolloutBet(stores.db, rolloutStrategy, {
             id: `${rolloutStrategy}-${i}`,
             status,
             stake: '10',
             profit,
           });
-        const status = await waitForRollout(rollout, (s) => enteredStage(s, 'live-0.25'));
+        const status = await rolloutHelpers.waitForRollout(rollout, (s) =>
+          rolloutHelpers.enteredStage(s, 'live-0.25'),
+        );
         expect(status.events.map((e) => `${e.stage}:${e.event}`)).toContain('paper:passed');
         const { rows } = await stores.db.query<{ mode: string; stake_multiplier: string }>(
           'SELECT mode, stake_multiplier FROM strategies WHERE name = $1',
