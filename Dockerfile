@@ -8,5 +8,5 @@ COPY bin/build-cli.mjs bin/compiled.mjs bin/
 RUN npm ci --omit=dev && npm cache clean --force
 COPY . .
 USER node
-# Worker by default; `docker compose run --rm worker node bin/alphabet.mjs <command>` runs the CLI.
+# Worker by default; `docker compose run --rm setup node bin/alphabet.mjs <command>` runs the CLI.
 CMD ["node", "--import", "tsx", "workers/main.ts"]

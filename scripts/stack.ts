@@ -29,13 +29,16 @@ export interface StackUpOptions {
 }
 
 /** The Web UI of the real server: the dev CLI's UI cannot attach to it and no standalone UI is built here. */
-const SERVER_UI_NOTE = 'Web UI: run the temporalio/ui:2.42.1 container against it (README, Deployment)';
+const SERVER_UI_NOTE =
+  'none of its own: run the temporalio/ui:2.42.1 container and set TEMPORAL_UI_URL to it (README, Deployment)';
 
 export interface ComponentStatus {
   component: string;
   address: string;
   healthy: boolean;
   detail: string;
+  /** Nothing to run here (the server mode's Web UI): printed as a note, not as DOWN. */
+  note?: true;
 }
 
 /** The local dev server is ours to run when the configured address is the dev server's own. */
@@ -174,7 +177,7 @@ async function serverUp(
         healthy: true,
         detail: `${s.alreadyRunning ? 'already running' : 'started'} (pid ${s.pid}, server on PostgreSQL ${o.databases.temporal}/${o.databases.visibility}, ${o.historyShards} shards, log ${s.logPath})`,
       },
-      { component: 'temporal-ui', address: '-', healthy: false, detail: SERVER_UI_NOTE },
+      { component: 'temporal-ui', address: '-', healthy: false, note: true, detail: SERVER_UI_NOTE },
     ];
   } catch (err) {
     return [{ component: 'temporal', address, healthy: false, detail: (err as Error).message }];
@@ -302,13 +305,21 @@ async function httpOk(url: string | null): Promise<boolean> {
   }
 }
 
+/**
+ * The components that are down and matter: the Web UI is for people, not for the platform (and the
+ * Temporal server mode has none of its own), so it never fails `stack up|status` or `npm start`.
+ */
+export function downComponents(statuses: readonly ComponentStatus[]): ComponentStatus[] {
+  return statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
+}
+
 export function formatStatuses(statuses: ComponentStatus[]): string {
   const width = Math.max(...statuses.map((s) => s.component.length));
   const addrWidth = Math.max(...statuses.map((s) => s.address.length));
   return statuses
     .map(
       (s) =>
-        `${s.healthy ? 'ok  ' : 'DOWN'}  ${s.component.padEnd(width)}  ${s.address.padEnd(addrWidth)}  ${s.detail}`,
+        `${s.healthy ? 'ok  ' : s.note ? 'note' : 'DOWN'}  ${s.component.padEnd(width)}  ${s.address.padEnd(addrWidth)}  ${s.detail}`,
     )
     .join('\n');
 }

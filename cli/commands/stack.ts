@@ -26,7 +26,7 @@ export function registerStack(program: Command): void {
         throw new UsageError(`--temporal: "${opts.temporal}" is neither dev nor server`);
       }
       const loaded = loadConfig();
-      const { stackUp, formatStatuses } = await stackModule();
+      const { stackUp, formatStatuses, downComponents } = await stackModule();
       const { parseWorkerPlan } = await import('../../scripts/workers');
       let workers;
       try {
@@ -44,7 +44,7 @@ export function registerStack(program: Command): void {
         ...(workers ? { workers } : {}),
       });
       emit({ components: statuses }, opts, () => formatStatuses(statuses));
-      if (statuses.some((s) => !s.healthy && s.component !== 'temporal-ui')) process.exitCode = 1;
+      if (downComponents(statuses).length) process.exitCode = 1;
     });
 
   stack
@@ -64,9 +64,9 @@ export function registerStack(program: Command): void {
     .description('every component, its address and whether it is healthy')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const { stackStatus, formatStatuses } = await stackModule();
+      const { stackStatus, formatStatuses, downComponents } = await stackModule();
       const statuses = await stackStatus(loadConfig());
       emit({ components: statuses }, opts, () => formatStatuses(statuses));
-      if (statuses.some((s) => !s.healthy)) process.exitCode = 1;
+      if (downComponents(statuses).length) process.exitCode = 1;
     });
 }

@@ -8,7 +8,7 @@ import { SimulatedOptions } from '../../activities/providers/options';
 import { SIM_SPORTS } from '../../activities/providers/simulated/model';
 import { createLogger } from '../../activities/infra/logger';
 import { connectClient } from '../../activities/infra/temporal';
-import { formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
+import { downComponents, formatStatuses, stackUp, stackDown, usesLocalDevServer } from '../../scripts/stack';
 import { runHealthCheck } from '../../workflows/health/client';
 import { withClient } from '../client';
 import { parseDuration } from '../duration';
@@ -80,7 +80,7 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     );
   const statuses = await stackUp(loaded, (m) => say(`  ${m}`));
   say(formatStatuses(statuses));
-  const down = statuses.filter((s) => !s.healthy && s.component !== 'temporal-ui');
+  const down = downComponents(statuses);
   if (down.length)
     throw new Error(`cannot start: ${down.map((s) => `${s.component} (${s.detail})`).join('; ')}`);
   const startedDevServer = statuses.some((s) => s.component === 'temporal' && s.detail.startsWith('started'));
@@ -128,8 +128,11 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
       say(`console not started: ${err.message} (npx alphabet serve --port <n>)`);
       return null;
     });
+    // The Temporal server has no UI of its own: the links work once the UI container runs at uiUrl.
+    const noUi = statuses.some((s) => s.component === 'temporal-ui' && s.note);
     say(
-      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows`,
+      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows` +
+        (noUi ? ' (once the temporalio/ui container runs there: README, Deployment)' : ''),
     );
     if (api) say(`Console: ${api.url}`);
     say('in another terminal: npx alphabet paper start --strategy value-sharp --bankroll 1000 --duration 5m');

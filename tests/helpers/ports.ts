@@ -14,3 +14,24 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once('error', () => done(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
+  });
+}
+
+/**
+ * `count` consecutive ports free on loopback (a Temporal server's frontend, history, matching and worker
+ * services), all below 32768: the server stores membership ports in a SMALLINT column.
+ */
+export async function freePortBlock(count: number): Promise<number> {
+  for (;;) {
+    const base = 21_000 + Math.floor(Math.random() * (32_767 - 21_000 - count));
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+}

@@ -1,7 +1,17 @@
 import pg from 'pg';
 import type { Redis } from 'ioredis';
+import { join } from 'node:path';
 import type { DevServerOptions } from '../../scripts/devserver';
-import { freePort } from './ports';
+import {
+  dropTemporalDatabases,
+  ensureServerBinaries,
+  setupTemporalDatabases,
+  startTemporalServer,
+  stopTemporalServer,
+  type ServerBinaries,
+  type ServerOptions,
+} from '../../scripts/temporal-server';
+import { freePort, freePortBlock } from './ports';
 
 // Throwaway infrastructure for tests and benches: databases beside the configured one, headless dev
 // servers on free loopback ports, and key clean-up that never flushes a whole Redis db.
@@ -76,4 +86,48 @@ export async function deleteKeys(redis: Redis, patterns: readonly string[]): Pro
       cursor = next;
     } while (cursor !== '0');
   }
+}
+
+export interface ScratchTemporalServer {
+  bin: ServerBinaries;
+  options: ServerOptions;
+  address: string;
+  /** Stop the server and drop its two databases. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway Temporal server (the production topology's) on `baseUrl`'s PostgreSQL: two databases of its
+ * own named after `tag`, nine free loopback ports, its config, pid and log under `dataDir`.
+ */
+export async function scratchTemporalServer(
+  baseUrl: string,
+  dataDir: string,
+  tag: string,
+  historyShards: number,
+): Promise<ScratchTemporalServer> {
+  const bin = await ensureServerBinaries();
+  const options: ServerOptions = {
+    dataDir: join(dataDir, `temporal-server-${tag}`),
+    ip: '127.0.0.1',
+    port: await freePortBlock(9),
+    historyShards,
+    databases: { temporal: `temporal_${tag}`, visibility: `temporal_vis_${tag}` },
+    dynamicConfig: 'deploy/temporal/dynamicconfig/development-sql.yaml',
+    namespace: 'default',
+    databaseUrl: baseUrl,
+  };
+  // Left over by a run that died, or from another shard count: the shard count is fixed at creation.
+  await dropTemporalDatabases(options);
+  await setupTemporalDatabases(bin, options, () => undefined);
+  await startTemporalServer(bin, options);
+  return {
+    bin,
+    options,
+    address: `${options.ip}:${options.port}`,
+    stop: async () => {
+      await stopTemporalServer(options.dataDir);
+      await dropTemporalDatabases(options);
+    },
+  };
 }

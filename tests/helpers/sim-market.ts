@@ -5,6 +5,7 @@ import { seedStrategies } from '../../activities/strategies/store';
 import type { Pool } from '../../activities/infra/postgres';
 import { startIngestion, type IngestionHandle } from '../../workflows/ingestion/client';
 import { pollingWorkflowId } from '../../workflows/ingestion/messages';
+import type { QueueRole } from '../../shared/queues';
 import { startWorkers, terminateAll, testClient } from './platform';
 import { freePort } from './ports';
 
@@ -35,6 +36,16 @@ export async function useSimulatedMarket(
     }),
   ];
 }
+
+/** Every paper gate check off but the bet count: a session with one settled bet passes. */
+export const OPEN_PAPER_GATE = {
+  minDurationSeconds: 0,
+  minBets: 1,
+  minClvLowerBound: null,
+  minYield: null,
+  maxDrawdownFraction: null,
+  maxVoidOrLimitRate: null,
+};
 
 /** A value strategy loose enough to bet several times a minute on the simulated market. */
 export interface LooseValueStrategy {
@@ -73,15 +84,20 @@ export interface SimulatedPlatform {
   stop(workflowIds?: readonly string[]): Promise<void>;
 }
 
-/** The loose value strategy seeded, workers on every task queue, a client, and the market polled into the board. */
+/**
+ * The loose value strategy seeded, workers on every task queue (or on `roles`, when other processes serve
+ * the rest), a client, and the simulated market polled into the board, on the test dev server or the
+ * Temporal at `address` (the workers follow loaded.config.temporal.address).
+ */
 export async function startSimulatedPlatform(
   loaded: LoadedConfig,
   provider: string,
   strategy: LooseValueStrategy,
+  on: { roles?: readonly QueueRole[]; address?: string } = {},
 ): Promise<SimulatedPlatform> {
   await seedLooseValueStrategy(strategy);
-  const workers = await startWorkers(loaded);
-  const client = await testClient();
+  const workers = await startWorkers(loaded, on.roles);
+  const client = await testClient(on.address);
   const ingestion = await startIngestion(loaded, client, { providers: [provider], chunkSeconds: 3 });
   return {
     client,

@@ -7,7 +7,12 @@ import { parseDocument } from 'yaml';
 import { alphabetOnTestStack, resultOfStarted, testConfig, testStores } from '../helpers/platform';
 import type { CliRun } from '../helpers/cli';
 import { runNames } from '../helpers/bet-setup';
-import { startSimulatedPlatform, useSimulatedMarket, type SimulatedPlatform } from '../helpers/sim-market';
+import {
+  OPEN_PAPER_GATE,
+  startSimulatedPlatform,
+  useSimulatedMarket,
+  type SimulatedPlatform,
+} from '../helpers/sim-market';
 import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
 import { D } from '../../shared/math/decimal';
@@ -19,15 +24,6 @@ import { PAPER_WORKFLOW, paperProgressQuery, type PaperStatus } from '../../work
 
 const { run, STRATEGY } = runNames('paper-value');
 const SIM = `sim-paper-${run}`;
-/** Every gate check off but the bet count: a session with one settled bet passes. */
-const OPEN_GATE = {
-  minDurationSeconds: 0,
-  minBets: 1,
-  minClvLowerBound: null,
-  minYield: null,
-  maxDrawdownFraction: null,
-  maxVoidOrLimitRate: null,
-};
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
   const deadline = Date.now() + 240_000;
@@ -103,7 +99,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       bets: 2,
       duration: '5m',
       settleTimeout: '3m',
-      gate: OPEN_GATE,
+      gate: OPEN_PAPER_GATE,
       by: 'tester',
     });
     // The same live board, judged by a gate no value bet can meet (yield at least 1000 %, odds at most 10).
@@ -113,7 +109,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
       bets: 2,
       duration: '5m',
       settleTimeout: '3m',
-      gate: { ...OPEN_GATE, minYield: '10' },
+      gate: { ...OPEN_PAPER_GATE, minYield: '10' },
     });
 
     // The stage shows in the Web UI: strategy and paper mode as search attributes, progress as a query.
@@ -207,7 +203,7 @@ describe('paper-trading sessions on the real dev server against the simulated ma
           bankroll: '1000',
           duration: '1h',
           settleTimeout: '1s',
-          gate: OPEN_GATE,
+          gate: OPEN_PAPER_GATE,
           iterationsPerRun: 2,
         },
       ],

@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
@@ -8,16 +7,18 @@ import { startWorkerProcess, testClient, testConfig, testStores } from '../helpe
 import { patchConfig, seedStrategy } from '../fixtures/bet-data';
 import { runNames } from '../helpers/bet-setup';
 import * as chaos from '../helpers/bet-chaos';
-import {
-  dropTemporalDatabases,
-  ensureServerBinaries,
-  setupTemporalDatabases,
-  startTemporalServer,
-  stopTemporalServer,
-  type ServerBinaries,
-  type ServerOptions,
-} from '../../scripts/temporal-server';
+import { scratchTemporalServer, type ScratchTemporalServer } from '../helpers/scratch';
+import { startTemporalServer, stopTemporalServer } from '../../scripts/temporal-server';
 import { mulberry32 } from '../../shared/random';
+import { OPEN_PAPER_GATE, startSimulatedPlatform, useSimulatedMarket } from '../helpers/sim-market';
+import * as rolloutHelpers from '../helpers/rollout';
+import { D } from '../../shared/math/decimal';
+import { paperAccount } from '../../shared/paper';
+import { balances } from '../../activities/bets/ledger';
+import type { paperTradingWorkflow } from '../../workflows/paper/workflow';
+import { PAPER_WORKFLOW } from '../../workflows/paper/messages';
+import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
+import { abortRolloutSignal, rolloutWorkflowId } from '../../workflows/rollout/messages';
 
 // The production topology here: Temporal's own server on PostgreSQL (its databases this run's own),
 // two `alphabet worker --queues bets` processes; one is SIGKILLed repeatedly and the server restarted once.
@@ -27,65 +28,29 @@ const KILLS = 3;
 
 const CONFIG_PATCH = chaos.chaosConfigPatch(ACCOUNT);
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.once('error', () => done(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
-  });
-}
-
-/** Nine consecutive free ports (the server's frontend, history, matching and worker services). */
-async function freePortBlock(): Promise<number> {
-  for (;;) {
-    // Below 32768: the server stores its membership ports in a SMALLINT column (cluster_membership).
-    const base = 21_000 + Math.floor(Math.random() * 11_000);
-    let ok = true;
-    for (let p = base; p < base + 9 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-}
-
 describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, kills and a server restart', () => {
   const loaded = patchConfig(testConfig(), CONFIG_PATCH);
   const taskQueue = loaded.config.temporal.taskQueues.bets;
   const stores = testStores();
-  let bin: ServerBinaries;
-  let o: ServerOptions;
+  let server: ScratchTemporalServer;
   let client: Client;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    bin = await ensureServerBinaries();
-    o = {
-      dataDir: join(inject('dataDir'), `prod-server-${run}`),
-      ip: '127.0.0.1',
-      port: await freePortBlock(),
-      historyShards: 2,
-      databases: { temporal: `temporal_test_${process.pid}`, visibility: `temporal_vis_test_${process.pid}` },
-      dynamicConfig: 'deploy/temporal/dynamicconfig/development-sql.yaml',
-      namespace: 'default',
-      databaseUrl: inject('databaseUrl'),
-    };
-    await dropTemporalDatabases(o);
-    await setupTemporalDatabases(bin, o, () => undefined);
-    await startTemporalServer(bin, o);
-    client = await testClient(`${o.ip}:${o.port}`);
+    server = await scratchTemporalServer(inject('databaseUrl'), inject('dataDir'), `test_${process.pid}`, 2);
+    client = await testClient(server.address);
     await seedStrategy(stores.db, STRATEGY);
   }, 240_000);
 
   afterAll(async () => {
     for (const w of workers) await chaos.killChild(w);
     await client?.connection.close();
-    if (o) {
-      await stopTemporalServer(o.dataDir);
-      await dropTemporalDatabases(o);
-    }
+    await server?.stop();
     await stores.close();
   });
 
   const startWorker = () =>
-    startWorkerProcess(loaded, 'bets', { TEMPORAL_ADDRESS: `${o.ip}:${o.port}` }).then((w) => {
+    startWorkerProcess(loaded, 'bets', { TEMPORAL_ADDRESS: server.address }).then((w) => {
       workers.push(w);
       return w;
     });
@@ -111,8 +76,8 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
         await chaos.killChild(victim);
         if (k === 1) {
           // The server itself goes down and comes back on the same databases, workers still running.
-          await stopTemporalServer(o.dataDir);
-          await startTemporalServer(bin, o);
+          await stopTemporalServer(server.options.dataDir);
+          await startTemporalServer(server.bin, server.options);
         }
         victim = await startWorker();
       }
@@ -123,6 +88,100 @@ describe('bet lifecycles on the Temporal server (PostgreSQL), two bets workers, 
         strategy: STRATEGY,
         account: ACCOUNT,
       });
+    },
+  );
+
+  it(
+    'runs a paper session and advances a rollout stage on the server, its bets on the bets workers above',
+    { timeout: 180_000 },
+    async () => {
+      const sim = `sim-prod-${run}`;
+      const paperStrategy = `${STRATEGY}-paper`;
+      const rolloutStrategy = `${STRATEGY}-rollout`;
+      // Ingestion (the simulated market) and strategies run in this process, on the same server.
+      loaded.config.temporal.address = server.address;
+      await useSimulatedMarket(loaded, sim, 13);
+      loaded.config.paper = {
+        ...loaded.config.paper,
+        progressIntervalSeconds: 0.5,
+        reportDir: join(inject('dataDir'), `paper-reports-${run}`),
+      };
+      await rolloutHelpers.seedRolloutStrategy(stores.db, rolloutStrategy);
+      const platform = await startSimulatedPlatform(
+        loaded,
+        sim,
+        { db: stores.db, name: paperStrategy, enabled: false, mode: 'backtest', stakeMultiplier: '0' },
+        { roles: ['ingestion', 'strategies'], address: server.address },
+      );
+      const strategies = loaded.config.temporal.taskQueues.strategies;
+      const paperId = `paper:${paperStrategy}:prod`;
+      try {
+        const paper = await platform.client.workflow.start<typeof paperTradingWorkflow>(PAPER_WORKFLOW, {
+          workflowId: paperId,
+          taskQueue: strategies,
+          args: [
+            {
+              strategy: paperStrategy,
+              bankroll: '500',
+              bets: 1,
+              duration: '5m',
+              settleTimeout: '3m',
+              gate: OPEN_PAPER_GATE,
+              by: 'tester',
+            },
+          ],
+        });
+
+        // The rollout's paper stage passes on three settled bets: the strategy goes live at 0.25.
+        const rollout = await platform.client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
+          workflowId: rolloutWorkflowId(rolloutStrategy),
+          taskQueue: strategies,
+          args: [{ strategy: rolloutStrategy, config: rolloutHelpers.ROLLOUT_TEST_CONFIG }],
+        });
+        await rolloutHelpers.waitForRollout(
+          rollout,
+          (s) => s.stage === 'paper' && s.lastVerdict?.startsWith('wait') === true,
+        );
+        for (const [i, status, profit] of [
+          [0, 'won', '9.5'],
+          [1, 'won', '8'],
+          [2, 'lost', '-10'],
+        ] as const)
+          await rolloutHelpers.settledRolloutBet(stores.db, rolloutStrategy, {
+            id: `${rolloutStrategy}-${i}`,
+            status,
+            stake: '10',
+            profit,
+          });
+        const status = await rolloutHelpers.waitForRollout(rollout, (s) =>
+          rolloutHelpers.enteredStage(s, 'live-0.25'),
+        );
+        expect(status.events.map((e) => `${e.stage}:${e.event}`)).toContain('paper:passed');
+        const { rows } = await stores.db.query<{ mode: string; stake_multiplier: string }>(
+          'SELECT mode, stake_multiplier FROM strategies WHERE name = $1',
+          [rolloutStrategy],
+        );
+        expect(rows[0]).toEqual({ mode: 'live', stake_multiplier: '0.25' });
+        await rollout.signal(abortRolloutSignal, 'test over');
+        expect((await rollout.result()).outcome).toBe('aborted');
+
+        // The paper session bet once on its own bankroll; the ledger agrees with the bet to the cent.
+        const r = await paper.result();
+        expect(r.endReason).toBe('1 bets placed');
+        expect(r.verdict, JSON.stringify(r.verdictReasons)).toBe('pass');
+        const { rows: bets } = await stores.db.query<{ account: string; profit_loss: string | null }>(
+          `SELECT account, profit_loss::text AS profit_loss FROM bets WHERE paper_session_id = $1 AND status <> 'skipped'`,
+          [r.sessionId],
+        );
+        expect(bets.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(bets.map((b) => b.account))).toEqual(new Set([paperAccount(r.sessionId)]));
+        const pnl = bets.reduce((sum, b) => sum.plus(b.profit_loss ?? 0), new D(0));
+        const ledger = await balances(stores.db, paperAccount(r.sessionId));
+        expect(new D(ledger.equity).eq(new D('500').plus(pnl))).toBe(true);
+        expect(new D(r.metrics.profit).eq(pnl)).toBe(true);
+      } finally {
+        await platform.stop([paperId, rolloutWorkflowId(rolloutStrategy)]);
+      }
     },
   );
 });

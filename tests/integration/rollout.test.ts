@@ -1,51 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { startWorkers, testClient, testConfig, testStores, stopTestPlatform } from '../helpers/platform';
 import type { LoadedConfig } from '../../config/load';
 import { SA } from '../../shared/search-attributes';
-import type { RolloutConfig } from '../../shared/rollout';
 import type { rolloutWorkflow } from '../../workflows/rollout/workflow';
 import {
   abortRolloutSignal,
   approveRolloutUpdate,
-  rolloutStatusQuery,
   rolloutWorkflowId,
-  type RolloutStatus,
 } from '../../workflows/rollout/messages';
-
-const gate = {
-  clvZ: 1.645,
-  minClvLowerBound: null,
-  maxDrawdownFraction: null,
-  maxVoidOrLimitRate: null,
-  manualApproval: false,
-};
-const CONFIG: RolloutConfig = {
-  checkIntervalSeconds: 0.5,
-  stages: [
-    {
-      name: 'paper',
-      mode: 'paper',
-      stakeMultiplier: '0',
-      onBreach: 'pause',
-      gate: { ...gate, minDurationSeconds: 1, minBets: 3, minYield: '0' },
-    },
-    {
-      name: 'live-0.25',
-      mode: 'live',
-      stakeMultiplier: '0.25',
-      onBreach: 'demote',
-      gate: { ...gate, minDurationSeconds: 1, minBets: 2, minYield: '0', manualApproval: true },
-    },
-    {
-      name: 'live-1.0',
-      mode: 'live',
-      stakeMultiplier: '1.0',
-      onBreach: 'demote',
-      gate: { ...gate, minDurationSeconds: 3600, minBets: 1000, minYield: '0', maxDrawdownFraction: '0.001' },
-    },
-  ],
-};
+import {
+  enteredStage,
+  ROLLOUT_TEST_CONFIG,
+  seedRolloutStrategy,
+  settledRolloutBet,
+  waitForRollout,
+} from '../helpers/rollout';
 
 describe('staged rollout on the real dev server', () => {
   let loaded: LoadedConfig;
@@ -55,48 +25,14 @@ describe('staged rollout on the real dev server', () => {
   const strategy = `rollout-${Date.now().toString(36)}`;
   let betSeq = 0;
 
-  async function settledBet(status: 'won' | 'lost', stake: string, profit: string): Promise<void> {
-    const id = `${strategy}-${betSeq++}`;
-    await stores.db.query(
-      `INSERT INTO opportunities (opportunity_id, strategy_name, kind, event_id, sport, market_type, legs, edge, rule, detected_at)
-       VALUES ($1, $2, 'value', 'rollout-event', 'soccer', 'h2h', '[]', 0.05, 'test', now())`,
-      [id, strategy],
-    );
-    await stores.db.query(
-      `INSERT INTO bets (bet_id, opportunity_id, idempotency_key, strategy_name, event_id, sport, market_type, outcome, bookmaker,
-                         mode, stake, price, status, profit_loss, settled_at)
-       VALUES ($1, $1, $1, $2, 'rollout-event', 'soccer', 'h2h', 'A', 'book', 'paper', $3, 2.0, $4, $5, now())`,
-      [id, strategy, stake, status, profit],
-    );
-  }
-
-  const entered = (s: RolloutStatus, stage: string, times = 1) =>
-    s.events.filter((e) => e.stage === stage && e.event === 'entered').length >= times;
-
-  async function waitFor(
-    handle: WorkflowHandle,
-    pred: (s: RolloutStatus) => boolean,
-  ): Promise<RolloutStatus> {
-    for (let i = 0; i < 200; i++) {
-      const s = await handle.query(rolloutStatusQuery);
-      if (pred(s)) return s;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`condition not reached: ${JSON.stringify(await handle.query(rolloutStatusQuery))}`);
-  }
+  const settledBet = (status: 'won' | 'lost', stake: string, profit: string) =>
+    settledRolloutBet(stores.db, strategy, { id: `${strategy}-${betSeq++}`, status, stake, profit });
 
   beforeAll(async () => {
     loaded = testConfig();
     workers = await startWorkers(loaded, ['strategies']);
     client = await testClient();
-    await stores.db.query(
-      `INSERT INTO events (event_id, sport, start_time, status, participants) VALUES ('rollout-event', 'soccer', now(), 'completed',
-       '[{"id":"a","name":"A","role":"home"},{"id":"b","name":"B","role":"away"}]') ON CONFLICT DO NOTHING`,
-    );
-    await stores.db.query(
-      `INSERT INTO strategies (name, type, enabled, mode, stake_multiplier) VALUES ($1, 'value', true, 'backtest', 0)`,
-      [strategy],
-    );
+    await seedRolloutStrategy(stores.db, strategy);
   });
 
   afterAll(async () => {
@@ -107,11 +43,11 @@ describe('staged rollout on the real dev server', () => {
     const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: rolloutWorkflowId(strategy),
       taskQueue: loaded.config.temporal.taskQueues.strategies,
-      args: [{ strategy, config: CONFIG }],
+      args: [{ strategy, config: ROLLOUT_TEST_CONFIG }],
     });
 
     // Paper: applied to the strategies table, then waiting for bets.
-    let status = await waitFor(
+    let status = await waitForRollout(
       handle,
       (s) => s.stage === 'paper' && s.lastVerdict?.startsWith('wait') === true,
     );
@@ -132,25 +68,25 @@ describe('staged rollout on the real dev server', () => {
     await settledBet('won', '10', '9.5');
     await settledBet('won', '10', '8');
     await settledBet('lost', '10', '-10');
-    status = await waitFor(handle, (s) => entered(s, 'live-0.25'));
+    status = await waitForRollout(handle, (s) => enteredStage(s, 'live-0.25'));
     expect(status.events.map((e) => `${e.stage}:${e.event}`)).toContain('paper:passed');
     expect(await row()).toEqual({ mode: 'live', stake_multiplier: '0.25' });
     expect((await handle.describe()).typedSearchAttributes.get(SA.RolloutStage)).toBe('live-0.25');
 
     await settledBet('won', '5', '5');
     await settledBet('won', '5', '4');
-    status = await waitFor(handle, (s) => s.awaitingApproval);
+    status = await waitForRollout(handle, (s) => s.awaitingApproval);
     expect(status.stage).toBe('live-0.25');
     const approved = await handle.executeUpdate(approveRolloutUpdate, { args: ['alice'] });
     expect(approved.strategy).toBe(strategy);
 
-    status = await waitFor(handle, (s) => entered(s, 'live-1.0'));
+    status = await waitForRollout(handle, (s) => enteredStage(s, 'live-1.0'));
     expect(status.events.some((e) => e.event === 'approved' && e.reasons[0] === 'by alice')).toBe(true);
     expect(await row()).toEqual({ mode: 'live', stake_multiplier: '1.0' });
 
     // A loss at full stakes breaches the drawdown limit: back to 0.25 at once.
     await settledBet('lost', '50', '-50');
-    status = await waitFor(handle, (s) => entered(s, 'live-0.25', 2));
+    status = await waitForRollout(handle, (s) => enteredStage(s, 'live-0.25', 2));
     expect(status.events.find((e) => e.event === 'breached')?.reasons[0]).toMatch(/drawdown/);
     expect(await row()).toEqual({ mode: 'live', stake_multiplier: '0.25' });
 

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../config/paths';
 import { loadConfig } from '../../config/load';
 import { ENV_OVERRIDES, SECRET_ENV } from '../../config/schema';
+import { QUEUE_ROLES } from '../../shared/queues';
 import { TEMPORAL_SERVER_VERSION } from '../../scripts/temporal-server';
 
 interface Service {
@@ -13,6 +14,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number };
   ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
 }
 const compose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -56,16 +58,23 @@ function dockerIgnored(patterns: string[], path: string): boolean {
   return ignored;
 }
 
+/** The services that run `alphabet worker`, by the queues they serve. */
+function workerServices(): Record<string, Service> {
+  return Object.fromEntries(
+    Object.entries(compose.services).filter(([, s]) => s.command?.includes('worker')),
+  );
+}
+
 describe('docker-compose.yml', () => {
-  it('has postgres, redis, temporal with PostgreSQL persistence, temporal-ui and the worker built here', () => {
+  it('has postgres, redis, temporal with PostgreSQL persistence, temporal-ui and the workers built here', () => {
     const s = compose.services;
     expect(Object.keys(s)).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'temporal', 'temporal-ui', 'worker']),
+      expect.arrayContaining(['postgres', 'redis', 'temporal', 'temporal-ui', 'worker-bets']),
     );
     expect(s.postgres!.image).toMatch(/^postgres:15/);
     expect(s.redis!.image).toMatch(/^redis:7/);
     expect(s.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
-    expect(s.worker!.build).toBe('.');
+    for (const w of Object.values(workerServices())) expect(w.build).toBe('.');
     expect(existsSync(join(PROJECT_ROOT, 'Dockerfile'))).toBe(true);
     // The same server and UI releases the local dev server bundles.
     expect(s.temporal!.image).toBe('temporalio/server:1.29.1');
@@ -74,7 +83,7 @@ describe('docker-compose.yml', () => {
 
   it('gives our services only environment names the config reads', () => {
     const known = new Set([...Object.keys(ENV_OVERRIDES), ...Object.keys(SECRET_ENV), ...PROCESS_ENV]);
-    for (const name of ['worker', 'setup']) {
+    for (const name of [...Object.keys(workerServices()), 'setup']) {
       const env = compose.services[name]!.environment!;
       expect(Object.keys(env).length).toBeGreaterThan(3);
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
@@ -83,7 +92,10 @@ describe('docker-compose.yml', () => {
 
   it('points the worker at the compose services, and that environment validates', () => {
     const env = Object.fromEntries(
-      Object.entries(compose.services.worker!.environment!).map(([k, v]) => [k, interpolate(String(v))]),
+      Object.entries(compose.services['worker-bets']!.environment!).map(([k, v]) => [
+        k,
+        interpolate(String(v)),
+      ]),
     );
     const { config, secrets } = loadConfig({ env });
     expect(new URL(config.database.url).hostname).toBe('postgres');
@@ -116,10 +128,9 @@ describe('docker-compose.yml', () => {
     expect(dockerIgnored(patterns, 'package.json')).toBe(false);
   });
 
-  it('starts the worker only after setup (migrations, search attributes) completed', () => {
-    expect(compose.services.worker!.depends_on).toMatchObject({
-      setup: { condition: 'service_completed_successfully' },
-    });
+  it('starts the workers only after setup (migrations, search attributes) completed', () => {
+    for (const w of Object.values(workerServices()))
+      expect(w.depends_on).toMatchObject({ setup: { condition: 'service_completed_successfully' } });
     expect(compose.services.setup!.command).toEqual(['node', 'bin/alphabet.mjs', 'stack', 'up']);
   });
 
@@ -133,5 +144,15 @@ describe('docker-compose.yml', () => {
     const dir = server.dynamicConfig.slice(0, -file.length - 1);
     expect(volumes).toContain(`./${dir}:/etc/temporal/config/dynamicconfig`);
     expect(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(`config/dynamicconfig/${file}`);
+  });
+
+  it('runs one worker service per task queue with config stack.workers replicas (stack up --workers)', () => {
+    const { workers } = loadConfig({ env: {} }).config.stack;
+    expect(Object.keys(workerServices()).sort()).toEqual(QUEUE_ROLES.map((q) => `worker-${q}`).sort());
+    for (const queue of QUEUE_ROLES) {
+      const service = compose.services[`worker-${queue}`]!;
+      expect(service.command).toEqual(['node', 'bin/alphabet.mjs', 'worker', '--queues', queue]);
+      expect(service.deploy?.replicas ?? 1, `replicas of worker-${queue}`).toBe(workers[queue]);
+    }
   });
 });
