@@ -116,6 +116,31 @@ export const StackConfig = z.strictObject({
      * or OS crash may roll back the last commits, never corrupt the file; `full` syncs every commit.
      */
     sqliteSync: z.enum(['normal', 'full']),
+    /**
+     * Further SQLite pragmas for the dev server's file (`--sqlite-pragma name=value`): page cache, memory
+     * mapping, temp store. journal_mode and synchronous are not allowed here: WAL and sqliteSync decide them.
+     */
+    sqlitePragmas: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z_]+$/, 'a SQLite pragma name (lower case letters and _)')
+          .refine((k) => k !== 'journal_mode' && k !== 'synchronous', {
+            message: 'journal_mode and synchronous are set by stack.devServer.sqliteSync',
+          }),
+        z.union([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]+$/, 'a plain pragma value')]),
+      )
+      .default({}),
+    /**
+     * Temporal dynamic config for the dev server (`--dynamic-config-value key=<JSON>`): e.g. eager activity
+     * dispatch and one task queue partition for a single local worker process.
+     */
+    dynamicConfig: z
+      .record(
+        z.string().regex(/^[a-zA-Z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'a dynamic config key (section.name)'),
+        z.union([z.boolean(), z.number(), z.string()]),
+      )
+      .default({}),
   }),
   /**
    * Which Temporal `stack up` runs locally: `dev` (the CLI's single-process dev server, SQLite) or

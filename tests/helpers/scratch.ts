@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { DevServerOptions } from '../../scripts/devserver';
 import { freePort } from './ports';
+import { loadConfig } from '../../config/load';
 
 // Throwaway infrastructure for tests and benches: databases beside the configured one, headless dev
 // servers on free loopback ports, and key clean-up that never flushes a whole Redis db.
@@ -12,9 +13,14 @@ export async function scratchDevServer(
   dataDir: string,
   port?: number,
 ): Promise<DevServerOptions> {
+  // The store as configured by default (pragmas, dynamic config): tests and benches run what `stack up` runs.
+  const { sqliteSync, sqlitePragmas, dynamicConfig } = loadConfig({ env: {} }).config.stack.devServer;
   return {
     temporalCli,
     dataDir,
+    sqliteSync,
+    sqlitePragmas,
+    dynamicConfig,
     dbFile: 'temporal.sqlite',
     ip: '127.0.0.1',
     port: port ?? (await freePort()),
