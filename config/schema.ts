@@ -102,6 +102,16 @@ const TLS_ENV: Record<string, string> = {
   keyPath: 'TEMPORAL_TLS_KEY',
 };
 
+/** A record's keys checked one by one, each error at its own key: `pattern`, and none of `refused`. */
+function namedKeys(pattern: RegExp, expected: string, refused: Record<string, string> = {}) {
+  return (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(record)) {
+      const message = refused[key] ?? (pattern.test(key) ? null : `expected ${expected}`);
+      if (message) ctx.addIssue({ code: 'custom', path: [key], message });
+    }
+  };
+}
+
 export const StackConfig = z.strictObject({
   /** Folder for the dev server's SQLite file, pid files and logs (relative to the project root). */
   dataDir: z.string().min(1),
@@ -122,25 +132,26 @@ export const StackConfig = z.strictObject({
      */
     sqlitePragmas: z
       .record(
-        z
-          .string()
-          .regex(/^[a-z_]+$/, 'a SQLite pragma name (lower case letters and _)')
-          .refine((k) => k !== 'journal_mode' && k !== 'synchronous', {
-            message: 'journal_mode and synchronous are set by stack.devServer.sqliteSync',
-          }),
+        z.string(),
         z.union([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]+$/, 'a plain pragma value')]),
       )
-      .default({}),
+      .default({})
+      .superRefine(
+        namedKeys(/^[a-z_]+$/, 'a SQLite pragma name (lower case letters and _)', {
+          journal_mode: 'journal_mode is always wal',
+          synchronous: 'synchronous is set by stack.devServer.sqliteSync',
+        }),
+      ),
     /**
      * Temporal dynamic config for the dev server (`--dynamic-config-value key=<JSON>`): e.g. eager activity
      * dispatch and one task queue partition for a single local worker process.
      */
     dynamicConfig: z
-      .record(
-        z.string().regex(/^[a-zA-Z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'a dynamic config key (section.name)'),
-        z.union([z.boolean(), z.number(), z.string()]),
-      )
-      .default({}),
+      .record(z.string(), z.union([z.boolean(), z.number(), z.string()]))
+      .default({})
+      .superRefine(
+        namedKeys(/^[a-zA-Z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'a dynamic config key (section.name)'),
+      ),
   }),
   /**
    * Which Temporal `stack up` runs locally: `dev` (the CLI's single-process dev server, SQLite) or
