@@ -36,8 +36,6 @@ import { createWorkerSet } from '../workers/worker';
 import { startPollingWorkflows } from '../workflows/ingestion/client';
 import { startStrategyWorkflows } from '../workflows/strategies/client';
 import { strategyStatusQuery, strategyWorkflowId } from '../workflows/strategies/messages';
-import { betWorkflowId } from '../shared/bets';
-import { ingestKeys } from '../activities/ingestion/keys';
 import { loadConfig } from '../config/load';
 import { startBenchStack } from './scratch-stack';
 import { ProviderConfig } from '../config/schema';
@@ -47,6 +45,7 @@ import { freePort } from '../tests/helpers/ports';
 import { patchConfig } from '../tests/fixtures/bet-data';
 import { makeBoard, percentile } from './board-fixture';
 import { minimalRate } from './lifecycle-workflows-rate';
+import { reportSteps, stepTimes, type StepRow, type StepSample, type StepSources } from './hotpath-steps';
 
 const { values: args } = parseArgs({
   options: {
@@ -186,31 +185,12 @@ async function partB(): Promise<{ full: number[]; changed: number[] }> {
 
 // ---- (a) served price → recorded → placed ---------------------------------------------------------------
 let market: Awaited<ReturnType<typeof startSimulatedServer>>;
-/** Each step's instant, ms after the market first served the opportunity (null: not known). */
-interface Sample {
-  /** The poller's HTTP response received (odds_quotes.observed_at). */
-  fetched: number;
-  /** The poll's history transaction (odds_polls.fetched_at: its start). */
-  committed: number;
-  /** The board and change stream written (the stream entry's id). */
-  announced: number | null;
-  /** The sweep's board view taken (opportunities.detected_at). */
-  swept: number;
-  recorded: number;
-  /** The bet lifecycle workflow started (Temporal's start time). */
-  started: number | null;
-  handedOff: number;
-  /** The lifecycle's plan: the bets rows created. */
-  planned: number;
-  /** The risk check and reservation committed (ledger 'reserve'). */
-  reserved: number;
-  placed: number;
-}
+let temporal: StepSources['temporal'] = null;
 /** Wait until every burst event's opportunity has its two legs placed; the samples, ms after first served. */
 async function measure(
   served: OddsApiEvent[],
   timeoutMs: number,
-): Promise<{ samples: Sample[]; missing: string[] }> {
+): Promise<{ samples: StepSample[]; missing: string[] }> {
   // Ingestion names an event by sport, teams and start (canonicalEventId), not by the provider's id.
   const byEvent = new Map(
     served.map((e) => [canonicalEventId(e.sport_key, [e.home_team, e.away_team], e.commence_time), e.id]),
@@ -231,7 +211,7 @@ async function measure(
     const done = rows.filter((r) => r.n === 2 && r.handed_off_at !== null);
     if (done.length === ids.length || Date.now() > deadline) {
       const servedAt = (eventId: string) => market.bursts.servedAt(byEvent.get(eventId)!)!;
-      const samples = await stepTimes(done, servedAt);
+      const samples = await stepTimes({ db, redis, prefix, temporal }, done, servedAt);
       const have = new Set(done.map((r) => r.event_id));
       const missing = ids.filter((id) => !have.has(id));
       if (missing.length) await explain(missing.slice(0, 3));
@@ -250,120 +230,6 @@ async function explain(ids: string[]): Promise<void> {
   );
   say(`  not placed: ${ids.join(', ')} → ${JSON.stringify(rows)}`);
 }
-interface StepRow {
-  opportunity_id: string;
-  event_id: string;
-  recorded_at: Date;
-  handed_off_at: Date | null;
-  detected_at: Date;
-  planned: Date | null;
-  placed: Date | null;
-  n: number;
-}
-/**
- * Every step's instant for these placed opportunities, from what the run left behind: the history rows, the
- * change stream, the opportunity and bet rows, the ledger and the lifecycles' start times in Temporal.
- */
-async function stepTimes(done: StepRow[], servedAt: (eventId: string) => number): Promise<Sample[]> {
-  if (done.length === 0) return [];
-  const events = done.map((r) => r.event_id);
-  const opportunities = done.map((r) => r.opportunity_id);
-  const [ingested, reserved, announced, started] = await Promise.all([
-    db.query<{ event_id: string; fetched: Date; committed: Date }>(
-      `SELECT q.event_id, min(q.observed_at) AS fetched, min(p.fetched_at) AS committed
-       FROM odds_quotes q JOIN odds_polls p USING (poll_id)
-       WHERE q.event_id = ANY($1::text[]) GROUP BY q.event_id`,
-      [events],
-    ),
-    db.query<{ opportunity_id: string; at: Date }>(
-      `SELECT b.opportunity_id, min(t.created_at) AS at
-       FROM bets b JOIN ledger_transactions t ON t.bet_id = b.bet_id AND t.kind = 'reserve'
-       WHERE b.opportunity_id = ANY($1::text[]) GROUP BY b.opportunity_id`,
-      [opportunities],
-    ),
-    announcedAt(new Set(events), Math.min(...events.map(servedAt))),
-    lifecycleStarts(opportunities),
-  ]);
-  const fetched = new Map(ingested.rows.map((r) => [r.event_id, r]));
-  const reservedAt = new Map(reserved.rows.map((r) => [r.opportunity_id, r.at.getTime()]));
-  return done.map((r) => {
-    const served = servedAt(r.event_id);
-    const ingest = fetched.get(r.event_id);
-    const start = started.get(r.opportunity_id);
-    const at = announced.get(r.event_id);
-    return {
-      fetched: (ingest?.fetched.getTime() ?? NaN) - served,
-      committed: (ingest?.committed.getTime() ?? NaN) - served,
-      announced: at === undefined ? null : at - served,
-      swept: r.detected_at.getTime() - served,
-      recorded: r.recorded_at.getTime() - served,
-      started: start === undefined ? null : start - served,
-      handedOff: r.handed_off_at!.getTime() - served,
-      planned: r.planned!.getTime() - served,
-      reserved: (reservedAt.get(r.opportunity_id) ?? NaN) - served,
-      placed: r.placed!.getTime() - served,
-    };
-  });
-}
-/** When each event's first change-stream entry was written (its id's milliseconds), from `sinceMs` on. */
-async function announcedAt(events: Set<string>, sinceMs: number): Promise<Map<string, number>> {
-  const stream = ingestKeys(prefix).changesStream;
-  const out = new Map<string, number>();
-  let from = `${sinceMs - 5_000}-0`;
-  for (;;) {
-    const page = await redis.xrange(stream, from, '+', 'COUNT', 2_000);
-    for (const [id, fields] of page) {
-      const event = fields[fields.indexOf('event') + 1];
-      if (event !== undefined && events.has(event) && !out.has(event))
-        out.set(event, Number(id.split('-')[0]));
-    }
-    if (page.length < 2_000) return out;
-    from = `(${page[page.length - 1]![0]}`;
-  }
-}
-let temporal: Awaited<ReturnType<typeof connectClient>> | null = null;
-/** Each opportunity's bet lifecycle start time in Temporal. */
-async function lifecycleStarts(opportunities: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  if (!temporal) return out;
-  for (const id of opportunities) {
-    const d = await temporal.workflow.getHandle(betWorkflowId(id)).describe();
-    out.set(id, d.startTime.getTime());
-  }
-  return out;
-}
-function report(label: string, samples: Sample[]): void {
-  const pick = (f: (s: Sample) => number | null) =>
-    stats(samples.map(f).filter((x): x is number => x !== null && Number.isFinite(x)));
-  say(`  ${label}: ${samples.length} opportunities`);
-  say(`    served → fetched              ${pick((s) => s.fetched)}   (poller's HTTP response)`);
-  say(
-    `    fetched → history committed   ${pick((s) => s.committed - s.fetched)}   (events, change detection)`,
-  );
-  say(
-    `    committed → announced         ${pick((s) => s.announced && s.announced - s.committed)}   (PostgreSQL commit, Redis board + stream)`,
-  );
-  say(
-    `    announced → swept             ${pick((s) => s.announced && s.swept - s.announced)}   (stream notice, wait, sweep start)`,
-  );
-  say(`    swept → recorded              ${pick((s) => s.recorded - s.swept)}   (evaluate, record)`);
-  say(
-    `    recorded → lifecycle started  ${pick((s) => s.started && s.started - s.recorded)}   (sweep result, workflow task, start child)`,
-  );
-  say(
-    `    started → planned             ${pick((s) => s.started && s.planned - s.started)}   (first workflow task, plan)`,
-  );
-  say(
-    `    planned → reserved            ${pick((s) => s.reserved - s.planned)}   (re-quote, risk check, reservation)`,
-  );
-  say(`    reserved → placed             ${pick((s) => s.placed - s.reserved)}   (paper fills)`);
-  say(
-    `    recorded → handed off         ${pick((s) => s.handedOff - s.recorded)}   (marked; not on the path)`,
-  );
-  say(`    served → recorded             ${pick((s) => s.recorded)}`);
-  say(`    served → placed               ${pick((s) => s.placed)}`);
-}
-
 async function partA(): Promise<{ idle: number[]; burstSeconds: number | null }> {
   market = await startSimulatedServer({ seed: 42, speed: 120, port: marketPort });
   await seedStrategies(
@@ -391,7 +257,7 @@ async function partA(): Promise<{ idle: number[]; burstSeconds: number | null }>
     await sleep(200);
 
   say(`(a) simulated market over HTTP → poller (every ${args.poll} s) → arbitrage → paper lifecycles`);
-  const idle: Sample[] = [];
+  const idle: StepSample[] = [];
   for (let i = 0; i < IDLE; i++) {
     const r = await measure(
       market.bursts.add({ sport: SPORT, count: 1, tag: `idle${i}` }, Date.now()),
@@ -402,12 +268,12 @@ async function partA(): Promise<{ idle: number[]; burstSeconds: number | null }>
     // Land the next one at a different point of the poll cycle.
     await sleep(137 * (i % 7));
   }
-  report('idle, one at a time', idle);
+  reportSteps(say, stats, 'idle, one at a time', idle);
   const burst = await measure(
     market.bursts.add({ sport: SPORT, count: BURST, tag: 'burst' }, Date.now()),
     180_000,
   );
-  report(`burst of ${BURST} in one poll`, burst.samples);
+  reportSteps(say, stats, `burst of ${BURST} in one poll`, burst.samples);
   const burstSeconds = burst.missing.length
     ? Infinity
     : Math.max(...burst.samples.map((s) => s.placed)) / 1000;

@@ -5,6 +5,7 @@ import { StrategyRecord } from '../shared/strategies/registry';
 import { providerOptionsSchema } from '../activities/providers/options';
 import { ODDS_FORMATS } from '../shared/math';
 import { AlertsConfig } from './schema-alerts';
+import { DevServerDynamicConfig, SqlitePragmas } from './schema-dev-server';
 import {
   Fraction,
   HostPort,
@@ -102,16 +103,6 @@ const TLS_ENV: Record<string, string> = {
   keyPath: 'TEMPORAL_TLS_KEY',
 };
 
-/** A record's keys checked one by one, each error at its own key: `pattern`, and none of `refused`. */
-function namedKeys(pattern: RegExp, expected: string, refused: Record<string, string> = {}) {
-  return (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
-    for (const key of Object.keys(record)) {
-      const message = refused[key] ?? (pattern.test(key) ? null : `expected ${expected}`);
-      if (message) ctx.addIssue({ code: 'custom', path: [key], message });
-    }
-  };
-}
-
 export const StackConfig = z.strictObject({
   /** Folder for the dev server's SQLite file, pid files and logs (relative to the project root). */
   dataDir: z.string().min(1),
@@ -126,32 +117,8 @@ export const StackConfig = z.strictObject({
      * or OS crash may roll back the last commits, never corrupt the file; `full` syncs every commit.
      */
     sqliteSync: z.enum(['normal', 'full']),
-    /**
-     * Further SQLite pragmas for the dev server's file (`--sqlite-pragma name=value`): page cache, memory
-     * mapping, temp store. journal_mode and synchronous are not allowed here: WAL and sqliteSync decide them.
-     */
-    sqlitePragmas: z
-      .record(
-        z.string(),
-        z.union([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]+$/, 'a plain pragma value')]),
-      )
-      .default({})
-      .superRefine(
-        namedKeys(/^[a-z_]+$/, 'a SQLite pragma name (lower case letters and _)', {
-          journal_mode: 'journal_mode is always wal',
-          synchronous: 'synchronous is set by stack.devServer.sqliteSync',
-        }),
-      ),
-    /**
-     * Temporal dynamic config for the dev server (`--dynamic-config-value key=<JSON>`): e.g. eager activity
-     * dispatch and one task queue partition for a single local worker process.
-     */
-    dynamicConfig: z
-      .record(z.string(), z.union([z.boolean(), z.number(), z.string()]))
-      .default({})
-      .superRefine(
-        namedKeys(/^[a-zA-Z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'a dynamic config key (section.name)'),
-      ),
+    sqlitePragmas: SqlitePragmas,
+    dynamicConfig: DevServerDynamicConfig,
   }),
   /**
    * Which Temporal `stack up` runs locally: `dev` (the CLI's single-process dev server, SQLite) or
