@@ -5,6 +5,7 @@ import { StrategyRecord } from '../shared/strategies/registry';
 import { providerOptionsSchema } from '../activities/providers/options';
 import { ODDS_FORMATS } from '../shared/math';
 import { AlertsConfig } from './schema-alerts';
+import { DevServerDynamicConfig, SqlitePragmas } from './schema-dev-server';
 import {
   Fraction,
   HostPort,
@@ -116,6 +117,8 @@ export const StackConfig = z.strictObject({
      * or OS crash may roll back the last commits, never corrupt the file; `full` syncs every commit.
      */
     sqliteSync: z.enum(['normal', 'full']),
+    sqlitePragmas: SqlitePragmas,
+    dynamicConfig: DevServerDynamicConfig,
   }),
   /**
    * Which Temporal `stack up` runs locally: `dev` (the CLI's single-process dev server, SQLite) or

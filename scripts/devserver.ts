@@ -24,6 +24,10 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** `stack.devServer.sqliteSync`; `normal` when absent (tests, benches run on the default store). */
   sqliteSync?: 'normal' | 'full';
+  /** `stack.devServer.sqlitePragmas`: further pragmas for the SQLite file. */
+  sqlitePragmas?: Readonly<Record<string, string | number>>;
+  /** `stack.devServer.dynamicConfig`: Temporal dynamic config values. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 interface PidRecord {
@@ -162,6 +166,7 @@ export async function startDevServer(
  * last commits (never corrupt the file) while a process crash loses nothing; `full` syncs every commit.
  */
 export function devServerArgs(o: DevServerOptions, dbPath: string): string[] {
+  const pragmas = Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]);
   return [
     'server',
     'start-dev',
@@ -171,6 +176,8 @@ export function devServerArgs(o: DevServerOptions, dbPath: string): string[] {
     'journal_mode=wal',
     '--sqlite-pragma',
     `synchronous=${o.sqliteSync ?? 'normal'}`,
+    ...pragmas,
+    ...dynamicConfigArgs(o.dynamicConfig),
     '--ip',
     o.ip,
     '--port',
@@ -182,6 +189,14 @@ export function devServerArgs(o: DevServerOptions, dbPath: string): string[] {
     ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
     ...(o.uiCodecEndpoint && !o.headless ? ['--ui-codec-endpoint', o.uiCodecEndpoint] : []),
   ];
+}
+
+/** `--dynamic-config-value key=<JSON>` for each value (also for an in-memory dev server beside ours). */
+export function dynamicConfigArgs(values: DevServerOptions['dynamicConfig']): string[] {
+  return Object.entries(values ?? {}).flatMap(([k, v]) => [
+    '--dynamic-config-value',
+    `${k}=${JSON.stringify(v)}`,
+  ]);
 }
 
 /** Stop the dev server this data folder started. Returns false when none was running. */

@@ -99,6 +99,11 @@ export function createLiveBoard(
   });
   let stopped = false;
   let staleHorizon = 0;
+  // Sweeps waiting for a change: woken as soon as entries are applied, not on their next check.
+  const waiters = new Set<() => void>();
+  const wakeWaiters = () => {
+    for (const wake of waiters) wake();
+  };
   let resolveReady!: () => void;
   let rejectReady!: (err: unknown) => void;
   const readyPromise = new Promise<void>((res, rej) => {
@@ -126,6 +131,7 @@ export function createLiveBoard(
     for (const [mk, hash] of raw.markets) index.setMarket(mk, parseHash(hash));
     stats.lastId = raw.cursor;
     stats.resyncs++;
+    wakeWaiters();
     staleHorizon = now();
     resyncNeeded = false;
     log?.info(
@@ -174,6 +180,7 @@ export function createLiveBoard(
     }
     stats.entriesApplied += entries.length;
     stats.lastId = entries[entries.length - 1]![0];
+    wakeWaiters();
   }
 
   async function refreshExpiring(): Promise<void> {
@@ -232,6 +239,7 @@ export function createLiveBoard(
     ready: () => readyPromise,
     async stop() {
       stopped = true;
+      wakeWaiters();
       sub.disconnect();
       await running;
     },
@@ -282,7 +290,17 @@ export function createLiveBoard(
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted || stopped) return { changed: false, cursor };
         onTick?.();
-        await new Promise((r) => setTimeout(r, Math.min(50, left)));
+        await new Promise<void>((r) => {
+          const wake = () => {
+            clearTimeout(timer);
+            waiters.delete(wake);
+            signal?.removeEventListener('abort', wake);
+            r();
+          };
+          const timer = setTimeout(wake, Math.min(1_000, left));
+          waiters.add(wake);
+          signal?.addEventListener('abort', wake);
+        });
       }
     },
   };

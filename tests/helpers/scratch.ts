@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from '../../scripts/temporal-server';
 import { freePort, freePortBlock } from './ports';
+import { loadConfig } from '../../config/load';
 
 // Throwaway infrastructure for tests and benches: databases beside the configured one, headless dev
 // servers on free loopback ports, and key clean-up that never flushes a whole Redis db.
@@ -22,9 +23,14 @@ export async function scratchDevServer(
   dataDir: string,
   port?: number,
 ): Promise<DevServerOptions> {
+  // The store as configured by default (pragmas, dynamic config): tests and benches run what `stack up` runs.
+  const { sqliteSync, sqlitePragmas, dynamicConfig } = loadConfig({ env: {} }).config.stack.devServer;
   return {
     temporalCli,
     dataDir,
+    sqliteSync,
+    sqlitePragmas,
+    dynamicConfig,
     dbFile: 'temporal.sqlite',
     ip: '127.0.0.1',
     port: port ?? (await freePort()),

@@ -82,14 +82,35 @@ describe('configuration', () => {
     };
     const pragmas = (args: string[]) =>
       args.flatMap((a, i) => (args[i - 1] === '--sqlite-pragma' ? [a] : []));
-    expect(pragmas(argsFor({}))).toEqual(['journal_mode=wal', 'synchronous=normal']);
+    const tuning = ['cache_size=-65536', 'temp_store=memory', 'mmap_size=268435456'];
+    expect(pragmas(argsFor({}))).toEqual(['journal_mode=wal', 'synchronous=normal', ...tuning]);
     expect(pragmas(argsFor({ TEMPORAL_DEV_SQLITE_SYNC: 'full' }))).toEqual([
       'journal_mode=wal',
       'synchronous=full',
+      ...tuning,
     ]);
+    const dynamic = argsFor({}).flatMap((a, i, all) => (all[i - 1] === '--dynamic-config-value' ? [a] : []));
+    expect(dynamic).toContain('system.enableActivityEagerExecution=true');
+    expect(dynamic).toContain('matching.numTaskqueueReadPartitions=1');
     const err = errorOf(() => loadConfig({ env: { TEMPORAL_DEV_SQLITE_SYNC: 'off' } }));
     expect(err.key).toBe('stack.devServer.sqliteSync');
     expect(err.message).toContain('off');
+  });
+
+  it('refuses dev server pragmas that would override sqliteSync, and malformed dynamic config keys', () => {
+    const withPragma = writeConfig(
+      'pragma.yaml',
+      base.replace('      cache_size: -65536', '      synchronous: "off"'),
+    );
+    const pragma = errorOf(() => loadConfig({ file: withPragma, env: {} }));
+    expect(pragma.key).toContain('stack.devServer.sqlitePragmas');
+    expect(pragma.message).toContain('sqliteSync');
+    const withKey = writeConfig(
+      'dynamic.yaml',
+      base.replace('      matching.numTaskqueueWritePartitions: 1', '      "not a key": 1'),
+    );
+    const key = errorOf(() => loadConfig({ file: withKey, env: {} }));
+    expect(key.key).toContain('stack.devServer.dynamicConfig');
   });
 
   it('refuses unknown keys (typos) with the key named', () => {

@@ -4,6 +4,12 @@ import type { QueueActivities } from '../../shared/queues';
 /** Activity options shared by the workflows that sweep the board (strategy, paper trading). */
 /** Opportunities handed off to bet lifecycles per batch (a sweep's pending backlog is drained in these). */
 export const HAND_OFF_BATCH = 50;
+/**
+ * New opportunities a sweep may return for their lifecycles to start at once, in one workflow task (a burst
+ * of 100 appearing in one poll goes straight through, no claim passes). Only the sweep activity's input
+ * and result depend on it, not the workflow's commands on replay: a recorded result decides the branch.
+ */
+export const DIRECT_HAND_OFF_LIMIT = 200;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 export const store = proxyActivities<QueueActivities<'strategies'>>({

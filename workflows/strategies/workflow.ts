@@ -11,7 +11,7 @@ import {
 import type { PendingOpportunity, StrategyRow, SweepResult } from '../../activities';
 import { SA } from '../../shared/search-attributes';
 import { startBetLifecycle } from '../bets/hand-off';
-import { HAND_OFF_BATCH, store, sweeper, waitForBoardOrInterrupt } from './sweep';
+import { DIRECT_HAND_OFF_LIMIT, HAND_OFF_BATCH, store, sweeper, waitForBoardOrInterrupt } from './sweep';
 import { strategyDefinition } from '../../shared/strategies';
 import {
   pauseSignal,
@@ -262,7 +262,7 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<vo
       mode: row.mode,
       parameters: row.parameters,
       sweep: counts.sweeps + 1,
-      ...(direct && handOffMode === 'lifecycle' ? { handOffLimit: HAND_OFF_BATCH } : {}),
+      ...(direct && handOffMode === 'lifecycle' ? { handOffLimit: DIRECT_HAND_OFF_LIMIT } : {}),
     });
     counts.sweeps++;
     counts.found += r.found;
