@@ -98,18 +98,16 @@ describe('configuration', () => {
   });
 
   it('refuses dev server pragmas that would override sqliteSync, and malformed dynamic config keys', () => {
-    const withPragma = writeConfig(
+    const { err: pragma } = fileError(
       'pragma.yaml',
       base.replace('      cache_size: -65536', '      synchronous: "off"'),
     );
-    const pragma = errorOf(() => loadConfig({ file: withPragma, env: {} }));
     expect(pragma.key).toContain('stack.devServer.sqlitePragmas');
     expect(pragma.message).toContain('sqliteSync');
-    const withKey = writeConfig(
+    const { err: key } = fileError(
       'dynamic.yaml',
       base.replace('      matching.numTaskqueueWritePartitions: 1', '      "not a key": 1'),
     );
-    const key = errorOf(() => loadConfig({ file: withKey, env: {} }));
     expect(key.key).toContain('stack.devServer.dynamicConfig');
   });
 
