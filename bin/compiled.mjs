@@ -9,7 +9,16 @@ import { join } from 'node:path';
 /** Written by bin/build-cli.mjs into dist/; its mtime is the time the build started. */
 export const STAMP = '.build-stamp';
 /** The folders tsconfig.build.json compiles. */
-export const SOURCE_DIRS = ['cli', 'api', 'config', 'activities', 'workflows', 'workers', 'shared', 'scripts'];
+export const SOURCE_DIRS = [
+  'cli',
+  'api',
+  'config',
+  'activities',
+  'workflows',
+  'workers',
+  'shared',
+  'scripts',
+];
 
 /** The compiled CLI entry's path when dist/ is present and up to date in `root`, else null. */
 export function compiledEntry(root) {

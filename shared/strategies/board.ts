@@ -84,7 +84,6 @@ export interface IndexedBoard {
   quote(qi: number): BoardQuote;
 }
 
-
 export function eventPhase(event: BoardEvent | undefined, asOfMs: number): EventPhase {
   if (!event) return 'unknown';
   if (event.status === 'completed' || event.status === 'cancelled' || event.status === 'postponed')

@@ -84,10 +84,12 @@ describe('live board following Redis', () => {
     expect(live.stats.checksumMismatches).toBe(0);
     const next = await live.sweepView('c', { sports: null, maxQuoteAgeMs: null });
     expect(next.full).toBe(false);
-    expect(next.board().snapshot.quotes.map((q) => `${q.market.eventId} ${q.outcome} ${q.price}`).sort()).toEqual([
-      'e1 Away 1.75',
-      'e1 Home 2.20',
-    ]);
+    expect(
+      next
+        .board()
+        .snapshot.quotes.map((q) => `${q.market.eventId} ${q.outcome} ${q.price}`)
+        .sort(),
+    ).toEqual(['e1 Away 1.75', 'e1 Home 2.20']);
   });
 
   it('resynchronises from Redis when the stream was trimmed past its last entry', async () => {
