@@ -2,7 +2,8 @@ import type { ActivityDeps } from '../deps';
 import type { MarketKey, MarketType } from '../../shared/entities';
 import { D } from '../../shared/math';
 import { decideStakes, evaluateRequote, paperFill, bookMaxFor, type RiskLimits } from '../../shared/risk';
-import { balances, inTransaction, lockAccount, post } from './ledger';
+import { balances, lockAccount, post } from './ledger';
+import { inTransaction } from '../infra/postgres';
 import {
   betStatus,
   exposures,

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Pool } from '../infra/postgres';
+import { inTransaction, type Pool } from '../infra/postgres';
 import { D, toDecimalString } from '../../shared/math';
 
 /**
@@ -101,24 +101,6 @@ export async function ensureAccount(
     });
   });
   ensured.add(memo);
-}
-
-/** Run `fn` in one SQL transaction (READ COMMITTED; callers take the row locks they need). */
-export async function inTransaction<T>(db: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
-    throw err;
-  } finally {
-    // A connection that could not even roll back is discarded, not handed to the next transaction.
-    client.release(broken);
-  }
 }
 
 /** The account's row, locked: risk checks and settlements on one account run one after another. */

@@ -4,7 +4,8 @@ import { OpportunityLeg } from '../../shared/entities';
 import { D } from '../../shared/math';
 import { routedEventTypes } from '../../shared/alerts';
 import { betIdFor, eventLabel as labelOf, idempotencyKeyFor } from '../../shared/bets';
-import { ensureAccount, inTransaction } from './ledger';
+import { ensureAccount } from './ledger';
+import { inTransaction } from '../infra/postgres';
 import {
   insertPendingBet,
   legState,

@@ -3,7 +3,8 @@ import type { ActivityDeps } from '../deps';
 import type { MarketKey } from '../../shared/entities';
 import { clvAgainstClose, clvAgainstFairClose, D, toSignificantString } from '../../shared/math';
 import { scoresFromResult, settleBet, voidSettlement, type Settlement } from '../../shared/settlement';
-import { inTransaction, lockAccount, post } from './ledger';
+import { lockAccount, post } from './ledger';
+import { inTransaction } from '../infra/postgres';
 import {
   eventResult,
   lockOpportunityBets,

@@ -61,3 +61,21 @@ export async function migrate(
   });
   return applied.map((m) => m.name);
 }
+
+/** Run `fn` in one SQL transaction (READ COMMITTED; callers take the row locks they need). */
+export async function inTransaction<T>(db: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
+    throw err;
+  } finally {
+    // A connection that could not even roll back is discarded, not handed to the next transaction.
+    client.release(broken);
+  }
+}

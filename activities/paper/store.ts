@@ -1,9 +1,8 @@
-import type { Pool } from '../infra/postgres';
+import { inTransaction, type Pool } from '../infra/postgres';
 import type { RecordedBetRow } from '../../shared/backtest/recorded';
 import type { MetricsJson } from '../../shared/backtest/metrics';
 import type { PaperVerdict } from '../../shared/paper';
 import type { RolloutGate } from '../../shared/rollout';
-import { inTransaction } from '../bets/ledger';
 
 /** A session's row as the activities read it (amounts as exact decimal text). */
 export interface PaperSessionRow {

@@ -1,8 +1,7 @@
-import type { Pool } from '../infra/postgres';
+import { inTransaction, type Pool } from '../infra/postgres';
 import type { RolloutStageName } from '../../shared/rollout';
 import type { StrategyMode } from '../../shared/entities';
 import { D } from '../../shared/math/decimal';
-import { inTransaction } from '../bets/ledger';
 
 /** A bet as a stage's metrics read it (amounts as exact decimal text). */
 export interface StageBetRow {

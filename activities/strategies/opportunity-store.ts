@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../infra/postgres';
 import { D } from '../../shared/math';
 import type { Opportunity } from '../../shared/entities';
 import type { BoardSnapshot } from '../../shared/strategies';
@@ -64,9 +65,7 @@ export async function recordOpportunities(
     decision_reason: decision.decision === 'skipped' ? decision.reason : null,
     paper_session_id: paperSession,
   }));
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(db, async (client) => {
     const created = await client.query(
       `INSERT INTO events (event_id, sport, league, start_time, status, participants)
        SELECT event_id, sport, league, start_time, status, participants
@@ -93,18 +92,12 @@ export async function recordOpportunities(
        RETURNING opportunity_id, decision`,
       [JSON.stringify(rows)],
     );
-    await client.query('COMMIT');
     return {
       inserted: inserted.map((r) => ({ id: r.opportunity_id, decision: r.decision })),
       duplicates: items.length - inserted.length,
       eventsCreated: created.rowCount ?? 0,
     };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface PendingOpportunity {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../infra/postgres';
 import { D } from '../../shared/math';
 import type { StrategyMode } from '../../shared/entities';
 import {
@@ -66,9 +67,7 @@ export async function seedStrategies(
 ): Promise<{ inserted: string[]; existing: string[] }> {
   const inserted: string[] = [];
   const existing: string[] = [];
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     for (const [i, raw] of records.entries()) {
       const parsed = StrategyRecord.safeParse(raw);
       if (!parsed.success)
@@ -100,13 +99,7 @@ export async function seedStrategies(
         ],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return { inserted, existing };
 }
 

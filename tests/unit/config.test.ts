@@ -22,6 +22,14 @@ function fileError(name: string, text: string): { file: string; err: ConfigError
   return { file, err: errorOf(() => loadConfig({ file, env: {} })) };
 }
 
+/** A bad REDIS_URL: refused under its key, the message naming the environment variable it came from. */
+function redisUrlError(value: string): ConfigError {
+  const err = errorOf(() => loadConfig({ env: { REDIS_URL: value } }));
+  expect(err.key).toBe('redis.url');
+  expect(err.message).toContain('environment variable REDIS_URL');
+  return err;
+}
+
 /** A logger that knows `secret` (as ODDS_API_KEY), writing its lines into `lines`. */
 function capturingLogger(secret: string) {
   const lines: string[] = [];
@@ -55,10 +63,8 @@ describe('configuration', () => {
   });
 
   it('names the environment variable when an override is bad', () => {
-    const err = errorOf(() => loadConfig({ env: { REDIS_URL: 'http://cache:6379' } }));
-    expect(err.key).toBe('redis.url');
+    const err = redisUrlError('http://cache:6379');
     expect(err.message).toContain('"http://cache:6379"');
-    expect(err.message).toContain('environment variable REDIS_URL');
     expect(err.message).toContain('redis://');
   });
 
@@ -140,10 +146,8 @@ describe('configuration', () => {
   });
 
   it('masks the password of a bad URL in a ConfigError, parseable or not', () => {
-    const bad = errorOf(() => loadConfig({ env: { REDIS_URL: 'http://ops:s3cret@cache:6379/0' } }));
-    expect(bad.key).toBe('redis.url');
+    const bad = redisUrlError('http://ops:s3cret@cache:6379/0');
     expect(bad.message).toContain('"http://ops:***@cache:6379/0"');
-    expect(bad.message).toContain('environment variable REDIS_URL');
     expect(bad.value).toBe('http://ops:***@cache:6379/0');
     const unparseable = errorOf(() => loadConfig({ env: { REDIS_URL: 'redis://ops:s3cret@cache:port/0' } }));
     expect(unparseable.message).toContain('"redis://***@cache:port/0"');
