@@ -53,13 +53,16 @@ export function resolveDataDir(dataDir: string): string {
 
 const pidFile = (dataDir: string) => join(resolveDataDir(dataDir), 'temporal.pid');
 
-function readPid(dataDir: string): PidRecord | null {
+/** A pid file's JSON record (dev server, Temporal server), or null when it is missing or unreadable. */
+export function readPidFile<T>(path: string): T | null {
   try {
-    return JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch {
     return null;
   }
 }
+
+const readPid = (dataDir: string) => readPidFile<PidRecord>(pidFile(dataDir));
 
 export function isAlive(pid: number): boolean {
   try {

@@ -12,6 +12,7 @@ import { createPool, ensureDatabase } from '../activities/infra/postgres';
 import {
   ensureSearchAttributes,
   isAlive,
+  readPidFile,
   resolveDataDir,
   stopPid,
   temporalHealthy,
@@ -227,13 +228,7 @@ interface ServerPid {
 const serverDir = (dataDir: string) => join(resolveDataDir(dataDir), 'temporal-server');
 const serverPidFile = (dataDir: string) => join(resolveDataDir(dataDir), 'temporal-server.pid');
 
-function readServerPid(dataDir: string): ServerPid | null {
-  try {
-    return JSON.parse(readFileSync(serverPidFile(dataDir), 'utf8')) as ServerPid;
-  } catch {
-    return null;
-  }
-}
+const readServerPid = (dataDir: string) => readPidFile<ServerPid>(serverPidFile(dataDir));
 
 export interface ServerState {
   running: boolean;
