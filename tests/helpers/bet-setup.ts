@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from '../../activities/infra/postgres';
 import type { Redis } from '../../activities/infra/redis';
 import type { Opportunity } from '../../shared/entities';
-import type { LoadedConfig } from '../../config/load';
+import { loadConfig, type LoadedConfig } from '../../config/load';
 import { seedEvent, seedStrategy, seedValueBet } from '../fixtures/bet-data';
 import { startWorkers, testClient, type RunningWorkers } from './platform';
 
@@ -45,9 +45,18 @@ export function valueBetSeeder(
   };
 }
 
-/** Settlement polled every 0.5–1 s from the start: tests do not wait out a real match's length. */
+/**
+ * Settlement polled every 0.5–1 s from the start: tests do not wait out a real match's length. Every sport the
+ * default config names is zeroed as well as `default`: patchConfig merges maps, so `{ default: 0 }` alone left
+ * basketball_nba at 150 minutes, and a bet on a simulated NBA game waited hours for its result.
+ */
 export const QUICK_SETTLEMENT = {
-  expectedDurationMinutes: { default: 0 },
+  expectedDurationMinutes: Object.fromEntries(
+    Object.keys(loadConfig({ env: {} }).config.placement.settlement.expectedDurationMinutes).map((sport) => [
+      sport,
+      0,
+    ]),
+  ),
   pollInitialSeconds: 0.5,
   pollMaxSeconds: 1,
 };

@@ -8,6 +8,7 @@ import { pollingWorkflowId } from '../../workflows/ingestion/messages';
 import type { QueueRole } from '../../shared/queues';
 import { startWorkers, terminateAll, testClient } from './platform';
 import { freePort } from './ports';
+import { QUICK_SETTLEMENT } from './bet-setup';
 
 /**
  * The simulated market as a test's only provider, fast (a game lasts about a minute of wall time), with bet
@@ -19,12 +20,7 @@ export async function useSimulatedMarket(
   seed: number,
 ): Promise<void> {
   const c = loaded.config;
-  c.placement.settlement = {
-    ...c.placement.settlement,
-    expectedDurationMinutes: { default: 0 },
-    pollInitialSeconds: 0.5,
-    pollMaxSeconds: 1,
-  };
+  c.placement.settlement = { ...c.placement.settlement, ...QUICK_SETTLEMENT };
   c.providers = [
     ProviderConfig.parse({
       name: provider,
