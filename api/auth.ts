@@ -5,10 +5,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 
 /**
- * Access to the operator API: loopback without tokens; any other bind address only with bearer tokens from
- * ALPHABET_API_TOKENS ("alice:<token>,bob:<token>"). Writes are recorded as `api:<name>` with a token and
- * `console:<os user>` without. No cookies at all; every write needs `content-type: application/json` and
- * `X-Alphabet-Request: 1`, which a cross-site form cannot send (CSRF).
+ * Access to the operator API: loopback without tokens (and then only requests whose Host is a loopback
+ * name); any other bind address only with bearer tokens from ALPHABET_API_TOKENS ("alice:<token>,bob:<token>").
+ * Writes are recorded as `api:<name>` with a token and `console:<os user>` without. No cookies at all; every
+ * write needs `content-type: application/json` and `X-Alphabet-Request: 1`, which a cross-site form cannot
+ * send (CSRF).
  */
 
 export const TOKENS_ENV = 'ALPHABET_API_TOKENS';
@@ -38,7 +39,7 @@ export function parseApiTokens(text: string | undefined): Map<string, string> {
 
 /** 127.0.0.0/8, ::1 and "localhost": reachable from this machine only. */
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h === '::1') return true;
   return isIP(h) === 4 && h.startsWith('127.');
 }
@@ -90,6 +91,15 @@ export function accessHook(tokens: ReadonlyMap<string, string>) {
       if (name === null) throw new ApiError(401, 'authorization', 'authorization: unknown token');
       request.operator = `api:${name}`;
     } else {
+      // Without tokens, reaching loopback is the credential. A web page can still get there by DNS
+      // rebinding (its own name re-resolved to 127.0.0.1, so the browser treats our port as the page's
+      // origin and sends any header): such a request names the page's host, never a loopback one.
+      if (!isLoopback(request.hostname ?? ''))
+        throw new ApiError(
+          403,
+          'host',
+          `host: ${JSON.stringify(request.hostname)} is not a loopback name; without ${TOKENS_ENV} the API answers only requests for 127.0.0.1, localhost or [::1]`,
+        );
       request.operator = local;
     }
     if (WRITE_METHODS.has(request.method)) {

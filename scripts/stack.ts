@@ -191,11 +191,12 @@ function workerEnv({ config }: LoadedConfig, statuses: ComponentStatus[]): NodeJ
 }
 
 async function workerStatuses(loaded: LoadedConfig, statuses: ComponentStatus[]): Promise<ComponentStatus[]> {
-  const { config } = loaded;
+  const { config, secrets } = loaded;
+  // The address the workers were given, with the connection options they build from the same config.
   const address = workerEnv(loaded, statuses).TEMPORAL_ADDRESS!;
   const health = await workerHealth(
     config.stack.dataDir,
-    address,
+    { ...temporalConnectOptions(config, secrets), address },
     config.temporal.namespace,
     config.temporal.taskQueues,
   ).catch(() => []);

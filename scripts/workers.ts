@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import type { TemporalConnectOptions } from '../activities/infra/temporal';
 import { PROJECT_ROOT } from '../config/load';
 import { QUEUE_ROLES, type QueueRole } from '../shared/queues';
 import { isAlive, resolveDataDir } from './devserver';
@@ -117,18 +118,19 @@ export interface WorkerHealth {
 
 /**
  * Each worker's health: its process alive, and its last poll as the server reports it. The SDK's default
- * identity is `<pid>@<hostname>`, which is how a poller is matched to a pid file.
+ * identity is `<pid>@<hostname>`, which is how a poller is matched to a pid file. `target` is what the
+ * workers connect with (TLS, client certificate, API key): a remote cluster answers nothing less.
  */
 export async function workerHealth(
   dataDir: string,
-  address: string,
+  target: TemporalConnectOptions,
   namespace: string,
   taskQueues: Record<QueueRole, string>,
 ): Promise<WorkerHealth[]> {
   const workers = readWorkers(dataDir).sort((a, b) => a.queue.localeCompare(b.queue) || a.index - b.index);
   if (workers.length === 0) return [];
   const lastPoll = new Map<string, Date>();
-  const connection = await Connection.connect({ address, connectTimeout: 3_000 }).catch(() => null);
+  const connection = await Connection.connect({ ...target, connectTimeout: 3_000 }).catch(() => null);
   try {
     for (const queue of new Set(workers.map((w) => w.queue))) {
       if (!connection) break;

@@ -51,6 +51,11 @@ export function profitFraction(profit: string): string {
   return toSignificantString(new D(profit), 20);
 }
 
+/** The profit fraction as people read it, the same in `arb scan` and `arb calc`: 0.0373493… → "3.7349%". */
+export function profitPercentText(fraction: string): string {
+  return `${new D(fraction).mul(100).toFixed(4)}%`;
+}
+
 function decimalOption(name: string, value: string, positive: boolean): string {
   if (!/^\d+(\.\d+)?$/.test(value) || (positive && new D(value).lte(0))) {
     throw new UsageError(`${name}: expected a ${positive ? 'positive ' : ''}decimal number, got "${value}"`);
@@ -103,9 +108,8 @@ function human(r: ArbScanOutput): string {
   if (r.rejected) lines.push(`${r.rejected.count} part(s) of the file skipped, first: ${r.rejected.first}`);
   if (r.opportunities.length === 0) return [...lines, 'no arbitrage on this board'].join('\n');
   for (const o of r.opportunities) {
-    const profit = new D(o.profitFraction).mul(100).toDecimalPlaces(3).toFixed(3);
     lines.push(
-      `${o.suspect ? 'SUSPECT ' : ''}${o.eventId} ${o.market}${o.point === null ? '' : ` ${o.point}`}: ${profit}% guaranteed`,
+      `${o.suspect ? 'SUSPECT ' : ''}${o.eventId} ${o.market}${o.point === null ? '' : ` ${o.point}`}: ${profitPercentText(o.profitFraction)} guaranteed`,
     );
     for (const l of o.legs) {
       lines.push(

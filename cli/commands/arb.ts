@@ -1,6 +1,6 @@
 import { type Command } from 'commander';
-import { MathError, solveArbitrage, D, type LegInput } from '../../shared/math';
-import { profitFraction } from './arb-scan';
+import { MathError, solveArbitrage, type LegInput } from '../../shared/math';
+import { profitFraction, profitPercentText } from './arb-scan';
 import { emit, UsageError, type OutputOptions } from '../output';
 
 interface CalcOptions extends OutputOptions {
@@ -155,7 +155,7 @@ export function registerArb(program: Command): void {
             (l, i) =>
               `${l.bookmaker.padEnd(12)} @ ${l.price.padEnd(8)} stake ${r.stakes[i]!.padStart(10)}  pays ${r.payouts[i]}`,
           ),
-          `total ${r.totalStake}  guaranteed profit ${r.guaranteedProfit}  (${new D(r.profitFraction).mul(100).toFixed(4)}% before rounding)`,
+          `total ${r.totalStake}  guaranteed profit ${r.guaranteedProfit}  (${profitPercentText(r.profitFraction)} before rounding)`,
           ...(r.isArbitrage
             ? []
             : ['not an arbitrage: these balanced stakes lose the amount above whichever outcome wins']),

@@ -146,7 +146,7 @@ describe('operator API: board, opportunities, strategies, paper sessions, rollou
   );
 
   it(
-    'paper sessions: refusals name the field; start, status, pause, stop; report only at the end',
+    'paper sessions: refusals name the field; start, status, pause, resume, stop; report only at the end',
     { timeout: 120_000 },
     async () => {
       const start = (body: Record<string, unknown>) =>
@@ -173,10 +173,22 @@ describe('operator API: board, opportunities, strategies, paper sessions, rollou
       const shown = await api.call<{ running: boolean }>('GET', `/api/paper/${enc}`);
       expect(shown.body).toMatchObject({ running: true });
       expect((await api.call('GET', '/api/paper/no-such-session')).status).toBe(404);
+      // Pause and resume are signals: the session's progress shows each once the workflow applied it.
+      const paused = async () =>
+        (await api.call<{ progress: { paused: boolean } | null }>('GET', `/api/paper/${enc}`)).body.progress
+          ?.paused;
       expect((await api.call('POST', `/api/paper/${enc}/pause`, { reason: 'lunch' })).status).toBe(200);
+      await expect.poll(paused, { timeout: 20_000 }).toBe(true);
       expect((await api.call('GET', `/api/paper/${enc}/report`)).status).toBe(409);
+      expect((await api.call('POST', `/api/paper/${enc}/resume`, {})).body).toMatchObject({ sent: 'resume' });
+      await expect.poll(paused, { timeout: 20_000 }).toBe(false);
+      expect((await api.call('POST', '/api/paper/no-such-session/resume', {})).status).toBe(404);
       expect((await api.call('POST', `/api/paper/${enc}/stop`, { now: true })).status).toBe(200);
       await client.workflow.getHandle(id).result();
+      // Ended: nothing to resume.
+      expect((await api.call('POST', `/api/paper/${enc}/resume`, {})).body).toMatchObject({
+        error: { field: 'id', message: expect.stringContaining('nothing to resume') },
+      });
       const report = await api.call<{ markdown: string }>('GET', `/api/paper/${enc}/report`);
       expect(report.status).toBe(200);
       expect(report.body.markdown.length).toBeGreaterThan(0);
@@ -189,7 +201,7 @@ describe('operator API: board, opportunities, strategies, paper sessions, rollou
   );
 
   it(
-    'rollouts: start, status, approve refused by the workflow, pause, abort',
+    'rollouts: start, status, approve refused by the workflow, pause, resume, abort',
     { timeout: 120_000 },
     async () => {
       const strategy = STRATEGY;
@@ -207,9 +219,18 @@ describe('operator API: board, opportunities, strategies, paper sessions, rollou
       expect(approve.body).toMatchObject({
         error: { message: expect.stringContaining('nothing to approve') },
       });
+      const paused = async () =>
+        (await api.call<{ status: { paused: boolean } }>('GET', `/api/rollouts/${strategy}`)).body.status
+          .paused;
       expect((await api.call('POST', `/api/rollouts/${strategy}/pause`, { reason: 'review' })).status).toBe(
         200,
       );
+      await expect.poll(paused, { timeout: 20_000 }).toBe(true);
+      expect((await api.call('POST', `/api/rollouts/${strategy}/resume`, {})).body).toMatchObject({
+        sent: 'resume',
+      });
+      await expect.poll(paused, { timeout: 20_000 }).toBe(false);
+      expect((await api.call('POST', '/api/rollouts/no-such-strategy/resume', {})).status).toBe(404);
       const all = await api.call<{ rollouts: { strategy: string; status: unknown }[] }>(
         'GET',
         '/api/rollouts',
@@ -218,6 +239,24 @@ describe('operator API: board, opportunities, strategies, paper sessions, rollou
       expect((await api.call('POST', `/api/rollouts/${strategy}/abort`, {})).status).toBe(200);
     },
   );
+
+  it('without tokens it answers only requests for a loopback host (a DNS-rebinding page names its own)', async () => {
+    const rebound = await api.app.inject({
+      method: 'POST',
+      url: `/api/strategies/${STRATEGY}/pause`,
+      headers: { host: 'evil.example:8700', 'content-type': 'application/json', 'x-alphabet-request': '1' },
+      payload: {},
+    });
+    expect(rebound.statusCode).toBe(403);
+    expect(rebound.json()).toMatchObject({
+      error: { field: 'host', message: expect.stringContaining('"evil.example" is not a loopback name') },
+    });
+    expect((await api.app.inject({ url: '/api/bets', headers: { host: 'evil.example' } })).statusCode).toBe(
+      403,
+    );
+    for (const host of ['127.0.0.1:8700', 'localhost:8700', '[::1]:8700'])
+      expect((await api.app.inject({ url: '/api/health', headers: { host } })).statusCode, host).toBe(200);
+  });
 
   it('backtests: saved results listed and read; unknown names are 404, odd ones 400', async () => {
     const results = {

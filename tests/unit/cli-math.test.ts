@@ -130,6 +130,13 @@ describe.concurrent('alphabet odds / arb / kelly', { timeout: 180_000 }, () => {
     for (const out of [scanned, calc]) {
       expect(Object.keys(out).filter((k) => /pct|percent/i.test(k))).toEqual([]);
     }
+    // Their text for people shows the same figure too.
+    const [scanText, calcText] = await Promise.all([
+      alphabet('arb', 'scan', '--file', file, '--as-of', asOf),
+      alphabet('arb', 'calc', '--odds', 'north=2.10,south=2.05', '--stake', '1000'),
+    ]);
+    expect(scanText.stdout).toContain(': 3.7349% guaranteed');
+    expect(calcText.stdout).toContain('(3.7349% before rounding)');
   });
 
   it('arb calc with a book maximum', async () => {

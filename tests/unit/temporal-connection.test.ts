@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,28 @@ describe('stack against a remote cluster', () => {
     const register = calls.find((c) => c.path.endsWith('/AddSearchAttributes'));
     expect(register).toEqual({
       path: '/temporal.api.operatorservice.v1.OperatorService/AddSearchAttributes',
+      authorization: 'Bearer test-api-key',
+    });
+  });
+
+  it('`stack status` asks it for the workers’ pollers through the same TLS connection options', async () => {
+    calls.length = 0;
+    // A worker `stack up --workers` started: its pid file (this process stands in for it).
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    mkdirSync(join(dataDir, 'workers'));
+    const logPath = join(dataDir, 'workers', 'bets-0.log');
+    const record = {
+      pid: process.pid,
+      queue: 'bets',
+      index: 0,
+      logPath,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(join(dataDir, 'workers', 'bets-0.pid'), JSON.stringify(record));
+    const statuses = await stackStatus(loadConfig({ env: { ...env, ALPHABET_DATA_DIR: dataDir } }));
+    expect(statuses.find((s) => s.component === 'worker bets#0')).toMatchObject({ healthy: true });
+    expect(calls.find((c) => c.path.endsWith('/DescribeTaskQueue'))).toEqual({
+      path: '/temporal.api.workflowservice.v1.WorkflowService/DescribeTaskQueue',
       authorization: 'Bearer test-api-key',
     });
   });
