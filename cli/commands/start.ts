@@ -121,18 +121,19 @@ async function start(loaded: LoadedConfig, durationMs: number | null, keepStack:
     say(
       `health check ${report.ok ? 'passed' : 'FAILED'}: ${report.results.length} round trips to PostgreSQL and Redis across ${Object.values(loaded.config.temporal.taskQueues).join(', ')}`,
     );
-    say(`this health check: ${report.url}`);
+    // The Temporal server has no UI of its own: the links work once the UI container runs at uiUrl.
+    const uiNote = statuses.some((s) => s.component === 'temporal-ui' && s.note)
+      ? ' (once the temporalio/ui container runs there: README, Deployment)'
+      : '';
+    say(`this health check: ${report.url}${uiNote}`);
     demo = await startDemo(loaded, workers.deps.db, say);
     // The console is a convenience beside the platform: if it cannot start (port taken), the rest runs on.
     api = await startApiServer(loaded).catch((err: Error) => {
       say(`console not started: ${err.message} (npx alphabet serve --port <n>)`);
       return null;
     });
-    // The Temporal server has no UI of its own: the links work once the UI container runs at uiUrl.
-    const noUi = statuses.some((s) => s.component === 'temporal-ui' && s.note);
     say(
-      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows` +
-        (noUi ? ' (once the temporalio/ui container runs there: README, Deployment)' : ''),
+      `Temporal Web UI: ${loaded.config.temporal.uiUrl}/namespaces/${loaded.config.temporal.namespace}/workflows${uiNote}`,
     );
     if (api) say(`Console: ${api.url}`);
     say('in another terminal: npx alphabet paper start --strategy value-sharp --bankroll 1000 --duration 5m');
