@@ -128,6 +128,11 @@ function pct(v: string | null, digits = 2): string {
   return v === null ? 'n/a' : `${(Number(v) * 100).toFixed(digits)}%`;
 }
 
+/** "157 of 3253 bets": how many of the bets the mean CLV is over (voided bets have none and are left out). */
+export function clvBetsText(s: Pick<MetricsJson, 'bets' | 'voids' | 'clv'>): string {
+  return `${s.clv.bets} of ${s.bets - s.voids} bets${s.voids > 0 ? ' not void' : ''}`;
+}
+
 export interface Section {
   readonly title: string;
   readonly rows?: readonly (readonly string[])[];
@@ -170,7 +175,7 @@ export function metricsSections(s: MetricsJson, ctx: MetricsContext): Section[] 
         `mean CLV vs ${ctx.clvReference}`,
         s.clv.mean === null
           ? `n/a (no bet has that closing line)`
-          : `${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} (standard error; ${s.clv.bets} bets)`,
+          : `${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} (standard error; over ${clvBetsText(s)})`,
       ],
     ],
   });

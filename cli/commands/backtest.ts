@@ -8,6 +8,7 @@ import { readLineChanges } from '../../activities/backtest/line-changes';
 import { ProgressBar, withProgress, withProgressAsync } from '../../activities/backtest/progress';
 import {
   RESULTS_FORMAT,
+  clvBetsText,
   writeReport,
   type BacktestResultsFile,
   type ReportFormat,
@@ -242,7 +243,7 @@ function human(result: BacktestCliResult, written: { report: string; results: st
     `profit ${s.profit} on turnover ${s.turnover}: yield ${pct(s.yield)}; bankroll ${s.bankroll.initial} → ${s.bankroll.final} (ROI ${pct(s.bankroll.roi)}), max drawdown ${s.bankroll.maxDrawdown}`,
     s.clv.mean === null
       ? `CLV: no bet has a ${s.clvReference}`
-      : `CLV vs ${s.clvReference}: mean ${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} over ${s.clv.bets} bets`,
+      : `CLV vs ${s.clvReference}: mean ${pct(s.clv.mean)} ± ${pct(s.clv.standardError)} over ${clvBetsText(s)}`,
   ];
   if (s.unsettled > 0) lines.push(`${s.unsettled} bets unsettled: no result in the data`);
   if (typeof result.data.minBooksRule === 'string') lines.push(`minBooks: ${result.data.minBooksRule}`);

@@ -16,8 +16,18 @@ import { offersDraw, type EventState, type MarketState } from './state';
  * Deterministic per seed: the same replay and seed give the same baseline bets.
  */
 /** A bet's fields while it is open: not settled, graded or annotated yet (the engine's bets and the baselines'). */
-export function unsettled(): Pick<BacktestBet, 'status' | 'profit' | 'settledSeq' | 'clv' | 'note'> {
-  return { status: 'unsettled', profit: new D(0), settledSeq: null, clv: null, note: null };
+export function unsettled(): Pick<
+  BacktestBet,
+  'status' | 'profit' | 'settledSeq' | 'clv' | 'closingBooks' | 'note'
+> {
+  return {
+    status: 'unsettled',
+    profit: new D(0),
+    settledSeq: null,
+    clv: null,
+    closingBooks: null,
+    note: null,
+  };
 }
 
 export interface BaselineOptions {

@@ -352,7 +352,9 @@ export class BacktestEngine {
         for (const bet of ev.pending) {
           const published = ev.closing?.filter((q) => marketKeyString(q.market) === bet.marketKey) ?? [];
           const board = ev.markets.find((m) => m.key === bet.marketKey)?.quotes ?? [];
-          bet.clv = clvOf(bet, this.closesPublished ? published : board, this.clv, this.clvMethod);
+          const measured = clvOf(bet, this.closesPublished ? published : board, this.clv, this.clvMethod);
+          bet.clv = measured.clv;
+          bet.closingBooks = measured.books;
         }
       }
       ev.markets = [];

@@ -59,13 +59,24 @@ export function clvReferenceLabel(ref: ClvReference, method: DevigMethod): strin
     : `consensus close: mean of the devigged (${method}) closing lines of at least ${ref.minBooks} books quoting the same line`;
 }
 
-/** The bet's CLV against the reference close; null where there is no such close. */
+/** A bet measured against the close: its CLV, and how many closing lines the reference could use. */
+export interface ClvMeasure {
+  /** null where there is no such close. */
+  readonly clv: D | null;
+  /**
+   * Books with a full closing line on the bet's line that the reference admits (a named book: 0 or 1):
+   * tells "no closing prices" (0) from "too few books for the consensus close".
+   */
+  readonly books: number;
+}
+
+/** The bet's CLV against the reference close. */
 export function clvOf(
   bet: GradedBet,
   close: readonly OddsQuote[],
   ref: ClvReference,
   method: DevigMethod,
-): D | null {
+): ClvMeasure {
   const lines = new Map<string, OddsQuote[]>();
   for (const q of close) {
     if (!sameLine(q, bet) || (ref.kind === 'book' && q.bookmaker !== ref.bookmaker)) continue;
@@ -95,8 +106,8 @@ export function clvOf(
       // A line that cannot be devigged (a zero probability) is not a reference.
     }
   }
-  if (books === 0 || (ref.kind === 'consensus' && books < ref.minBooks)) return null;
-  return new D(bet.price).mul(sum.div(books)).minus(1);
+  if (books === 0 || (ref.kind === 'consensus' && books < ref.minBooks)) return { clv: null, books };
+  return { clv: new D(bet.price).mul(sum.div(books)).minus(1), books };
 }
 
 /** The closing quote prices the same line as the bet: a spread's other side carries the opposite point. */

@@ -2,6 +2,7 @@
 export { fromDefinition } from './adapter';
 export { BASELINE_KINDS, type BaselineBets, type BaselineKind, type BaselineOptions } from './baseline';
 export { EDGE_CONCENTRATION, concentrationWarnings } from './books';
+export { COVERAGE, backtestWarnings } from './warnings';
 export { clvReferenceLabel, type ClvReference } from './grading';
 export { BacktestEngine } from './engine';
 export { runBacktest, runBacktestAsync } from './run';

@@ -71,6 +71,8 @@ export interface BacktestBet {
   settledSeq: number | null;
   /** Closing-line value against the reference close (BacktestOptions.clvReference); null where there is none. */
   clv: D | null;
+  /** Closing lines the CLV reference could use for this bet (ClvMeasure.books); null until its line closes. */
+  closingBooks: number | null;
   note: string | null;
 }
 

@@ -1,7 +1,6 @@
 import { type D, ZERO, toDecimalString, toSignificantString } from '../math/decimal';
 import type { BacktestBet, BacktestRun } from './run';
 import type { BaselineKind } from './baseline';
-import { concentrationWarnings } from './books';
 import {
   RATIO_DIGITS,
   computeMetrics,
@@ -9,6 +8,7 @@ import {
   type MetricsJson,
   type MetricsOptions,
 } from './metrics';
+import { backtestWarnings } from './warnings';
 
 /** Where the replay came from and what it could not use, as the source reports it. */
 export interface SourceInfo {
@@ -75,7 +75,7 @@ export type BacktestSummary = {
     readonly byMarket: Readonly<Record<string, GroupLine>>;
     /** The strategy's own evaluation counters summed over the replay (steam: moves, signals…). */
     readonly strategyStats: Readonly<Record<string, number>>;
-    /** E.g. most of the profit or of the positive CLV from one book. */
+    /** What a figure alone hides (./warnings): an edge from one book, CLV on a few bets, an empty baseline… */
     readonly warnings: readonly string[];
     readonly baseline?: BaselineSummary;
   };
@@ -111,7 +111,7 @@ export function summarize(
     byBookmaker,
     byMarket: groupLines(bets, (b) => b.market.marketType, options),
     strategyStats: run.stats[strategy] ?? {},
-    warnings: concentrationWarnings(bets, byBookmaker),
+    warnings: backtestWarnings(run, strategy, bets, byBookmaker),
     ...(run.baseline === undefined ? {} : { baseline: baselineSummary(run, options) }),
     ...(options.groups
       ? {

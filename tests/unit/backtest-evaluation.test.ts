@@ -222,10 +222,14 @@ describe('per-bookmaker breakdown and the one-book warning', () => {
   });
 
   it('warns when most of the profit comes from one book, not when it is spread', () => {
-    // Events with even numbers end home wins: b0 takes only those, b1 only the odd ones (all lost).
-    const lopsided = runBacktest(season(), [
-      bettor('Home', (id) => (Number(id.slice(1)) % 2 === 0 ? 'b0' : 'b1')),
-    ]);
+    // Events with even numbers end home wins: b0 takes only those, b1 only the odd ones (all lost). CLV
+    // against b4's close, which every bet has (and which none beats): only the profit is at stake here.
+    const clv = { clvBookmaker: 'b4' };
+    const lopsided = runBacktest(
+      season(),
+      [bettor('Home', (id) => (Number(id.slice(1)) % 2 === 0 ? 'b0' : 'b1'))],
+      clv,
+    );
     const { summary } = summarize(lopsided, 'bettor', source);
     expect(new Decimal(summary.profit).gt(0)).toBe(true);
     expect(summary.warnings).toEqual([
@@ -235,7 +239,7 @@ describe('per-bookmaker breakdown and the one-book warning', () => {
     ]);
     // Winners only, spread over three books (the largest share 4.36 of 11.8): no warning.
     const books = ['b0', 'none', 'b1', 'none', 'b2', 'none'];
-    const spread = runBacktest(season(), [bettor('Home', (id) => books[Number(id.slice(1)) % 6]!)]);
+    const spread = runBacktest(season(), [bettor('Home', (id) => books[Number(id.slice(1)) % 6]!)], clv);
     const s = summarize(spread, 'bettor', source).summary;
     expect(s.bets).toBe(10);
     expect(s.warnings).toEqual([]);

@@ -1,0 +1,54 @@
+import { concentrationWarnings } from './books';
+import type { BacktestBet, BacktestRun } from './run';
+import type { GroupLine } from './summary';
+
+/**
+ * The report's warnings (BacktestSummary.warnings, printed as WARNING lines and a "Warnings" section):
+ * what an operator must know before reading a figure, because the figure alone hides it: an edge from one
+ * book, a CLV that covers only some of the bets.
+ */
+
+/** Below this share of the strategy's bets, a CLV mean describes a subset: say so. */
+export const COVERAGE = 0.5;
+
+/** Every warning about one strategy's bets in a run, in a fixed order. */
+export function backtestWarnings(
+  run: BacktestRun,
+  strategy: string,
+  bets: readonly BacktestBet[],
+  byBookmaker: Readonly<Record<string, GroupLine>>,
+): string[] {
+  return [...concentrationWarnings(bets, byBookmaker), ...clvCoverageWarnings(bets, run.clvBookmaker)];
+}
+
+/**
+ * CLV measured on fewer than COVERAGE of the bets, with why the others have none: no closing line on their
+ * line at all, or closes from fewer books than the consensus close needs (football-data before 2019/20 has
+ * only Pinnacle's closing columns).
+ */
+export function clvCoverageWarnings(bets: readonly BacktestBet[], clvBookmaker: string): string[] {
+  const measurable = bets.filter((b) => b.status !== 'void');
+  const covered = measurable.filter((b) => b.clv !== null).length;
+  if (measurable.length === 0 || covered >= COVERAGE * measurable.length) return [];
+  const missing = new Map<number, number>();
+  for (const b of measurable) {
+    if (b.clv === null) missing.set(b.closingBooks ?? 0, (missing.get(b.closingBooks ?? 0) ?? 0) + 1);
+  }
+  const reference = clvBookmaker === 'consensus' ? 'any book' : clvBookmaker;
+  const reasons = [...missing.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([books, n]) =>
+      books === 0
+        ? `${n} ${n === 1 ? 'has' : 'have'} no closing line from ${reference}`
+        : `${n} ${n === 1 ? 'has' : 'have'} closing lines from only ${books} book${books === 1 ? '' : 's'}, ` +
+          'fewer than the consensus close needs (--clv-min-books)',
+    );
+  return [
+    `CLV covers ${covered} of ${measurable.length} bets (${share(covered, measurable.length)}): ` +
+      `${reasons.join('; ')}. The mean CLV describes the covered bets only`,
+  ];
+}
+
+function share(n: number, of: number): string {
+  return `${((100 * n) / of).toFixed(1)}%`;
+}

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RESULTS_FORMAT, renderMarkdown, type BacktestResultsFile } from '../../activities/backtest/report';
+import type { BacktestCliResult } from '../../cli/commands/backtest';
+import type { MarketKey, OddsQuote, Opportunity } from '../../shared/entities';
+import { runBacktest, summarize } from '../../shared/backtest';
+import type { BacktestOptions, BacktestStrategy, ReplayFrame } from '../../shared/backtest';
+import { backtestCommand } from '../helpers/backtest';
+import { alphabet } from '../helpers/cli';
+import { sharedData } from '../helpers/data';
+import { h2hMarket, minutesAfter, quoteOpportunity, soccerFixture, testQuote } from '../helpers/board';
+
+// What the backtest report says when a figure alone would mislead (issue 15): CLV measured on a few of the
+// bets, an empty random baseline, a movement strategy over data in which nothing moves.
+
+const at = minutesAfter(Date.parse('2024-03-01T12:00:00.000Z'));
+const OUTCOMES = ['Home', 'Draw', 'Away'] as const;
+const source = { kind: 'test', matches: 6, skipped: {} };
+
+function line(m: MarketKey, bookmaker: string, prices: readonly string[], minutes: number): OddsQuote[] {
+  return prices.map((price, i) =>
+    testQuote({ market: m, bookmaker, outcome: OUTCOMES[i]!, price, observedAt: at(minutes).at }),
+  );
+}
+
+/** Bets Home at `book` on every event, the first time it sees it quoted there. */
+function homeAt(book: string): BacktestStrategy {
+  return {
+    name: 'bettor',
+    evaluate(board) {
+      const opportunities: Opportunity[] = [];
+      for (const q of board.snapshot.quotes) {
+        if (q.outcome !== 'Home' || q.bookmaker !== book) continue;
+        const id = `bettor|${q.market.eventId}`;
+        opportunities.push(
+          quoteOpportunity(q, { id, strategy: 'bettor', detectedAt: board.asOf, fairProbability: null }),
+        );
+      }
+      return { opportunities };
+    },
+  };
+}
+
+/**
+ * Events quoted by b1–b3 at 2.2 for Home; the published closes (football-data style) come from `closers[e]`, at
+ * 2.3 for Home: no bet beats the close, so the one-book warning (positive CLV at b1) stays out of the way.
+ */
+function season(closers: readonly (readonly string[])[], quoted = ['b1', 'b2', 'b3']): ReplayFrame[] {
+  return closers.map((books, e) => {
+    const m = h2hMarket(`e${e}`);
+    return {
+      ...at(e * 10),
+      events: [soccerFixture(`e${e}`, at(e * 10 + 5).at)],
+      quotes: quoted.flatMap((b) => line(m, b, ['2.2', '3.4', '3.6'], e * 10)),
+      closing: books.flatMap((b) => line(m, b, ['2.3', '3.4', '3.3'], e * 10)),
+    };
+  });
+}
+
+const warningsOf = (frames: ReplayFrame[], strategy: BacktestStrategy, options: BacktestOptions) =>
+  summarize(runBacktest(frames, [strategy], options), strategy.name, source).summary.warnings;
+
+const THREE = ['b1', 'b2', 'b3'];
+const consensus = (minBooks: number): BacktestOptions => ({ clvReference: { kind: 'consensus', minBooks } });
+
+describe('CLV coverage', () => {
+  // Two events closed by three books, one by two, two by one, one by none.
+  const frames = season([THREE, THREE, ['b1', 'b2'], ['b1'], ['b1'], []]);
+
+  it('warns when fewer than half the bets have a CLV, counting why the others have none', () => {
+    const run = runBacktest(frames, [homeAt('b1')], consensus(3));
+    expect(run.bets.map((b) => b.closingBooks)).toEqual([3, 3, 2, 1, 1, 0]);
+    const { summary } = summarize(run, 'bettor', source);
+    expect(summary.clv.bets).toBe(2);
+    expect(summary.warnings).toEqual([
+      'CLV covers 2 of 6 bets (33.3%): 1 has no closing line from any book; ' +
+        '2 have closing lines from only 1 book, fewer than the consensus close needs (--clv-min-books); ' +
+        '1 has closing lines from only 2 books, fewer than the consensus close needs (--clv-min-books). ' +
+        'The mean CLV describes the covered bets only',
+    ]);
+    // One book's close as the reference names that book.
+    expect(warningsOf(frames, homeAt('b1'), { clvBookmaker: 'b9' })).toEqual([
+      expect.stringMatching(/^CLV covers 0 of 6 bets \(0\.0%\): 6 have no closing line from b9\. /),
+    ]);
+  });
+
+  it('says nothing when at least half the bets have one', () => {
+    expect(warningsOf(frames, homeAt('b1'), consensus(2))).toEqual([]);
+  });
+});
+
+describe('on the real files', { timeout: 240_000 }, () => {
+  const fd = sharedData('football-data');
+  const files = (...names: string[]) => names.map((n) => join(fd!, n));
+  // 2018/19 has only Pinnacle's closing columns, 2019/20 six books'.
+  const twoSeasons = () => files('E0_1819.csv', 'E0_1920.csv');
+
+  it('value, CLV vs the consensus close: JSON, markdown and text say how many bets have a CLV, and why not the rest', async () => {
+    if (fd === null) return;
+    const options = { strategy: 'value', data: twoSeasons(), clvBook: 'consensus' } as const;
+    const r = await backtestCommand(options);
+    const s = r.summary;
+    expect(s.clv.bets).toBeGreaterThan(0);
+    expect(s.clv.bets).toBeLessThan(s.bets / 2);
+    const coverage = `CLV covers ${s.clv.bets} of ${s.bets} bets`;
+    expect(s.warnings).toContainEqual(
+      expect.stringContaining(
+        `${coverage} (${((100 * s.clv.bets) / s.bets).toFixed(1)}%): ${s.bets - s.clv.bets} have closing lines from only 1 book`,
+      ),
+    );
+    const md = renderMarkdown(resultsFile(r), null);
+    expect(md).toContain(`(standard error; over ${s.clv.bets} of ${s.bets} bets)`);
+    expect(md).toMatch(new RegExp(`## Warnings\\n\\n(.+\\n\\n)*${coverage} `));
+
+    const text = await alphabet(
+      'backtest',
+      '--strategy',
+      'value',
+      '--data',
+      ...twoSeasons(),
+      '--clv-book',
+      'consensus',
+    );
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`over ${s.clv.bets} of ${s.bets} bets\\n`));
+    expect(text.stdout).toContain(`WARNING: ${coverage} `);
+  });
+});
+
+function resultsFile(r: BacktestCliResult): BacktestResultsFile {
+  return {
+    format: RESULTS_FORMAT,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    command: 'alphabet backtest',
+    data: r.data,
+    parameters: r.parameters,
+    summary: r.summary,
+    curve: r.curve,
+  };
+}
