@@ -1,3 +1,4 @@
+import type { BaselineBets } from './baseline';
 import { concentrationWarnings } from './books';
 import type { BacktestBet, BacktestRun } from './run';
 import type { GroupLine } from './summary';
@@ -5,10 +6,10 @@ import type { GroupLine } from './summary';
 /**
  * The report's warnings (BacktestSummary.warnings, printed as WARNING lines and a "Warnings" section):
  * what an operator must know before reading a figure, because the figure alone hides it: an edge from one
- * book, a CLV that covers only some of the bets.
+ * book, a CLV or baseline that covers only some of the bets.
  */
 
-/** Below this share of the strategy's bets, a CLV mean describes a subset: say so. */
+/** Below this share of the strategy's bets, a CLV mean or a matched baseline describes a subset: say so. */
 export const COVERAGE = 0.5;
 
 /** Every warning about one strategy's bets in a run, in a fixed order. */
@@ -18,7 +19,11 @@ export function backtestWarnings(
   bets: readonly BacktestBet[],
   byBookmaker: Readonly<Record<string, GroupLine>>,
 ): string[] {
-  return [...concentrationWarnings(bets, byBookmaker), ...clvCoverageWarnings(bets, run.clvBookmaker)];
+  return [
+    ...concentrationWarnings(bets, byBookmaker),
+    ...clvCoverageWarnings(bets, run.clvBookmaker),
+    ...(run.baseline === undefined ? [] : baselineWarnings(bets, run.baseline)),
+  ];
 }
 
 /**
@@ -47,6 +52,27 @@ export function clvCoverageWarnings(bets: readonly BacktestBet[], clvBookmaker: 
     `CLV covers ${covered} of ${measurable.length} bets (${share(covered, measurable.length)}): ` +
       `${reasons.join('; ')}. The mean CLV describes the covered bets only`,
   ];
+}
+
+/**
+ * A random baseline that matched fewer than COVERAGE of the bets, or placed no uniform bet: it draws from
+ * the books' own quotes on the board, and a board of published aggregates (average/best) has none.
+ */
+export function baselineWarnings(bets: readonly BacktestBet[], baseline: BaselineBets): string[] {
+  const matched = baseline.matched.length;
+  const uniform = baseline.uniform.length;
+  if (bets.length === 0 || (matched >= COVERAGE * bets.length && uniform > 0)) return [];
+  const what =
+    matched === 0 && uniform === 0
+      ? `the random baseline is empty (0 of ${bets.length} bets matched, no uniform bet)`
+      : `the random baseline matched ${matched} of ${bets.length} bets${uniform === 0 ? ' and placed no uniform bet' : ''}`;
+  // No uniform bet at all: not one book's own quote was on the board, only published aggregates.
+  const why =
+    uniform === 0
+      ? "the board held no book's own quote, only the published average and best (football-data " +
+        "without --books, the default for --strategy consensus): --books puts the books' quotes on the board"
+      : "no book's own quote of the bet's outcome and line was on the board at the time";
+  return [`${what}: it draws from the books' own quotes on the board, and ${why}`];
 }
 
 function share(n: number, of: number): string {

@@ -5,6 +5,7 @@ import type { BacktestCliResult } from '../../cli/commands/backtest';
 import type { MarketKey, OddsQuote, Opportunity } from '../../shared/entities';
 import { runBacktest, summarize } from '../../shared/backtest';
 import type { BacktestOptions, BacktestStrategy, ReplayFrame } from '../../shared/backtest';
+import { AGGREGATE_BOOK } from '../../shared/strategies/consensus';
 import { backtestCommand } from '../helpers/backtest';
 import { alphabet } from '../helpers/cli';
 import { sharedData } from '../helpers/data';
@@ -89,6 +90,68 @@ describe('CLV coverage', () => {
   });
 });
 
+describe('random baseline coverage', () => {
+  /** Bets Home at the published market best, as consensus does on football-data. */
+  const atBest: BacktestStrategy = {
+    name: 'best',
+    evaluate(board) {
+      const opportunities = (board.snapshot.aggregates ?? []).map((a) => {
+        const best = a.outcomes[0]!;
+        const q = testQuote({
+          market: a.market,
+          bookmaker: AGGREGATE_BOOK,
+          outcome: best.outcome,
+          price: best.best,
+          observedAt: board.asOf,
+        });
+        return quoteOpportunity(q, {
+          id: `best|${a.market.eventId}`,
+          strategy: 'best',
+          detectedAt: board.asOf,
+          fairProbability: null,
+        });
+      });
+      return { opportunities };
+    },
+  };
+  const withAggregates = (quoted: string[]): ReplayFrame[] =>
+    season([THREE, THREE], quoted).map((f, e) => ({
+      ...f,
+      aggregates: [
+        {
+          market: h2hMarket(`e${e}`),
+          outcomes: OUTCOMES.map((outcome, i) => ({
+            outcome,
+            point: null,
+            average: ['2.1', '3.4', '3.6'][i]!,
+            best: ['2.3', '3.5', '3.7'][i]!,
+            bestBookmaker: null,
+          })),
+          books: 3,
+          source: 'test:average/best',
+        },
+      ],
+    }));
+  const options = { ...consensus(3), baseline: { seed: 1 } };
+
+  it('warns that it is empty when the board holds only aggregates, and says what puts books on it', () => {
+    const run = runBacktest(withAggregates([]), [atBest], options);
+    expect(run.bets).toHaveLength(2);
+    expect(run.baseline!.matched).toHaveLength(0);
+    expect(summarize(run, 'best', source).summary.warnings).toEqual([
+      "the random baseline is empty (0 of 2 bets matched, no uniform bet): it draws from the books' own quotes on the board, " +
+        "and the board held no book's own quote, only the published average and best (football-data without " +
+        "--books, the default for --strategy consensus): --books puts the books' quotes on the board",
+    ]);
+  });
+
+  it('says nothing when the books are on the board too', () => {
+    const run = runBacktest(withAggregates(THREE), [atBest], options);
+    expect(run.baseline!.matched).toHaveLength(2);
+    expect(summarize(run, 'best', source).summary.warnings).toEqual([]);
+  });
+});
+
 describe('on the real files', { timeout: 240_000 }, () => {
   const fd = sharedData('football-data');
   const files = (...names: string[]) => names.map((n) => join(fd!, n));
@@ -124,6 +187,28 @@ describe('on the real files', { timeout: 240_000 }, () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`over ${s.clv.bets} of ${s.bets} bets\\n`));
     expect(text.stdout).toContain(`WARNING: ${coverage} `);
+  });
+
+  it('consensus: the baseline is empty without --books and says so; with --books it matches every bet', async () => {
+    if (fd === null) return;
+    const options = {
+      strategy: 'consensus',
+      data: files('E0_1920.csv'),
+      clvBook: 'consensus',
+      baseline: 'random',
+    } as const;
+    const bare = (await backtestCommand(options)).summary;
+    expect(bare.bets).toBeGreaterThan(0);
+    expect(bare.baseline!.bets).toBe(0);
+    expect(bare.warnings).toContainEqual(
+      expect.stringMatching(
+        /^the random baseline is empty \(0 of \d+ bets matched, no uniform bet\): .*--books puts/,
+      ),
+    );
+    const books = (await backtestCommand({ ...options, books: true })).summary;
+    expect(books.bets).toBe(bare.bets);
+    expect(books.baseline!.bets).toBe(books.bets);
+    expect(books.warnings.filter((w) => w.includes('baseline'))).toEqual([]);
   });
 });
 
