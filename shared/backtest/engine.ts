@@ -64,6 +64,8 @@ export class BacktestEngine {
   private lastAt: string | null = null;
   private inPlay = 0;
   private unknownEvent = 0;
+  /** Quotes that replaced the same book's other price or line for an outcome (BacktestRun.priceMoves). */
+  private priceMoves = 0;
   private finished = false;
   /** The source publishes closing lines (ReplayFrame.closing): its board before a start is no close. */
   private closesPublished = false;
@@ -135,6 +137,7 @@ export class BacktestEngine {
           const previous = this.bookLine.get(key);
           if (previous !== undefined && (previous.state !== state || previous.slot !== slot)) {
             removeQuote(previous.state, previous.slot);
+            this.priceMoves++;
           }
           this.bookLine.set(key, { state, slot });
         }
@@ -143,6 +146,7 @@ export class BacktestEngine {
           state.index.set(slot, state.quotes.length);
           state.quotes.push(q);
         } else {
+          if (state.quotes[at]!.price !== q.price) this.priceMoves++;
           state.quotes[at] = q;
         }
       }
@@ -202,6 +206,8 @@ export class BacktestEngine {
       repeats,
       stats,
       ignoredQuotes: { inPlay: this.inPlay, unknownEvent: this.unknownEvent },
+      priceMoves: this.priceMoves,
+      withHistory: this.strategies.filter((s) => s.wholeBoard === true).map((s) => s.name),
       clvBookmaker: this.clv.kind === 'book' ? this.clv.bookmaker : 'consensus',
       clvReference: clvReferenceLabel(this.clv, this.clvMethod),
       ...(this.baseline === null ? {} : { baseline: this.baseline.result() }),

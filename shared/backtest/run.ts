@@ -95,6 +95,13 @@ export interface BacktestRun {
   readonly stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Quotes dropped: for an event already started (in-play), or for an event the source never described. */
   readonly ignoredQuotes: { readonly inPlay: number; readonly unknownEvent: number };
+  /**
+   * Quotes that replaced the same book's different price (or line) for an outcome. 0 when every price was
+   * seen once, as in football-data's one pre-match price set per match: nothing moved.
+   */
+  readonly priceMoves: number;
+  /** Strategies that keep a history across boards (BacktestStrategy.wholeBoard, steam): they act on moves. */
+  readonly withHistory: readonly string[];
   readonly clvBookmaker: string;
   /** What the CLV was measured against, in words. */
   readonly clvReference: string;

@@ -6,7 +6,7 @@ import type { GroupLine } from './summary';
 /**
  * The report's warnings (BacktestSummary.warnings, printed as WARNING lines and a "Warnings" section):
  * what an operator must know before reading a figure, because the figure alone hides it: an edge from one
- * book, a CLV or baseline that covers only some of the bets.
+ * book, a CLV or baseline that covers only some of the bets, a strategy the data cannot trigger.
  */
 
 /** Below this share of the strategy's bets, a CLV mean or a matched baseline describes a subset: say so. */
@@ -23,6 +23,7 @@ export function backtestWarnings(
     ...concentrationWarnings(bets, byBookmaker),
     ...clvCoverageWarnings(bets, run.clvBookmaker),
     ...(run.baseline === undefined ? [] : baselineWarnings(bets, run.baseline)),
+    ...movesWarnings(run, strategy, bets.length),
   ];
 }
 
@@ -73,6 +74,16 @@ export function baselineWarnings(bets: readonly BacktestBet[], baseline: Baselin
         "without --books, the default for --strategy consensus): --books puts the books' quotes on the board"
       : "no book's own quote of the bet's outcome and line was on the board at the time";
   return [`${what}: it draws from the books' own quotes on the board, and ${why}`];
+}
+
+/** A strategy that acts on price moves, replayed over data in which no price moved. */
+export function movesWarnings(run: BacktestRun, strategy: string, bets: number): string[] {
+  if (!run.withHistory.includes(strategy) || run.priceMoves > 0 || run.frames === 0) return [];
+  return [
+    `the data has no price moves (every book's price was seen once, as in football-data's one pre-match ` +
+      `price set per match): ${strategy} keeps a price history and bets on moves, so its ${bets} bets say ` +
+      'nothing about the strategy; replay data with line changes (The Odds API line-change files, --db)',
+  ];
 }
 
 function share(n: number, of: number): string {

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { RESULTS_FORMAT, renderMarkdown, type BacktestResultsFile } from '../../activities/backtest/report';
 import type { BacktestCliResult } from '../../cli/commands/backtest';
 import type { MarketKey, OddsQuote, Opportunity } from '../../shared/entities';
-import { runBacktest, summarize } from '../../shared/backtest';
+import { fromDefinition, runBacktest, summarize } from '../../shared/backtest';
 import type { BacktestOptions, BacktestStrategy, ReplayFrame } from '../../shared/backtest';
 import { AGGREGATE_BOOK } from '../../shared/strategies/consensus';
+import { strategyDefinition } from '../../shared/strategies';
 import { backtestCommand } from '../helpers/backtest';
 import { alphabet } from '../helpers/cli';
 import { sharedData } from '../helpers/data';
@@ -152,6 +153,31 @@ describe('random baseline coverage', () => {
   });
 });
 
+describe('a strategy that follows moves, over data without any', () => {
+  const steam = () => fromDefinition(strategyDefinition('steam'), {});
+  const MOVES =
+    /^the data has no price moves \(every book's price was seen once, .*\): steam keeps a price history and bets on moves, so its 0 bets say nothing about the strategy/;
+
+  it('warns when no price moved, not when one did, and never for a strategy without a history', () => {
+    const still = season([THREE, THREE]);
+    const run = runBacktest(still, [steam()], consensus(3));
+    expect(run.priceMoves).toBe(0);
+    expect(run.withHistory).toEqual(['steam']);
+    expect(summarize(run, 'steam', source).summary.warnings).toEqual([expect.stringMatching(MOVES)]);
+
+    const moved = [
+      still[0]!,
+      { ...at(2), quotes: line(h2hMarket('e0'), 'b2', ['2.0', '3.5', '4.0'], 2) },
+      still[1]!,
+    ];
+    const run2 = runBacktest(moved, [steam()], consensus(3));
+    expect(run2.priceMoves).toBe(3);
+    expect(summarize(run2, 'steam', source).summary.warnings).toEqual([]);
+
+    expect(warningsOf(still, homeAt('b1'), consensus(3))).toEqual([]);
+  });
+});
+
 describe('on the real files', { timeout: 240_000 }, () => {
   const fd = sharedData('football-data');
   const files = (...names: string[]) => names.map((n) => join(fd!, n));
@@ -209,6 +235,14 @@ describe('on the real files', { timeout: 240_000 }, () => {
     expect(books.bets).toBe(bare.bets);
     expect(books.baseline!.bets).toBe(books.bets);
     expect(books.warnings.filter((w) => w.includes('baseline'))).toEqual([]);
+  });
+
+  it('steam runs, places no bet, and says the data has no price moves', async () => {
+    if (fd === null) return;
+    const r = await backtestCommand({ strategy: 'steam', data: files('E0_1920.csv') });
+    expect(r.summary.bets).toBe(0);
+    expect(r.run.priceMoves).toBe(0);
+    expect(r.summary.warnings).toEqual([expect.stringMatching(/^the data has no price moves/)]);
   });
 });
 
