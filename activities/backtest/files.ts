@@ -133,6 +133,46 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** What `--data` (and tune's --train/--test) can replay, as the messages name it. */
+export const BACKTEST_INPUTS =
+  'football-data CSVs (*.csv) and The Odds API line-change files (*_line_changes.csv.gz)';
+
+/**
+ * Why arguments gave no file, for a usage error: a directory that exists but holds no .csv/.csv.gz file is
+ * said to be one (with the JSON files in it, e.g. The Odds API snapshots, which are no backtest input);
+ * anything else matched nothing.
+ */
+export function unmatchedMessage(flag: string, unmatched: readonly string[], cwd = process.cwd()): string {
+  const nothing: string[] = [];
+  const clauses: string[] = [];
+  for (const arg of unmatched) {
+    if (!isDirectory(resolve(cwd, arg))) {
+      nothing.push(`"${arg}"`);
+      continue;
+    }
+    const json = entries(resolve(cwd, arg)).filter((e) => !e.dir && /\.json$/i.test(e.name)).length;
+    clauses.push(
+      `"${arg}" is a directory with no .csv or .csv.gz file in it` +
+        (json > 0
+          ? ` (${json} .json file${json === 1 ? '' : 's'}: The Odds API snapshot JSON is not a backtest input)`
+          : ''),
+    );
+  }
+  // A directory that exists is not a typo: say what the backtest would have read in it.
+  const reads = clauses.length > 0 ? `; the backtest reads ${BACKTEST_INPUTS}` : '';
+  if (nothing.length > 0) clauses.unshift(`no file matches ${nothing.join(', ')}`);
+  return `${flag}: ${clauses.join('; ')}${reads}`;
+}
+
+/** Files no importer reads, for a usage error (a JSON file is most likely a The Odds API snapshot). */
+export function unsupportedMessage(flag: string, files: readonly string[]): string {
+  const json = files.some((f) => /\.json$/i.test(f));
+  return (
+    `${flag}: not a backtest input: ${files.join(', ')}; the backtest reads ${BACKTEST_INPUTS}` +
+    (json ? ', not The Odds API snapshot JSON' : '')
+  );
+}
+
 /** The importer a file belongs to, by name. */
 export function dataKind(file: string): 'football-data' | 'line-changes' | 'unknown' {
   if (/_line_changes\.csv(\.gz)?$/i.test(file)) return 'line-changes';

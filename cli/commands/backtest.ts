@@ -1,7 +1,12 @@
 import { type Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../config/paths';
-import { expandDataArgs, dataKind } from '../../activities/backtest/files';
+import {
+  dataKind,
+  expandDataArgs,
+  unmatchedMessage,
+  unsupportedMessage,
+} from '../../activities/backtest/files';
 import { readFootballDataFiles } from '../../activities/backtest/football-data';
 import { NO_CLOSING_COLUMNS, footballDataReplay } from '../../shared/readers/football-data-replay';
 import { readLineChanges } from '../../activities/backtest/line-changes';
@@ -113,13 +118,10 @@ export async function runBacktestCommand(options: BacktestCommandOptions): Promi
       throw new UsageError('--data <files…> or --db: say what to replay');
     }
     const { files, unmatched } = expandDataArgs(options.data);
-    if (unmatched.length > 0)
-      throw new UsageError(`--data: no file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`);
+    if (unmatched.length > 0) throw new UsageError(unmatchedMessage('--data', unmatched));
     const kinds = new Set(files.map(dataKind));
-    if (kinds.has('unknown')) {
-      const bad = files.filter((f) => dataKind(f) === 'unknown');
-      throw new UsageError(`--data: not a football-data CSV or line-change file: ${bad.join(', ')}`);
-    }
+    const unsupported = files.filter((f) => dataKind(f) === 'unknown');
+    if (unsupported.length > 0) throw new UsageError(unsupportedMessage('--data', unsupported));
     if (kinds.size > 1)
       throw new UsageError('--data: football-data files and line-change files cannot be mixed in one run');
     if (kinds.has('line-changes')) {

@@ -9,7 +9,7 @@ import {
   type Configuration,
   type Trial,
 } from '../../shared/backtest/tune';
-import { expandDataArgs } from '../../activities/backtest/files';
+import { expandDataArgs, unmatchedMessage } from '../../activities/backtest/files';
 import { runBacktestCommand, type BacktestCliResult } from './backtest';
 import { collectParam } from './backtest-strategy';
 import { emit, UsageError, type OutputOptions } from '../output';
@@ -114,8 +114,7 @@ export async function runTuneCommand(options: TuneOptions): Promise<TuneResult> 
     ['--test', options.test],
   ] as const) {
     const { unmatched } = expandDataArgs(args);
-    if (unmatched.length > 0)
-      throw new UsageError(`${flag}: no file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`);
+    if (unmatched.length > 0) throw new UsageError(unmatchedMessage(flag, unmatched));
   }
 
   // Train: every configuration on the training data only; the test data is not read until one is chosen.

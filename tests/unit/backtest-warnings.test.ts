@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unmatchedMessage, unsupportedMessage } from '../../activities/backtest/files';
 import { RESULTS_FORMAT, renderMarkdown, type BacktestResultsFile } from '../../activities/backtest/report';
 import type { BacktestCliResult } from '../../cli/commands/backtest';
 import type { MarketKey, OddsQuote, Opportunity } from '../../shared/entities';
@@ -13,7 +16,8 @@ import { sharedData } from '../helpers/data';
 import { h2hMarket, minutesAfter, quoteOpportunity, soccerFixture, testQuote } from '../helpers/board';
 
 // What the backtest report says when a figure alone would mislead (issue 15): CLV measured on a few of the
-// bets, an empty random baseline, a movement strategy over data in which nothing moves.
+// bets, an empty random baseline, a movement strategy over data in which nothing moves, --data that names
+// something the backtest does not read.
 
 const at = minutesAfter(Date.parse('2024-03-01T12:00:00.000Z'));
 const OUTCOMES = ['Home', 'Draw', 'Away'] as const;
@@ -178,6 +182,26 @@ describe('a strategy that follows moves, over data without any', () => {
   });
 });
 
+describe('--data that the backtest does not read', () => {
+  it('a directory without CSVs is said to be one, with what the backtest reads; JSON is no input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alphabet-data-'));
+    mkdirSync(join(dir, 'snapshots'));
+    writeFileSync(join(dir, 'snapshots', 'nfl_20251116T175443Z.json'), '[]');
+    expect(unmatchedMessage('--data', ['snapshots', 'nope/*.csv'], dir)).toBe(
+      '--data: no file matches "nope/*.csv"; "snapshots" is a directory with no .csv or .csv.gz file in it ' +
+        '(1 .json file: The Odds API snapshot JSON is not a backtest input); the backtest reads ' +
+        'football-data CSVs (*.csv) and The Odds API line-change files (*_line_changes.csv.gz)',
+    );
+    // A mistyped name stays a mistyped name (tune's --train/--test say the same).
+    expect(unmatchedMessage('--test', ['/nowhere/x.csv'], dir)).toBe(
+      '--test: no file matches "/nowhere/x.csv"',
+    );
+    expect(unsupportedMessage('--data', ['a.json'])).toMatch(
+      /^--data: not a backtest input: a\.json; the backtest reads .*, not The Odds API snapshot JSON$/,
+    );
+  });
+});
+
 describe('on the real files', { timeout: 240_000 }, () => {
   const fd = sharedData('football-data');
   const files = (...names: string[]) => names.map((n) => join(fd!, n));
@@ -243,6 +267,19 @@ describe('on the real files', { timeout: 240_000 }, () => {
     expect(r.summary.bets).toBe(0);
     expect(r.run.priceMoves).toBe(0);
     expect(r.summary.warnings).toEqual([expect.stringMatching(/^the data has no price moves/)]);
+  });
+
+  it('--data the snapshots directory or a snapshot: a usage error that says what it is', async () => {
+    const snapshots = sharedData('the-odds-api', 'snapshots');
+    if (snapshots === null) return;
+    await expect(backtestCommand({ strategy: 'value', data: [snapshots] })).rejects.toThrow(
+      /^--data: ".*\/snapshots" is a directory with no \.csv or \.csv\.gz file in it \(\d+ \.json files: The Odds API snapshot JSON is not a backtest input\); the backtest reads football-data CSVs/,
+    );
+    await expect(
+      backtestCommand({ strategy: 'value', data: [join(snapshots, 'nfl_20251116T175443Z.json')] }),
+    ).rejects.toThrow(
+      /^--data: not a backtest input: .*nfl_20251116T175443Z\.json; .*, not The Odds API snapshot JSON$/,
+    );
   });
 });
 
