@@ -40,7 +40,11 @@ export type BaselineKind = (typeof BASELINE_KINDS)[number];
 export type BaselineBets = Readonly<Record<BaselineKind, readonly BacktestBet[]>>;
 
 export class BaselineSampler {
-  private readonly random: () => number;
+  /**
+   * One stream per kind: with one shared stream the strategy's bets (each drawing a matched book) shifted
+   * the uniform draws, so the market's average depended on which strategy ran beside it.
+   */
+  private readonly random: Record<BaselineKind, () => number>;
   private readonly bets: Record<BaselineKind, BacktestBet[]> = { matched: [], uniform: [] };
   private readonly own = new Set<BacktestBet>();
   private settledCount = 0;
@@ -51,7 +55,7 @@ export class BaselineSampler {
   ) {
     if (!Number.isSafeInteger(options.seed))
       throw new RangeError(`baseline seed must be a whole number, got ${options.seed}`);
-    this.random = mulberry32(options.seed);
+    this.random = { matched: mulberry32(options.seed), uniform: mulberry32(options.seed ^ 0x2545f491) };
   }
 
   /** A strategy bet was placed: bet the same outcome and line at a random book quoting it now. */
@@ -59,19 +63,19 @@ export class BaselineSampler {
     if (state === undefined) return;
     const same = state.quotes.filter((q) => q.outcome === bet.outcome && samePoint(q.point, bet.point));
     if (same.length === 0) return;
-    const quote = same[this.pick(same.length)]!;
+    const quote = same[this.pick('matched', same.length)]!;
     this.place('matched', ev, state, quote, bet.placedAt, bet.threeWay, bet.stake);
   }
 
   /** A replay step: bet any quote of a random event on the board. */
   uniform(at: string, onBoard: ReadonlyMap<string, EventState>): void {
     if (onBoard.size === 0) return;
-    let k = this.pick(onBoard.size);
+    let k = this.pick('uniform', onBoard.size);
     let ev: EventState | undefined;
     for (const e of onBoard.values()) if (k-- === 0) ev = e;
     const quotes = ev!.markets.flatMap((m) => m.quotes.map((q) => [m, q] as const));
     if (quotes.length === 0) return;
-    const [state, quote] = quotes[this.pick(quotes.length)]!;
+    const [state, quote] = quotes[this.pick('uniform', quotes.length)]!;
     this.place('uniform', ev!, state, quote, at, offersDraw(ev!.event, state), this.flatStake);
   }
 
@@ -86,8 +90,8 @@ export class BaselineSampler {
     return this.bets;
   }
 
-  private pick(n: number): number {
-    return Math.min(n - 1, Math.floor(this.random() * n));
+  private pick(kind: BaselineKind, n: number): number {
+    return Math.min(n - 1, Math.floor(this.random[kind]() * n));
   }
 
   private place(

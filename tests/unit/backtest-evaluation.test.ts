@@ -146,8 +146,8 @@ function season(): ReplayFrame[] {
 
 describe('random baseline', () => {
   const strategy = () => bettor('Home', (id) => `b${Number(id.slice(1)) % 5}`);
-  const picks = (seed: number) => {
-    const r = runBacktest(season(), [strategy()], { baseline: { seed } });
+  const picks = (seed: number, strategies = [strategy()]) => {
+    const r = runBacktest(season(), strategies, { baseline: { seed } });
     return {
       matched: r.baseline!.matched.map(
         (b) => `${b.event.id}:${b.outcome}@${b.bookmaker}:${b.price}:${b.placedAt}`,
@@ -166,6 +166,13 @@ describe('random baseline', () => {
     const two = picks(2);
     expect(two.matched).not.toEqual(one.matched);
     expect(two.uniform).not.toEqual(one.uniform);
+  });
+
+  it('draws the uniform bets apart from the strategy: another strategy leaves them as they were', () => {
+    const one = picks(1);
+    const none = picks(1, []);
+    expect(none.matched).toHaveLength(0);
+    expect(none.uniform).toEqual(one.uniform);
   });
 
   it("matched bets keep the strategy's outcome and time; the strategy's own bets are untouched", () => {
