@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLoopback, nonLoopbackHost } from '../activities/infra/loopback';
 import { ApiError } from './errors';
 
 /**
@@ -35,13 +35,6 @@ export function parseApiTokens(text: string | undefined): Map<string, string> {
     tokens.set(token, name);
   }
   return tokens;
-}
-
-/** 127.0.0.0/8, ::1 and "localhost": reachable from this machine only. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
 }
 
 /** Refuse to serve a non-loopback address without tokens, naming the variable. */
@@ -91,14 +84,14 @@ export function accessHook(tokens: ReadonlyMap<string, string>) {
       if (name === null) throw new ApiError(401, 'authorization', 'authorization: unknown token');
       request.operator = `api:${name}`;
     } else {
-      // Without tokens, reaching loopback is the credential. A web page can still get there by DNS
-      // rebinding (its own name re-resolved to 127.0.0.1, so the browser treats our port as the page's
-      // origin and sends any header): such a request names the page's host, never a loopback one.
-      if (!isLoopback(request.hostname ?? ''))
+      // Without tokens, reaching loopback is the credential, unless the Host says a web page got here by
+      // DNS rebinding.
+      const problem = nonLoopbackHost(request.headers.host);
+      if (problem !== null)
         throw new ApiError(
           403,
           'host',
-          `host: ${JSON.stringify(request.hostname)} is not a loopback name; without ${TOKENS_ENV} the API answers only requests for 127.0.0.1, localhost or [::1]`,
+          `host: ${problem}; without ${TOKENS_ENV} the API answers only requests for a loopback name`,
         );
       request.operator = local;
     }

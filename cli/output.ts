@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
+import { redisUrlOfFailure } from '../activities/infra/redis-failures';
 import { MathError } from '../shared/math';
 import { redactUrls } from '../shared/redact';
 
@@ -42,6 +43,9 @@ export function reportFailure(err: unknown): number {
     return 2;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`alphabet: ${redactUrls(message)}\n`);
+  // A Redis command's error does not name the server ("Reached the max retries per request limit").
+  const redis = redisUrlOfFailure(err);
+  const where = redis === undefined ? '' : `redis ${redis}: `;
+  process.stderr.write(`alphabet: ${where}${redactUrls(message)}\n`);
   return 1;
 }

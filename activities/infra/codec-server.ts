@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { isLoopback, nonLoopbackHost } from './loopback';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -38,7 +39,7 @@ class HttpError extends Error {
   }
 }
 
-export function createCodecServer(o: Omit<CodecServerOptions, 'host' | 'port'>): Server {
+export function createCodecServer(o: Omit<CodecServerOptions, 'port'>): Server {
   const origins = new Set(o.corsOrigins.map((u) => new URL(u).origin));
   return createServer((req, res) => {
     const origin = req.headers.origin;
@@ -59,10 +60,19 @@ export function createCodecServer(o: Omit<CodecServerOptions, 'host' | 'port'>):
 }
 
 async function handle(
-  o: Omit<CodecServerOptions, 'host' | 'port'>,
+  o: Omit<CodecServerOptions, 'port'>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // Bound to loopback it asks for no credential, so, as the API without tokens, it answers only requests
+  // for a loopback name (DNS rebinding). Bound to another address (for a Web UI in a container), it is
+  // reached by the deployment's names, and CORS is what limits browsers.
+  const problem = isLoopback(o.host) ? nonLoopbackHost(req.headers.host) : null;
+  if (problem !== null)
+    throw new HttpError(
+      403,
+      `Host ${problem}; a codec server bound to ${o.host} answers only requests for a loopback name`,
+    );
   const path = new URL(req.url ?? '/', 'http://codec').pathname;
   if (req.method === 'OPTIONS') {
     res.writeHead(204).end();

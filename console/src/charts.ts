@@ -6,13 +6,18 @@ import type { BankrollAccount, PerformancePoint } from './types';
 
 /**
  * Bankroll over time, cumulative P&L and CLV per strategy, exposure by sport and by event (uPlot). Each drawn
- * chart's data is also at `window.__charts[name]` (uPlot's own data arrays and the x labels), which the
- * browser tests compare with the API's series. Amounts become numbers only here, to be drawn.
+ * chart's data is also at `window.__charts[name]` (uPlot's own data arrays, the x labels and range, or the
+ * message shown instead of an empty chart), which the browser tests compare with the API's series. Amounts
+ * become numbers only here, to be drawn.
  */
 
 interface DrawnChart {
   data: uPlot.AlignedData;
   labels?: string[];
+  /** The x scale drawn, [min, max]; null when there was nothing to draw. */
+  x: [number, number] | null;
+  /** The message shown instead of a chart when there is no data. */
+  empty?: string;
 }
 declare global {
   interface Window {
@@ -25,26 +30,56 @@ const plots = new Map<string, uPlot>();
 const WIDTH = 560;
 const HEIGHT = 220;
 
+/** Draw a chart, or say `empty` in its place when there is no point: uPlot would draw an axis around 1970. */
 function draw(
   name: string,
   host: HTMLElement,
-  opts: Omit<uPlot.Options, 'width' | 'height'>,
+  opts: Omit<uPlot.Options, 'width' | 'height'> & { title: string },
   data: uPlot.AlignedData,
+  empty: string,
   labels?: string[],
 ): void {
   plots.get(name)?.destroy();
+  plots.delete(name);
+  if (data[0].length === 0) {
+    host.replaceChildren(
+      h('div', { class: 'chart-empty' }, h('div', { class: 'u-title' }, opts.title), h('p', {}, empty)),
+    );
+    window.__charts[name] = { data, x: null, empty };
+    return;
+  }
   host.replaceChildren();
-  const plot = new uPlot({ width: WIDTH, height: HEIGHT, ...opts }, data, host);
+  const drawn: DrawnChart = { data, x: null, ...(labels ? { labels } : {}) };
+  // uPlot sets its scales after the constructor returns, so the x range is taken when it is set.
+  const setScale = (u: uPlot, key: string) => {
+    if (key === 'x') drawn.x = [u.scales.x!.min!, u.scales.x!.max!];
+  };
+  const plot = new uPlot(
+    { width: WIDTH, height: HEIGHT, ...opts, hooks: { setScale: [setScale] } },
+    data,
+    host,
+  );
   plots.set(name, plot);
-  window.__charts[name] = { data: plot.data, ...(labels ? { labels } : {}) };
+  drawn.data = plot.data;
+  window.__charts[name] = drawn;
 }
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 /** Room for amounts such as 10,150.25 on a y axis. */
 const AXIS = 80;
-/** A series of one point gets an hour either side instead of uPlot's years. */
-const timeRange: uPlot.Range.Function = (_u, min, max) =>
-  min === max ? [min - 3600, max + 3600] : [min, max];
+/**
+ * A time axis spans two hours at least, centred on the points: one point, or points a second apart (a
+ * deposit, a reservation and a placement), would otherwise get years or milliseconds as labels.
+ */
+const MIN_TIME_SPAN = 7200;
+const timeRange: uPlot.Range.Function = (_u, min, max) => {
+  if (max - min >= MIN_TIME_SPAN) return [min, max];
+  const middle = (min + max) / 2;
+  return [middle - MIN_TIME_SPAN / 2, middle + MIN_TIME_SPAN / 2];
+};
+/** Points drawn as dots while there are few: uPlot hides them when they crowd, as seconds apart on two hours. */
+const FEW_POINTS = 50;
+const dotsWhenFew: uPlot.Series.Points = { show: (_u, _s, i0, i1) => i1 - i0 < FEW_POINTS };
 
 /** Stake at risk per row of an exposure list, each bar labelled by `label`. */
 function bars<T extends { stake: string }>(
@@ -73,6 +108,7 @@ function bars<T extends { stake: string }>(
       ],
     },
     [labels.map((_, i) => i), rows.map((r) => Number(r.stake))],
+    'nothing at risk',
     labels,
   );
 }
@@ -130,9 +166,10 @@ export async function refreshCharts(strategies: string[]): Promise<void> {
       title: `Bankroll ${account?.account ?? ''}`,
       scales: { x: { range: timeRange } },
       axes: [{}, { size: AXIS }],
-      series: [{}, { label: 'balance', stroke: '#2a7' }],
+      series: [{}, { label: 'balance', stroke: '#2a7', points: dotsWhenFew }],
     },
     [history.map((p) => seconds(p.at)), history.map((p) => Number(p.balance))],
+    account ? 'no balance history yet' : 'no account yet',
   );
   draw(
     'performance',
@@ -141,13 +178,18 @@ export async function refreshCharts(strategies: string[]): Promise<void> {
       title: `Cumulative P&L and CLV ${strategy}`,
       scales: { x: { range: timeRange }, clv: {} },
       axes: [{}, { size: AXIS }, { scale: 'clv', side: 1, size: AXIS, grid: { show: false } }],
-      series: [{}, { label: 'P&L', stroke: '#c33' }, { label: 'CLV', stroke: '#36c', scale: 'clv' }],
+      series: [
+        {},
+        { label: 'P&L', stroke: '#c33', points: dotsWhenFew },
+        { label: 'CLV', stroke: '#36c', scale: 'clv', points: dotsWhenFew },
+      ],
     },
     [
       performance.map((p) => seconds(p.at)),
       performance.map((p) => Number(p.cumulativePnl)),
       performance.map((p) => Number(p.cumulativeClv)),
     ],
+    strategy ? 'no settled bets yet' : 'no strategy configured',
   );
   bars('exposureBySport', hosts.sport, 'Exposure by sport', account?.exposureBySport ?? [], (s) => s.sport);
   bars('exposureByEvent', hosts.event, 'Exposure by event', account?.exposureByEvent ?? [], (e) => e.eventId);

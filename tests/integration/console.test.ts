@@ -143,6 +143,12 @@ describe('the web console in Chromium', () => {
     expect(await slip().locator('.override').isVisible()).toBe(true);
     // The README's picture: a slip with its refusal, the strategies, the charts so far.
     await page.screenshot({ path: resolve(PROJECT_ROOT, 'docs/console.png'), fullPage: true });
+    // Every strategy's buttons and parameters are inside the strategies panel, none cut at its edge.
+    const panel = (await page.locator('#strategies').boundingBox())!;
+    for (const control of await page.locator('#strategies :is(button, summary)').all()) {
+      const box = (await control.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width);
+    }
     const s = await client.workflow.getHandle(betWorkflowId(OPP)).query(betStateQuery);
     expect(s.legs[0]).toMatchObject({ status: 'awaiting_confirmation' });
   });
@@ -172,6 +178,21 @@ describe('the web console in Chromium', () => {
   );
 
   it('draws the run’s bankroll and P&L series', { timeout: 60_000 }, async () => {
+    type Drawn = { data: ArrayLike<number>[]; x: [number, number] | null; empty?: string };
+    // window.__charts (console/src/charts.ts): what uPlot drew, per chart.
+    const chart = (name: string) =>
+      page.evaluate(
+        (n) => (globalThis as unknown as { __charts: Record<string, Drawn | undefined> }).__charts[n],
+        name,
+      );
+    const drawn = async (name: string) => (await chart(name))?.data.map((s) => Array.from(s));
+    // A strategy without a settled bet (the one that only records): a message, not an axis around 1970.
+    await page.locator('#charts select[name=strategy]').selectOption(PAUSED);
+    const empty = page.locator('#chart-performance');
+    await poll(() => empty.textContent()).toContain('no settled bets yet');
+    expect(await empty.locator('canvas').count()).toBe(0);
+    expect(await chart('performance')).toMatchObject({ x: null, empty: 'no settled bets yet' });
+
     await page.locator('select[name=account]').selectOption(ACCOUNT);
     await page.locator('#charts select[name=strategy]').selectOption(STRATEGY);
     const history = await apiGet<{ at: string; balance: string }[]>(
@@ -182,13 +203,6 @@ describe('the web console in Chromium', () => {
     );
     expect(history.length).toBeGreaterThanOrEqual(3); // deposit, reserve and place, settle
     expect(perf.length).toBe(1);
-    const drawn = (name: string) =>
-      page.evaluate((n) => {
-        // window.__charts (console/src/charts.ts): what uPlot drew, per chart.
-        const charts = (globalThis as unknown as { __charts: Record<string, { data: ArrayLike<number>[] }> })
-          .__charts;
-        return charts[n]?.data.map((s) => Array.from(s));
-      }, name);
     await poll(() => drawn('bankroll')).toEqual([
       history.map((p) => Date.parse(p.at) / 1000),
       history.map((p) => Number(p.balance)),
@@ -199,6 +213,15 @@ describe('the web console in Chromium', () => {
       perf.map((p) => Number(p.cumulativeClv)),
     ]);
     expect(perf[0]!.cumulativePnl).toBe('162'); // 150 at 2.08 won
+    // Points seconds apart (a deposit, a reservation, a placement) get a time axis of two hours at least,
+    // never one of milliseconds; one point (the P&L) too.
+    for (const name of ['bankroll', 'performance']) {
+      const span = async () => {
+        const x = (await chart(name))?.x;
+        return x ? x[1] - x[0] : null;
+      };
+      await poll(span).toBeGreaterThan(7199); // 7200, give or take the float rounding of epoch seconds
+    }
   });
 
   it('shows a refused parameter under its own field', async () => {

@@ -1,12 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, loadConfig, type ConfigError } from '../../config/load';
 import { createLogger } from '../../activities/infra/logger';
 import { createRedis } from '../../activities/infra/redis';
+import { reportFailure } from '../../cli/output';
 import { redactUrl, redactUrls } from '../../shared/redact';
 import { alphabetWithEnv } from '../helpers/cli';
 import { devServerArgs } from '../../scripts/devserver';
@@ -23,6 +25,15 @@ function fileError(name: string, text: string): { file: string; err: ConfigError
 }
 
 /** A bad REDIS_URL: refused under its key, the message naming the environment variable it came from. */
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function redisUrlError(value: string): ConfigError {
   const err = errorOf(() => loadConfig({ env: { REDIS_URL: value } }));
   expect(err.key).toBe('redis.url');
@@ -168,6 +179,45 @@ describe('configuration', () => {
     expect((error as Error).message).toBe('redis.url redis://***@cache:port/0: Invalid URL');
     expect(JSON.stringify(error)).not.toContain('s3cret');
   });
+
+  it('a Redis command failure in the CLI names the server, password masked, whatever the command', async () => {
+    const port = await closedPort();
+    const url = `redis://ops:s3cret@127.0.0.1:${port}/0`;
+    const redis = createRedis(url, { maxRetries: 0 });
+    const stderr: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    try {
+      const single = await redis.get('k').catch((err: unknown) => err);
+      const [[piped]] = ((await redis.pipeline().get('k').exec()) ?? [[null]]) as [[unknown]];
+      for (const err of [single, piped]) expect(reportFailure(err)).toBe(1);
+      // Not every error is a Redis one: nothing is added to others.
+      reportFailure(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    } finally {
+      write.mockRestore();
+      redis.disconnect();
+    }
+    expect(stderr).toHaveLength(3);
+    for (const line of stderr.slice(0, 2)) {
+      expect(line.startsWith(`alphabet: redis redis://ops:***@127.0.0.1:${port}/0: `), line).toBe(true);
+      expect(line).not.toContain('s3cret');
+    }
+    expect(stderr[2]).toBe('alphabet: connect ECONNREFUSED 127.0.0.1:5432\n');
+  });
+
+  it.concurrent(
+    '`alphabet board` with Redis unreachable names the address, password masked',
+    { timeout: 180_000 },
+    async () => {
+      const port = await closedPort();
+      const run = await alphabetWithEnv({ REDIS_URL: `redis://ops:s3cret@127.0.0.1:${port}/0` }, 'board');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`alphabet: redis redis://ops:***@127.0.0.1:${port}/0: `);
+      expect(run.stderr).not.toContain('s3cret');
+    },
+  );
 
   it.concurrent(
     'config show prints no URL password, with or without --json',

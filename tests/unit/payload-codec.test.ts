@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { ConfigError, loadConfig } from '../../config/load';
@@ -11,6 +12,7 @@ import {
 } from '../../activities/infra/payload-codec';
 import { startCodecServer, type RunningCodecServer } from '../../activities/infra/codec-server';
 import { codecEndpoint } from '../../scripts/stack';
+import { nonLoopbackHost } from '../../activities/infra/loopback';
 
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');
@@ -165,6 +167,58 @@ describe('codec server (Temporal remote codec protocol)', () => {
     const foreign = await preflight('http://evil.example');
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     expect(foreign.headers.get('access-control-allow-headers')).toBeNull();
+  });
+
+  it('bound to loopback, answers only requests for a loopback name: a DNS-rebinding page names its own', async () => {
+    // fetch cannot set Host, which is the point of the test: node:http can.
+    const postWithHost = (url: string, host: string, body: unknown) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${url}/decode`, {
+          method: 'POST',
+          headers: { host, 'content-type': 'application/json' },
+        });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.end(JSON.stringify(body));
+      });
+    const [encrypted] = await codec.encode([plain()]);
+    const body = { payloads: [toJson(encrypted!)] };
+    const rebound = await postWithHost(server.url, 'evil.example:8888', body);
+    expect(rebound.status).toBe(403);
+    expect((JSON.parse(rebound.body) as { error: string }).error).toBe(
+      'Host "evil.example" is not a loopback name (127.0.0.1, localhost or [::1]); ' +
+        'a codec server bound to 127.0.0.1 answers only requests for a loopback name',
+    );
+    expect(rebound.body).not.toContain('operator-jane');
+    for (const host of ['127.0.0.1:8888', 'localhost:8888', 'LocalHost', '[::1]:8888'])
+      expect((await postWithHost(server.url, host, body)).status, host).toBe(200);
+    // Names that only look loopback: user info, a loopback-looking label of another domain.
+    for (const host of [
+      'evil.example@127.0.0.1',
+      '127.0.0.1.evil.example',
+      'localhost.evil.example:8888',
+      '',
+    ])
+      expect(nonLoopbackHost(host), host).toMatch(/is not a loopback name/);
+
+    // Bound to another address (a Web UI in a container reaches it by the deployment's names): no Host rule.
+    const open = await startCodecServer({
+      codec,
+      namespace: 'default',
+      corsOrigins: [],
+      host: '0.0.0.0',
+      port: 0,
+    });
+    try {
+      const url = open.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await postWithHost(url, 'codec.internal:8888', body)).status).toBe(200);
+    } finally {
+      await open.close();
+    }
   });
 
   it('refuses another namespace (X-Namespace), bad bodies and undecryptable payloads with a reason', async () => {
