@@ -135,6 +135,10 @@ async function partB(): Promise<{ full: number[]; changed: number[] }> {
   say(
     `  allocated per sweep    full ${kB(t.fullBytes)}, after 1 changed market ${kB(t.changedBytes)} (JS heap)`,
   );
+  const paused = t.fullGcMs.filter((x) => x > 0);
+  say(
+    `  GC inside full sweeps  ${paused.length} of ${t.fullGcMs.length}, longest ${ms(Math.max(0, ...paused))}`,
+  );
   await deleteKeys(redis, [`${sweepPrefix}*`]);
   return { full: t.full, changed: t.changed };
 }

@@ -207,6 +207,10 @@ try {
     say(
       `${'live board: allocated per sweep'.padEnd(34)} full ${kB(t.fullBytes)}, one changed market ${kB(t.changedBytes)} (JS heap, median of ${t.fullBytes.length})`,
     );
+    const paused = t.fullGcMs.filter((ms) => ms > 0);
+    say(
+      `${'live board: GC inside full sweeps'.padEnd(34)} ${paused.length} of ${t.fullGcMs.length} sweeps, longest ${fmt(Math.max(0, ...paused))}`,
+    );
   }
 } finally {
   let cursor = '0';

@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { STRATEGY_TYPES, type StrategyDefinition } from '../../shared/strategies';
 import type { LiveEntry } from '../../shared/strategies/live-index';
@@ -18,7 +19,29 @@ export interface SweepTimes {
    */
   fullBytes: number[];
   changedBytes: number[];
+  /** Garbage-collection pause time inside each timed full sweep, ms: how much of a slow sweep was GC. */
+  fullGcMs: number[];
   quotes: number;
+}
+
+/** Records every garbage-collection pause (start and end, performance.now() time) until stopped. */
+function watchCollections() {
+  const pauses: { start: number; end: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    /** The pause time inside each [start, end) window, once the last entries are delivered. */
+    async within(windows: readonly { start: number; end: number }[]): Promise<number[]> {
+      // GC entries reach observers some ticks later, not on the next one.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      observer.disconnect();
+      return windows.map((w) =>
+        pauses.reduce((sum, p) => sum + Math.max(0, Math.min(p.end, w.end) - Math.max(p.start, w.start)), 0),
+      );
+    },
+  };
 }
 
 /** Bytes `run` allocates on the JS heap: heap growth plus whatever collections during the run freed. */
@@ -66,19 +89,23 @@ export async function measureSweeps(
     view.commit();
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu0);
-    return { ms, cpu: (used.user + used.system) / 1000, view, quotes: indexed.quoteCount };
+    return { start, ms, cpu: (used.user + used.system) / 1000, view, quotes: indexed.quoteCount };
   };
   const full: number[] = [];
   const fullCpu: number[] = [];
+  const fullWindows: { start: number; end: number }[] = [];
+  const collections = watchCollections();
   let quotes = 0;
   for (let i = 0; i < runs + 2; i++) {
-    const { ms, cpu, quotes: count } = await sweep(`measure-full-${i}`);
+    const { start, ms, cpu, quotes: count } = await sweep(`measure-full-${i}`);
     quotes = count;
     if (i >= 2) {
       full.push(ms);
       fullCpu.push(cpu);
+      fullWindows.push({ start, end: start + ms });
     }
   }
+  const fullGcMs = await collections.within(fullWindows);
   const fullBytes: number[] = [];
   for (let i = 0; i < allocationRuns; i++)
     fullBytes.push(await allocatedBy(() => sweep(`measure-full-bytes-${i}`)));
@@ -121,5 +148,5 @@ export async function measureSweeps(
     changeOne(i);
     changedBytes.push(await allocatedBy(changedSweep));
   }
-  return { full, changed, fullCpu, changedCpu, fullBytes, changedBytes, quotes };
+  return { full, changed, fullCpu, changedCpu, fullBytes, changedBytes, fullGcMs, quotes };
 }
