@@ -119,16 +119,26 @@ export function scanArbitrages(
   let staleExcluded = 0;
   let markets = 0;
   const { bookOf, ageMs, price } = board;
+  const everyBook = options.books == null;
+  const excludeStale = staleMode === 'exclude';
 
   // Indexed loops here and below: the screen reads 100,000 quotes per sweep and should allocate nothing
   // (an iterator's result objects survive where the loop calls out, e.g. board.phase).
   const betMarkets = board.markets;
+  // A board lists an event's markets together: its event and phase are looked up once for the run.
+  let eventId: string | null = null;
+  let event: BoardEvent | undefined;
+  let phase: EventPhase | null = null;
   for (let m = 0; m < betMarkets.length; m++) {
     const bet = betMarkets[m]!;
     if (types && !types.has(bet.market.marketType)) continue;
-    const event = board.snapshot.events[bet.eventId];
+    if (bet.eventId !== eventId) {
+      eventId = bet.eventId;
+      event = board.snapshot.events[eventId];
+      phase = null;
+    }
     if (sports && (!event || !sports.has(event.sport))) continue;
-    const phase = board.phase(bet.eventId);
+    phase ??= board.phase(eventId);
     if (phase === 'closed' || (phase === 'in-play' && inPlay === 'exclude')) continue;
     if (bet.slots.length !== bet.expected) continue;
     markets++;
@@ -139,14 +149,15 @@ export function scanArbitrages(
     const top = bestScratch;
     top.fill(-1, 0, bet.expected);
     const betQuotes = bet.quotes;
+    const slotOf = bet.slotOf;
     for (let k = 0; k < betQuotes.length; k++) {
       const qi = betQuotes[k]!;
-      if (allowed[bookOf[qi]!] === 0) continue;
-      if (staleMode === 'exclude' && ageMs[qi]! > maxAge) {
+      if (!everyBook && allowed[bookOf[qi]!] === 0) continue;
+      if (excludeStale && ageMs[qi]! > maxAge) {
         staleExcluded++;
         continue;
       }
-      const s = bet.slotOf[k]!;
+      const s = slotOf[k]!;
       const current = top[s]!;
       if (current < 0) top[s] = qi;
       else {
