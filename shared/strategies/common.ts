@@ -246,10 +246,11 @@ const ids = new Memo<string>(20_000);
  * id, so it is recorded and bet once; a changed price is a new opportunity.
  */
 export function opportunityId(parts: OpportunityIdParts): string {
+  const { eventId, marketType, period, line } = parts.market;
   const key = JSON.stringify([
     parts.strategy,
     parts.kind,
-    marketKeyString(parts.market),
+    [eventId, marketType, period, line],
     parts.legs.map((l) => [l.outcome, l.point, l.bookmaker, l.price]),
     parts.discriminator ?? null,
   ]);
