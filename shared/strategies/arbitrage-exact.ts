@@ -72,6 +72,8 @@ export interface SettledArbitrage {
 }
 
 const ONE_FRACTION = fraction(1n, 1n);
+// What a screened market that does not beat the book is remembered as (never settled).
+const NOT_ARBITRAGE: ExactArbitrage = { isArbitrage: false, booksum: '', profit: '', profitValue: new D(0) };
 // Distinct best-leg sets stay few (a board's arbitrages and near misses); the bound only stops a long-running
 // worker from keeping every price it ever saw.
 const decisions = new Memo<ExactArbitrage>(20_000);
@@ -92,14 +94,14 @@ function decide(legs: readonly ExactLeg[], options: ExactOptions): ExactArbitrag
       legs.map((q) => ({ bookmaker: q.bookmaker, outcome: q.outcome, price: q.price })),
       { commission },
     );
-    if (!probe.isArbitrage) return notArbitrage();
+    if (!probe.isArbitrage) return NOT_ARBITRAGE;
     booksum = new D(probe.booksum);
     profit = new D(probe.profit);
   } else {
     // Exact rationals: a fair -185/+185 pair, whose prices are 40-digit recurring decimals, summed as
     // Decimals can come out a hair under 1; decimalToFraction recovers 57/37 from the rounded text.
     const sum = inverseSum(legs.map((q) => decimalToFraction(new D(q.price))));
-    if (compareFractions(sum, ONE_FRACTION) >= 0) return notArbitrage();
+    if (compareFractions(sum, ONE_FRACTION) >= 0) return NOT_ARBITRAGE;
     booksum = fractionToDecimal(sum);
     profit = fractionToDecimal(subtractFractions(invertFraction(sum), ONE_FRACTION));
   }
@@ -110,13 +112,6 @@ function decide(legs: readonly ExactLeg[], options: ExactOptions): ExactArbitrag
     profitValue: profit,
   };
 }
-
-const notArbitrage = (): ExactArbitrage => ({
-  isArbitrage: false,
-  booksum: '',
-  profit: '',
-  profitValue: new D(0),
-});
 
 /** The stake plan, profit-cap flag and rule of an arbitrage (made once per remembered decision). */
 export function settle(
