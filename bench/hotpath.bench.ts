@@ -131,6 +131,14 @@ async function partB(): Promise<{ full: number[]; changed: number[] }> {
   say(`(b) sweep of arbitrage over the live board's ${t.quotes} quotes (view, board, evaluate)`);
   say(`  full                   ${stats(t.full)}  (process CPU ${stats(t.fullCpu)})`);
   say(`  after 1 changed market ${stats(t.changed)}  (process CPU ${stats(t.changedCpu)})`);
+  const kB = (bytes: number[]) => `${Math.round(percentile(bytes, 50) / 1024)} kB`;
+  say(
+    `  allocated per sweep    full ${kB(t.fullBytes)}, after 1 changed market ${kB(t.changedBytes)} (JS heap)`,
+  );
+  const paused = t.fullGcMs.filter((x) => x > 0);
+  say(
+    `  GC inside full sweeps  ${paused.length} of ${t.fullGcMs.length}, longest ${ms(Math.max(0, ...paused))}`,
+  );
   await deleteKeys(redis, [`${sweepPrefix}*`]);
   return { full: t.full, changed: t.changed };
 }

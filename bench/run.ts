@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/paths';
 
 /**
- * `npm run bench [-- name…]`: runs every bench/*.bench.ts (or the named ones) in its own process, so one
- * benchmark's heap and JIT state never colour another's figures. Each prints its figures and its ratio
- * against a baseline measured in the same run.
+ * `npm run bench [-- name… [-- flag…]]`: runs every bench/*.bench.ts (or the named ones) in its own process,
+ * so one benchmark's heap and JIT state never colour another's figures. Each prints its figures and its
+ * ratio against a baseline measured in the same run. Flags after a second `--` go to each benchmark, e.g.
+ * `npm run bench -- strategies -- --only "live board"` for the live board's sweeps alone.
  */
 const dir = join(PROJECT_ROOT, 'bench');
-const wanted = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const split = argv.indexOf('--');
+const wanted = split < 0 ? argv : argv.slice(0, split);
+const benchArgs = split < 0 ? [] : argv.slice(split + 1);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
@@ -21,10 +25,14 @@ if (files.length === 0) {
 let failed = 0;
 for (const file of files) {
   process.stdout.write(`\n=== ${file} ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(dir, file)], {
-    stdio: 'inherit',
-    cwd: PROJECT_ROOT,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--expose-gc', join(dir, file), ...benchArgs],
+    {
+      stdio: 'inherit',
+      cwd: PROJECT_ROOT,
+    },
+  );
   if (result.status !== 0) {
     failed++;
     process.stdout.write(`${file} exited with ${result.status ?? result.signal}\n`);

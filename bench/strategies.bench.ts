@@ -4,6 +4,9 @@
  *
  *   node --import tsx bench/strategies.bench.ts [--runs 40] [--quotes 100000] [--only <label part>]
  *
+ * --only runs just the sections whose label contains the text: `--only "live board"` measures the live
+ * board's sweeps alone (the board is still written to Redis, but not read back or indexed apart).
+ *
  * The board (seeded, identical every run): 1,000 pre-match events × 10 books × 10 prices (h2h, two spread
  * lines, two totals lines), priced around a hidden fair line with a 2-6% margin, books within ±1% of it
  * and one quote in 300 off by up to ±6%.
@@ -35,6 +38,8 @@ const flag = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const RUNS = flag('runs', 40);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1]! : null;
+const wanted = (label: string) => only === null || label.includes(only);
 const QUOTES = flag('quotes', 100_000);
 const EVENTS = eventsFor(QUOTES);
 const prng = mulberry32;
@@ -43,6 +48,32 @@ const prng = mulberry32;
 // the next: each sweep still pays for its own allocations.
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
+
+const cases: { label: string; type: string; parameters: Record<string, unknown> }[] = [
+  { label: 'arbitrage', type: 'arbitrage', parameters: { minProfit: '0', maxQuoteAgeMs: 120_000 } },
+  {
+    label: 'value (sharp pinnacle, shin)',
+    type: 'value',
+    parameters: { fairSource: 'sharp', devigMethod: 'shin' },
+  },
+  {
+    label: 'value (sharp, worst-case)',
+    type: 'value',
+    parameters: { fairSource: 'sharp', devigMethod: 'worst-case' },
+  },
+  {
+    label: 'value (consensus, multiplicative)',
+    type: 'value',
+    parameters: { fairSource: 'consensus', devigMethod: 'multiplicative' },
+  },
+  { label: 'consensus (Kaunitz)', type: 'consensus', parameters: {} },
+  { label: 'steam (consensus, moving board)', type: 'steam', parameters: { windowMs: 600_000 } },
+];
+const READ_LABEL = 'read board from Redis';
+const INDEX_LABEL = 'indexing the board (in each sweep)';
+const LIVE_LABEL = 'live board';
+// The board read back from Redis: what the per-type cases evaluate (and the read and indexing figures).
+const needsRead = [READ_LABEL, INDEX_LABEL, ...cases.map((c) => c.label)].some(wanted);
 
 const fmt = (ms: number) => `${ms.toFixed(1).padStart(7)} ms`;
 
@@ -68,7 +99,7 @@ try {
   const reads: number[] = [];
   const readCpu: number[] = [];
   let read: BoardSnapshot | null = null;
-  for (let i = 0; i < Math.max(5, Math.ceil(RUNS / 4)); i++) {
+  for (let i = 0; needsRead && i < Math.max(5, Math.ceil(RUNS / 4)); i++) {
     read = null;
     const cpu0 = process.cpuUsage();
     const start = performance.now();
@@ -77,16 +108,17 @@ try {
     const used = process.cpuUsage(cpu0);
     readCpu.push((used.user + used.system) / 1000);
   }
-  if (!read || read.quotes.length !== expected) {
+  if (needsRead && (!read || read.quotes.length !== expected)) {
     throw new Error(`read back ${read?.quotes.length} quotes, wrote ${expected}`);
   }
   say('');
   say(`${''.padEnd(34)} wall time                          process CPU time`);
-  say(
-    `${'read board from Redis'.padEnd(34)} p50 ${fmt(percentile(reads, 50))}  p99 ${fmt(percentile(reads, 99))}  p50 ${fmt(percentile(readCpu, 50))}  (${reads.length} reads)`,
-  );
+  if (wanted(READ_LABEL))
+    say(
+      `${READ_LABEL.padEnd(34)} p50 ${fmt(percentile(reads, 50))}  p99 ${fmt(percentile(reads, 99))}  p50 ${fmt(percentile(readCpu, 50))}  (${reads.length} reads)`,
+    );
 
-  {
+  if (read && wanted(INDEX_LABEL)) {
     // Indexing alone (every sweep below includes it): grouping 100,000 quotes into line-aware markets.
     collect();
     const times: number[] = [];
@@ -103,35 +135,16 @@ try {
       }
     }
     say(
-      `${'indexing the board (in each sweep)'.padEnd(34)} p50 ${fmt(percentile(times, 50))}  p99 ${fmt(percentile(times, 99))}  p50 ${fmt(percentile(cpu, 50))}`,
+      `${INDEX_LABEL.padEnd(34)} p50 ${fmt(percentile(times, 50))}  p99 ${fmt(percentile(times, 99))}  p50 ${fmt(percentile(cpu, 50))}`,
     );
   }
 
-  const cases: { label: string; type: string; parameters: Record<string, unknown> }[] = [
-    { label: 'arbitrage', type: 'arbitrage', parameters: { minProfit: '0', maxQuoteAgeMs: 120_000 } },
-    {
-      label: 'value (sharp pinnacle, shin)',
-      type: 'value',
-      parameters: { fairSource: 'sharp', devigMethod: 'shin' },
-    },
-    {
-      label: 'value (sharp, worst-case)',
-      type: 'value',
-      parameters: { fairSource: 'sharp', devigMethod: 'worst-case' },
-    },
-    {
-      label: 'value (consensus, multiplicative)',
-      type: 'value',
-      parameters: { fairSource: 'consensus', devigMethod: 'multiplicative' },
-    },
-    { label: 'consensus (Kaunitz)', type: 'consensus', parameters: {} },
-    { label: 'steam (consensus, moving board)', type: 'steam', parameters: { windowMs: 600_000 } },
-  ];
   // Steam's sequence: one board per sweep, 10 s apart, 2% of prices moving each time, made one at a time
   // outside the timing.
   const seqRand = prng(0xbeef);
 
-  {
+  const machine = `${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`;
+  if (read) {
     // How fast is this machine right now? The same fixed work an idle laptop does in about 1-2 ms.
     const texts = read.quotes.map((q) => q.price);
     let sink = 0;
@@ -141,16 +154,13 @@ try {
       for (const t of texts) sink += Number(t);
       samples.push(performance.now() - start);
     }
-    const cores = availableParallelism();
-    const load = loadavg()[0]!;
     say(
-      `calibration: Number() over the ${texts.length} prices p50 ${fmt(percentile(samples, 50))} (${sink > 0 ? 'ok' : '?'}); ${cores} cores, load average ${load.toFixed(1)}`,
+      `calibration: Number() over the ${texts.length} prices p50 ${fmt(percentile(samples, 50))} (${sink > 0 ? 'ok' : '?'}); ${machine}`,
     );
-  }
+  } else say(machine);
 
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]! : null;
   for (const c of cases) {
-    if (only && !c.label.includes(only)) continue;
+    if (!wanted(c.label) || !read) continue;
     const def = STRATEGY_TYPES[c.type as keyof typeof STRATEGY_TYPES] as StrategyDefinition<unknown, unknown>;
     const params = def.parameters.parse(c.parameters);
     let state = def.initialState();
@@ -180,7 +190,7 @@ try {
     );
   }
 
-  {
+  if (wanted(LIVE_LABEL)) {
     // The live board (issue 14): built from Redis once, then swept whole or only where a market changed.
     const live = createLiveBoard(redis, prefix, { fullSweepEveryMs: 3_600_000 });
     await live.ready();
@@ -192,6 +202,14 @@ try {
     );
     say(
       `${'live board: one changed market'.padEnd(34)} p50 ${fmt(percentile(t.changed, 50))}  p99 ${fmt(percentile(t.changed, 99))}  p50 ${fmt(percentile(t.changedCpu, 50))}  (goal p99 <= 2 ms); load average ${loadavg()[0]!.toFixed(1)}`,
+    );
+    const kB = (bytes: number[]) => `${(percentile(bytes, 50) / 1024).toFixed(0)} kB`;
+    say(
+      `${'live board: allocated per sweep'.padEnd(34)} full ${kB(t.fullBytes)}, one changed market ${kB(t.changedBytes)} (JS heap, median of ${t.fullBytes.length})`,
+    );
+    const paused = t.fullGcMs.filter((ms) => ms > 0);
+    say(
+      `${'live board: GC inside full sweeps'.padEnd(34)} ${paused.length} of ${t.fullGcMs.length} sweeps, longest ${fmt(Math.max(0, ...paused))}`,
     );
   }
 } finally {

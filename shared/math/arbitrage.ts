@@ -264,20 +264,31 @@ export function suspectReasons(
       message: `profit ${toDecimalString(profit.mul(HUNDRED).toDecimalPlaces(4))}% exceeds the ${toDecimalString(cap.mul(HUNDRED))}% cap`,
     });
   }
-  if (options.now !== undefined) {
-    const limit = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-    for (const leg of legs) {
-      if (leg.observedAt === undefined) {
-        reasons.push({
-          code: 'unknown-age',
-          message: `${leg.bookmaker} ${leg.outcome} quote has no observation time`,
-        });
-      } else if (options.now - leg.observedAt > limit) {
-        reasons.push({
-          code: 'stale-quote',
-          message: `${leg.bookmaker} ${leg.outcome} quote is ${options.now - leg.observedAt} ms old (limit ${limit} ms)`,
-        });
-      }
+  if (options.now !== undefined) reasons.push(...staleLegReasons(legs, options.now, options.staleAfterMs));
+  return reasons;
+}
+
+/**
+ * The legs whose quotes are too old at `now` (or of unknown age): the part of the suspect flags that
+ * depends on time alone, so a caller that keeps the rest of a solution between sweeps can redo just this.
+ */
+export function staleLegReasons(
+  legs: readonly { bookmaker: string; outcome: string; observedAt?: number }[],
+  now: number,
+  staleAfterMs = DEFAULT_STALE_AFTER_MS,
+): SuspectReason[] {
+  const reasons: SuspectReason[] = [];
+  for (const leg of legs) {
+    if (leg.observedAt === undefined) {
+      reasons.push({
+        code: 'unknown-age',
+        message: `${leg.bookmaker} ${leg.outcome} quote has no observation time`,
+      });
+    } else if (now - leg.observedAt > staleAfterMs) {
+      reasons.push({
+        code: 'stale-quote',
+        message: `${leg.bookmaker} ${leg.outcome} quote is ${now - leg.observedAt} ms old (limit ${staleAfterMs} ms)`,
+      });
     }
   }
   return reasons;

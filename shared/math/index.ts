@@ -85,6 +85,7 @@ export {
   findArbitrage,
   findArbitrages,
   solveArbitrage,
+  staleLegReasons,
   type ArbitrageLeg,
   type ArbitrageOptions,
   type ArbitrageSolution,

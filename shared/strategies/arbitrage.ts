@@ -1,20 +1,8 @@
 import { z } from 'zod';
 import type { MarketKey, Opportunity } from '../entities';
-import {
-  ArbitrageError,
-  D,
-  compareFractions,
-  decimalToFraction,
-  fraction,
-  fractionToDecimal,
-  inverseSum,
-  invertFraction,
-  solveArbitrage,
-  subtractFractions,
-  toDecimalString,
-  type StakePlan,
-} from '../math';
-import { type BetMarket, type EventPhase, type IndexedBoard } from './board';
+import { D, staleLegReasons, type StakePlan } from '../math';
+import { exactArbitrage, exactOptions, settle, type ExactOptions } from './arbitrage-exact';
+import { type BetMarket, type BoardEvent, type EventPhase, type IndexedBoard } from './board';
 import { allowedBooks, commonParameters, decimalParam, legViolations, opportunityId, pct } from './common';
 import { asIndexed, validation, type StrategyDefinition } from './types';
 
@@ -81,6 +69,8 @@ export interface LineArbitrage {
   planError: string | null;
   suspect: boolean;
   reasons: ArbitrageSuspectReason[];
+  /** The opportunity's rule: the best prices, booksum and profit in words. */
+  rule: string;
 }
 
 export interface ArbitrageScan {
@@ -91,12 +81,15 @@ export interface ArbitrageScan {
 }
 
 const EPSILON = 1e-9;
-const ONE_FRACTION = fraction(1n, 1n);
+// Best quote per outcome while a market is screened (evaluation is synchronous: one row serves every call).
+let bestScratch = new Int32Array(8);
 
 /**
  * Every line-aware arbitrage on a board: per bet market the best price of each outcome (among allowed books
  * and fresh quotes), a float screen, then the exact decision Σ 1/price < 1 on rationals, and the domain
- * solver for the stake plan and its suspect flags (profit cap, stale quotes); in-play is flagged here.
+ * solver for the stake plan and its suspect flags (profit cap, stale quotes); in-play is flagged here. The
+ * exact part is remembered by its inputs (arbitrage-exact.ts), so a board whose best prices did not move
+ * costs the float screen only.
  */
 export function scanArbitrages(
   input: Parameters<typeof asIndexed>[0],
@@ -109,139 +102,142 @@ export function scanArbitrages(
   const inPlay = options.inPlay ?? 'exclude';
   const staleMode = options.staleQuotes ?? 'exclude';
   const maxAge = options.maxQuoteAgeMs ?? 60_000;
-  const minProfit = new D(options.minProfit ?? '0');
+  const checks: ArbitrageChecks = {
+    minProfit: new D(options.minProfit ?? '0'),
+    maxAge,
+    inPlay,
+    money: exactOptions({
+      commission: options.commission ?? {},
+      profitCap: options.profitCap ?? '0.10',
+      totalStake: options.totalStake,
+      unit: options.unit,
+      maxStakes: options.maxStakes,
+    }),
+  };
   const arbitrages: LineArbitrage[] = [];
   let screened = 0;
   let staleExcluded = 0;
   let markets = 0;
   const { bookOf, ageMs, price } = board;
+  const everyBook = options.books == null;
+  const excludeStale = staleMode === 'exclude';
 
-  for (const bet of board.markets) {
+  // Indexed loops here and below: the screen reads 100,000 quotes per sweep and should allocate nothing
+  // (an iterator's result objects survive where the loop calls out, e.g. board.phase).
+  const betMarkets = board.markets;
+  // A board lists an event's markets together: its event and phase are looked up once for the run.
+  let eventId: string | null = null;
+  let event: BoardEvent | undefined;
+  let phase: EventPhase | null = null;
+  for (let m = 0; m < betMarkets.length; m++) {
+    const bet = betMarkets[m]!;
     if (types && !types.has(bet.market.marketType)) continue;
-    const event = board.snapshot.events[bet.eventId];
+    if (bet.eventId !== eventId) {
+      eventId = bet.eventId;
+      event = board.snapshot.events[eventId];
+      phase = null;
+    }
     if (sports && (!event || !sports.has(event.sport))) continue;
-    const phase = board.phase(bet.eventId);
+    phase ??= board.phase(eventId);
     if (phase === 'closed' || (phase === 'in-play' && inPlay === 'exclude')) continue;
     if (bet.slots.length !== bet.expected) continue;
     markets++;
 
-    const best = new Array<number>(bet.expected).fill(-1);
+    // One scratch row serves every market's screen, so it allocates nothing; the few markets that pass
+    // take a copy.
+    if (bestScratch.length < bet.expected) bestScratch = new Int32Array(bet.expected * 2);
+    const top = bestScratch;
+    top.fill(-1, 0, bet.expected);
     const betQuotes = bet.quotes;
+    const slotOf = bet.slotOf;
     for (let k = 0; k < betQuotes.length; k++) {
       const qi = betQuotes[k]!;
-      if (allowed[bookOf[qi]!] === 0) continue;
-      if (staleMode === 'exclude' && ageMs[qi]! > maxAge) {
+      if (!everyBook && allowed[bookOf[qi]!] === 0) continue;
+      if (excludeStale && ageMs[qi]! > maxAge) {
         staleExcluded++;
         continue;
       }
-      const s = bet.slotOf[k]!;
-      const current = best[s]!;
-      if (current < 0) best[s] = qi;
+      const s = slotOf[k]!;
+      const current = top[s]!;
+      if (current < 0) top[s] = qi;
       else {
         // Clearly different floats decide here; near and exact ties go to better().
         const pa = price[qi]!;
         const pb = price[current]!;
         if (Math.abs(pa - pb) > 1e-12 * pb) {
-          if (pa > pb) best[s] = qi;
-        } else if (better(board, qi, current)) best[s] = qi;
+          if (pa > pb) top[s] = qi;
+        } else if (better(board, qi, current)) top[s] = qi;
       }
     }
+    // An outcome without a price is tracked apart: mixing the NaN constant into the sum would box every
+    // partial sum on the heap.
+    let complete = true;
     let floatSum = 0;
-    for (const qi of best) floatSum += qi < 0 ? NaN : 1 / price[qi]!;
-    // NaN (an outcome without a price) fails this too.
-    if (!(floatSum < 1 + EPSILON)) continue;
+    for (let s = 0; s < bet.expected; s++) {
+      const qi = top[s]!;
+      if (qi < 0) complete = false;
+      else floatSum += 1 / price[qi]!;
+    }
+    // A NaN price fails this too.
+    if (!complete || !(floatSum < 1 + EPSILON)) continue;
     screened++;
 
-    const commission = options.commission ?? {};
-    const legs = best.map((qi) => board.quote(qi));
-    const hasCommission = legs.some((q) => commission[q.bookmaker] !== undefined);
-    let booksum: D;
-    let profit: D;
-    if (hasCommission) {
-      // Effective prices after commission are no longer bookmaker prices; the solver's Decimal sum decides.
-      const probe = solveArbitrage(
-        legs.map((q) => ({ bookmaker: q.bookmaker, outcome: q.outcome, price: q.price })),
-        { commission },
-      );
-      if (!probe.isArbitrage) continue;
-      booksum = new D(probe.booksum);
-      profit = new D(probe.profit);
-    } else {
-      // Exact rationals: a fair -185/+185 pair, whose prices are 40-digit recurring decimals, summed as
-      // Decimals can come out a hair under 1; decimalToFraction recovers 57/37 from the rounded text.
-      const sum = inverseSum(legs.map((q) => decimalToFraction(new D(q.price))));
-      if (compareFractions(sum, ONE_FRACTION) >= 0) continue;
-      booksum = fractionToDecimal(sum);
-      profit = fractionToDecimal(subtractFractions(invertFraction(sum), ONE_FRACTION));
-    }
-    if (profit.lt(minProfit)) continue;
-
-    const reasons: ArbitrageSuspectReason[] = [];
-    let plan: StakePlan | null = null;
-    let planError: string | null = null;
-    const solverLegs = legs.map((q, i) => ({
-      bookmaker: q.bookmaker,
-      outcome: q.outcome,
-      price: q.price,
-      observedAt: board.asOfMs - board.ageMs[best[i]!]!,
-    }));
-    const solverOptions = {
-      profitCap: options.profitCap ?? '0.10',
-      now: board.asOfMs,
-      staleAfterMs: maxAge,
-      commission,
-      maxStakes: options.maxStakes,
-    };
-    let solved;
-    try {
-      solved = solveArbitrage(solverLegs, {
-        ...solverOptions,
-        ...(options.totalStake === undefined ? {} : { totalStake: options.totalStake }),
-        ...(options.unit === undefined ? {} : { unit: options.unit }),
-      });
-      plan = solved.plan;
-    } catch (err) {
-      if (!(err instanceof ArbitrageError)) throw err;
-      planError = err.message;
-      solved = solveArbitrage(solverLegs, solverOptions);
-    }
-    // The solver's profit-cap test runs on its Decimal profit; re-run it on the exact one.
-    if (profit.gt(options.profitCap ?? '0.10')) {
-      reasons.push({
-        code: 'profit-cap',
-        message: `profit ${pct(profit)} exceeds the ${pct(new D(options.profitCap ?? '0.10'))} cap: likely a data or palpable error`,
-      });
-    }
-    for (const r of solved.reasons)
-      if (r.code !== 'profit-cap') reasons.push({ code: r.code, message: r.message });
-    if (phase === 'in-play' && inPlay === 'flag') {
-      reasons.push({
-        code: 'in-play',
-        message: `event is in play (started ${event?.startTime ?? '?'}): quotes may be suspended or stale`,
-      });
-    }
-
-    arbitrages.push({
-      bet,
-      market: bet.market,
-      phase,
-      legs: legs.map((q, i) => ({
-        bookmaker: q.bookmaker,
-        outcome: q.outcome,
-        point: bet.slots[i]!.point,
-        price: q.price,
-        ageMs: board.ageMs[best[i]!]!,
-        stake: plan?.stakes[i] ?? null,
-      })),
-      booksum: toDecimalString(booksum),
-      profit: toDecimalString(profit),
-      plan,
-      planError,
-      suspect: reasons.length > 0,
-      reasons,
-    });
+    const found = arbitrageOf(board, bet, Array.from(top.subarray(0, bet.expected)), phase, event, checks);
+    if (found) arbitrages.push(found);
   }
   return { markets, screened, arbitrages, staleExcluded };
+}
+
+/** What a screened market is decided against: the scan's limits and (money) the exact part's options. */
+interface ArbitrageChecks {
+  minProfit: D;
+  maxAge: number;
+  inPlay: 'exclude' | 'flag' | 'allow';
+  money: ExactOptions;
+}
+
+/**
+ * A market that passed the float screen, decided exactly: its arbitrage, or null. Apart from the screen's
+ * loop, so the closures here do not make that loop allocate a scope for every market it reads.
+ */
+function arbitrageOf(
+  board: IndexedBoard,
+  bet: BetMarket,
+  best: number[],
+  phase: EventPhase,
+  event: BoardEvent | undefined,
+  { minProfit, maxAge, inPlay, money }: ArbitrageChecks,
+): LineArbitrage | null {
+  const legs = best.map((qi, i) => {
+    const q = board.quote(qi);
+    return { bookmaker: q.bookmaker, outcome: q.outcome, point: bet.slots[i]!.point, price: q.price };
+  });
+  const exact = exactArbitrage(legs, money);
+  if (!exact.isArbitrage || exact.profitValue.lt(minProfit)) return null;
+  const { plan, planError, profitCapReason, rule } = settle(exact, legs, money);
+  const reasons: ArbitrageSuspectReason[] = profitCapReason ? [profitCapReason] : [];
+  const observed = best.map((qi, i) => ({ ...legs[i]!, observedAt: board.asOfMs - board.ageMs[qi]! }));
+  for (const r of staleLegReasons(observed, board.asOfMs, maxAge))
+    reasons.push({ code: r.code, message: r.message });
+  if (phase === 'in-play' && inPlay === 'flag') {
+    reasons.push({
+      code: 'in-play',
+      message: `event is in play (started ${event?.startTime ?? '?'}): quotes may be suspended or stale`,
+    });
+  }
+  return {
+    bet,
+    market: bet.market,
+    phase,
+    legs: legs.map((l, i) => ({ ...l, ageMs: board.ageMs[best[i]!]!, stake: plan?.stakes[i] ?? null })),
+    booksum: exact.booksum,
+    profit: exact.profit,
+    plan,
+    planError,
+    suspect: reasons.length > 0,
+    reasons,
+    rule,
+  };
 }
 
 /** Higher price wins; ties go to the fresher quote, then the bookmaker name (order-independent). */
@@ -271,7 +267,6 @@ function toOpportunity(arb: LineArbitrage, strategy: string, board: IndexedBoard
     fairProbability: null,
     quoteAgeMs: Math.round(l.ageMs),
   }));
-  const profit = new D(arb.profit);
   return {
     id: opportunityId({ strategy, kind: 'arbitrage', market: arb.market, legs }),
     strategy,
@@ -281,7 +276,7 @@ function toOpportunity(arb: LineArbitrage, strategy: string, board: IndexedBoard
     legs,
     edge: arb.profit,
     fairMethod: null,
-    rule: `arbitrage: best prices (${arb.legs.map((l) => `${l.bookmaker} ${l.outcome}${l.point === null ? '' : ` ${l.point}`} @ ${new D(l.price).toDecimalPlaces(4).toFixed()}`).join(', ')}) sum to ${new D(arb.booksum).toFixed(6)} < 1: ${pct(profit, 3)} guaranteed`,
+    rule: arb.rule,
     suspect: arb.suspect,
     suspectReasons: arb.reasons.map((r) => `${r.code}: ${r.message}`),
     detectedAt: board.snapshot.asOf,

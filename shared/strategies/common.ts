@@ -17,6 +17,7 @@ import {
   toDecimalString,
 } from '../math';
 import { sha256Hex } from './hash';
+import { Memo } from './memo';
 import type { BetMarket, IndexedBoard } from './board';
 
 // ---- parameter schema pieces (every type's schema is built from these) ----
@@ -227,18 +228,36 @@ function canonicalDecimal(value: string | null): string | null {
   return value === null ? null : toDecimalString(new D(value));
 }
 
-/**
- * Deterministic opportunity id: SHA-256 of the strategy, kind, market and legs with exact prices (plus a
- * discriminator, e.g. the steam move it belongs to). The same opportunity seen on every sweep gets the same
- * id, so it is recorded and bet once; a changed price is a new opportunity.
- */
-export function opportunityId(parts: {
+interface OpportunityIdParts {
   strategy: string;
   kind: OpportunityKind;
   market: MarketKey;
   legs: readonly LegIdentity[];
   discriminator?: string | null;
-}): string {
+}
+
+// A standing opportunity asks for its id on every sweep: the id is remembered by its parts as given, which
+// saves the canonical decimals and the SHA-256 (done in plain TypeScript) each time.
+const ids = new Memo<string>(20_000);
+
+/**
+ * Deterministic opportunity id: SHA-256 of the strategy, kind, market and legs with exact prices (plus a
+ * discriminator, e.g. the steam move it belongs to). The same opportunity seen on every sweep gets the same
+ * id, so it is recorded and bet once; a changed price is a new opportunity.
+ */
+export function opportunityId(parts: OpportunityIdParts): string {
+  const { eventId, marketType, period, line } = parts.market;
+  const key = JSON.stringify([
+    parts.strategy,
+    parts.kind,
+    [eventId, marketType, period, line],
+    parts.legs.map((l) => [l.outcome, l.point, l.bookmaker, l.price]),
+    parts.discriminator ?? null,
+  ]);
+  return ids.get(key) ?? ids.set(key, canonicalId(parts));
+}
+
+function canonicalId(parts: OpportunityIdParts): string {
   const legs = parts.legs
     .map((l) => [l.outcome, canonicalDecimal(l.point), l.bookmaker, canonicalDecimal(l.price)])
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));

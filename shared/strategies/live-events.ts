@@ -2,6 +2,7 @@ import type { MarketKey } from '../entities';
 import { BetMarketGrouper } from './bet-markets';
 import {
   eventPhase,
+  parseTime,
   type BetMarket,
   type BoardEvent,
   type BoardQuote,
@@ -43,6 +44,11 @@ export interface LiveEvent {
   /** The bet markets hold for asOf in [validFrom, validUntil): no quote crosses its staleAt in between. */
   validFrom: number;
   validUntil: number;
+  /** Its phase at phaseAsOf for the event object phaseEvent, and that object's parsed start (phaseOf). */
+  phaseEvent: BoardEvent | undefined;
+  phaseStart: number;
+  phaseAsOf: number;
+  phase: EventPhase;
   /** Ranges of its quotes' atMs and staleAt (LiveBoardIndex.timeChanged), stale when rangesDirty. */
   rangesDirty: boolean;
   minAt: number;
@@ -60,7 +66,16 @@ export class EventIndexer {
   /** Slot patterns and outcome lists (BetMarket.slotOf, slots) shared by the bet markets that have them. */
   private readonly patterns = new Map<string, unknown[]>();
 
-  constructor(private readonly cols: QuoteColumns) {}
+  /** The events of the board being built (scratch, read only within board()). */
+  private readonly picks: LiveEvent[] = [];
+  /** The last whole board's containers, for the next whole board to reuse while nothing in them changed. */
+  private lastFull: View | null = null;
+
+  constructor(
+    private readonly cols: QuoteColumns,
+    /** The index's live event of an id (a board's phase() looks its events up there). */
+    private readonly liveEvent: (id: string) => LiveEvent | undefined,
+  ) {}
 
   /** Rebuild an event's bet markets over its quotes not stale at `asOfMs` (the grouping indexBoard does). */
   private indexEvent(e: LiveEvent, asOfMs: number): void {
@@ -140,34 +155,50 @@ export class EventIndexer {
    * The board shares this index's arrays: use it before yielding (no await in between), since the next
    * change or board rewrites them. `snapshot.quotes` is made on first access.
    */
-  board(asOfMs: number, picked: Iterable<LiveEvent>, sports: readonly string[] | null): LiveIndexedBoard {
+  board(
+    asOfMs: number,
+    picked: Iterable<LiveEvent>,
+    sports: readonly string[] | null,
+    full: boolean,
+  ): LiveIndexedBoard {
     const sportSet = sports ? new Set(sports) : null;
     const c = this.cols;
     const { atMs, ageMs } = c;
-    const markets: BetMarket[] = [];
-    const events: Record<string, BoardEvent> = {};
-    const inView: LiveEvent[] = [];
-    let unpaired = 0;
-    let quotes = 0;
+    // One pass re-indexes what changed, writes the ages and checks whether the containers of the last
+    // whole-board view still hold (same events, same event objects, same bet markets).
+    const sportsKey = sports ? sports.join('\u0000') : null;
+    const last = full && this.lastFull?.sportsKey === sportsKey ? this.lastFull : null;
+    let unchanged = last !== null;
+    const picks = this.picks;
+    let count = 0;
     for (const e of picked) {
       const event = e.event;
       if (!event || (sportSet && !sportSet.has(event.sport))) continue;
       if (e.bets === null || asOfMs < e.validFrom || asOfMs >= e.validUntil) this.indexEvent(e, asOfMs);
       if (e.included === 0) continue;
-      events[e.id] = event;
-      inView.push(e);
-      unpaired += e.unpaired;
-      quotes += e.included;
+      if (
+        unchanged &&
+        !(last!.inView[count] === e && last!.bets[count] === e.bets && last!.eventObjects[count] === event)
+      )
+        unchanged = false;
+      picks[count++] = e;
       for (const bet of e.bets!) {
-        markets.push(bet);
         for (const qi of bet.quotes) {
           const t = atMs[qi]!;
           ageMs[qi] = asOfMs > t ? asOfMs - t : 0;
         }
       }
     }
+    let view: View;
+    if (unchanged && count === last!.inView.length) view = last!;
+    else {
+      view = viewOf(picks.slice(0, count), sportsKey);
+      if (full) this.lastFull = view;
+    }
+    picks.length = Math.min(picks.length, count);
+    const { events, inView } = view;
     const iso = isoCache();
-    const phases = new Map<string, EventPhase>();
+    const liveEvent = this.liveEvent;
     let materialized: BoardQuote[] | null = null;
     const snapshot: BoardSnapshot = {
       asOf: new Date(asOfMs).toISOString(),
@@ -187,20 +218,83 @@ export class EventIndexer {
     return {
       snapshot,
       asOfMs,
-      markets,
+      markets: view.markets,
       price: c.price,
       ageMs,
-      unpaired,
+      unpaired: view.unpaired,
       bookOf: c.bookOf,
       books: c.books,
       bookScratch: new Int32Array(c.books.length).fill(-1),
       phase(eventId) {
-        let p = phases.get(eventId);
-        if (p === undefined) phases.set(eventId, (p = eventPhase(events[eventId], asOfMs)));
-        return p;
+        const event = events[eventId];
+        const e = event && liveEvent(eventId);
+        return e ? phaseOf(e, event, asOfMs) : eventPhase(event, asOfMs);
       },
       quote: (qi) => c.quote(qi, iso),
-      quoteCount: quotes,
+      quoteCount: view.quotes,
     };
   }
+}
+
+/**
+ * The containers of a board (its events, bet markets and their counts) and what they were built from: a
+ * whole-board view is reused by the next whole board when none of that changed, so a full sweep of a quiet
+ * board allocates no 1,000-key record and 5,000-entry list. Shared boards never change these afterwards.
+ */
+interface View {
+  sportsKey: string | null;
+  inView: LiveEvent[];
+  bets: (BetMarket[] | null)[];
+  eventObjects: BoardEvent[];
+  events: Record<string, BoardEvent>;
+  markets: BetMarket[];
+  unpaired: number;
+  quotes: number;
+}
+
+function viewOf(inView: LiveEvent[], sportsKey: string | null): View {
+  const events: Record<string, BoardEvent> = {};
+  const markets: BetMarket[] = [];
+  let unpaired = 0;
+  let quotes = 0;
+  for (const e of inView) {
+    events[e.id] = e.event!;
+    unpaired += e.unpaired;
+    quotes += e.included;
+    for (const bet of e.bets!) markets.push(bet);
+  }
+  return {
+    sportsKey,
+    inView,
+    bets: inView.map((e) => e.bets),
+    eventObjects: inView.map((e) => e.event!),
+    events,
+    markets,
+    unpaired,
+    quotes,
+  };
+}
+
+/**
+ * eventPhase(event, asOfMs), remembered on the live event: for one event object it changes only where asOfMs
+ * crosses the start time (parsed once with the same parseTime), so most sweeps skip the parse and the check.
+ */
+function phaseOf(e: LiveEvent, event: BoardEvent, asOfMs: number): EventPhase {
+  if (e.phaseEvent !== event) {
+    e.phaseEvent = event;
+    e.phaseAsOf = NaN;
+    try {
+      e.phaseStart = parseTime(event.startTime);
+    } catch {
+      // Unparseable: never remembered, so eventPhase throws where it would have (only if it reads it).
+      e.phaseStart = NaN;
+    }
+  }
+  const start = e.phaseStart;
+  if (!Number.isNaN(start) && !Number.isNaN(e.phaseAsOf) && e.phaseAsOf >= start === asOfMs >= start)
+    return e.phase;
+  const phase = eventPhase(event, asOfMs);
+  e.phase = phase;
+  e.phaseAsOf = asOfMs;
+  return phase;
 }

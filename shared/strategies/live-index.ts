@@ -61,7 +61,7 @@ export class LiveBoardIndex {
   private log: string[] = [];
   private logBase = 0;
   private quotes = 0;
-  private readonly indexer = new EventIndexer(this.cols);
+  private readonly indexer = new EventIndexer(this.cols, (id) => this.events.get(id));
   /** Bumped on every change; a consumer remembers the version it swept. */
   version = 0;
   /** Bumped on every rebuild: a consumer's version from another epoch means "sweep everything". */
@@ -113,6 +113,10 @@ export class LiveBoardIndex {
         included: 0,
         validFrom: -Infinity,
         validUntil: Infinity,
+        phaseEvent: undefined,
+        phaseStart: NaN,
+        phaseAsOf: NaN,
+        phase: 'unknown',
         rangesDirty: true,
         minAt: Infinity,
         maxAt: -Infinity,
@@ -330,6 +334,6 @@ export class LiveBoardIndex {
       }
       picked = set;
     }
-    return this.indexer.board(asOfMs, picked, sports);
+    return this.indexer.board(asOfMs, picked, sports, keys === null);
   }
 }
