@@ -28,17 +28,44 @@ export function compiledEntry(root) {
   } catch {
     return null;
   }
-  for (const dir of SOURCE_DIRS) {
+  return editedSince(root, SOURCE_DIRS, (name) => name.endsWith('.ts'), builtAt)
+    ? null
+    : join(root, 'dist', 'cli', 'main.js');
+}
+
+/**
+ * Whether the web console's build (console/dist, `npm run build:console`) is missing or older than one of its
+ * sources; false when this checkout has no console sources (nothing to build).
+ */
+export function consoleBuildIsStale(root) {
+  const sources = join(root, 'console');
+  try {
+    statSync(join(sources, 'index.html'));
+  } catch {
+    return false;
+  }
+  let builtAt;
+  try {
+    builtAt = statSync(join(sources, 'dist', 'index.html')).mtimeMs;
+  } catch {
+    return true;
+  }
+  return editedSince(sources, ['src', '.'], (name, dir) => dir !== '.' || /\.(html|ts)$/.test(name), builtAt);
+}
+
+/** Whether a file under `dirs` of `root` (recursively; '.' = only root's own files) passing `take` is newer than `builtAt`. */
+function editedSince(root, dirs, take, builtAt) {
+  for (const dir of dirs) {
     let entries;
     try {
-      entries = readdirSync(join(root, dir), { recursive: true, withFileTypes: true });
+      entries = readdirSync(join(root, dir), { recursive: dir !== '.', withFileTypes: true });
     } catch {
       continue;
     }
     for (const e of entries) {
-      if (!e.isFile() || !e.name.endsWith('.ts')) continue;
-      if (statSync(join(e.parentPath, e.name)).mtimeMs > builtAt) return null;
+      if (!e.isFile() || !take(e.name, dir)) continue;
+      if (statSync(join(e.parentPath, e.name)).mtimeMs > builtAt) return true;
     }
   }
-  return join(root, 'dist', 'cli', 'main.js');
+  return false;
 }

@@ -10,7 +10,7 @@ import { isAlive, startDevServer, stopDevServer } from '../../scripts/devserver'
 import { migrate } from '../../activities/infra/postgres';
 import { createRedis } from '../../activities/infra/redis';
 import { PROJECT_ROOT } from '../../config/paths';
-import { compiledEntry } from '../../bin/compiled.mjs';
+import { compiledEntry, consoleBuildIsStale } from '../../bin/compiled.mjs';
 import { deleteKeys, dropDatabase, recreateDatabase, scratchDevServer } from '../helpers/scratch';
 
 declare module 'vitest' {
@@ -45,6 +45,12 @@ async function buildCliIfStale(): Promise<void> {
   await promisify(execFile)(process.execPath, ['bin/build-cli.mjs'], { cwd: PROJECT_ROOT });
 }
 
+/** The same for the web console the API serves: the browser tests then test the console's current sources. */
+async function buildConsoleIfStale(): Promise<void> {
+  if (!consoleBuildIsStale(PROJECT_ROOT)) return;
+  await promisify(execFile)('npm', ['run', 'build:console'], { cwd: PROJECT_ROOT });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'alphabet-test-'));
@@ -64,6 +70,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       logger: new DefaultLogger('WARN'),
     }),
     buildCliIfStale(),
+    buildConsoleIfStale(),
   ]);
   const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandOf, registerCommands } from '../../cli/commands';
-import { compiledEntry, SOURCE_DIRS, STAMP } from '../../bin/compiled.mjs';
+import { compiledEntry, consoleBuildIsStale, SOURCE_DIRS, STAMP } from '../../bin/compiled.mjs';
 
 const argv = (...words: string[]) => ['node', 'alphabet', ...words];
 const subcommands = (program: Command, name: string) =>
@@ -64,5 +64,23 @@ describe('CLI start-up: compiled or sources', () => {
 
     at(join(root, 'shared', 'sub', 'deep.ts'), 3_000); // edited after the build, however deep
     expect(compiledEntry(root)).toBeNull();
+  });
+
+  it('the console build is stale when missing or older than a console source; no console, nothing to build', () => {
+    const root = checkout();
+    expect(consoleBuildIsStale(root)).toBe(false); // no console sources
+    mkdirSync(join(root, 'console', 'src', 'charts'), { recursive: true });
+    mkdirSync(join(root, 'console', 'dist'));
+    for (const f of ['index.html', 'vite.config.ts', 'src/charts/plot.ts', 'README.md'])
+      writeFileSync(join(root, 'console', f), '');
+    expect(consoleBuildIsStale(root)).toBe(true); // never built
+    writeFileSync(join(root, 'console', 'dist', 'index.html'), '');
+    for (const f of ['index.html', 'vite.config.ts', 'src/charts/plot.ts'])
+      at(join(root, 'console', f), 1_000);
+    at(join(root, 'console', 'dist', 'index.html'), 2_000);
+    at(join(root, 'console', 'README.md'), 3_000); // not a build input
+    expect(consoleBuildIsStale(root)).toBe(false);
+    at(join(root, 'console', 'src', 'charts', 'plot.ts'), 3_000);
+    expect(consoleBuildIsStale(root)).toBe(true);
   });
 });
