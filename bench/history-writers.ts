@@ -1,6 +1,6 @@
 // The history writer alone, for bench/ingestion.bench.ts (not a bench of its own: run.ts runs *.bench.ts).
 import type { Pool } from '../activities/infra/postgres';
-import type { Change } from '../activities/ingestion/changes';
+import { canonicalQuote, type Change } from '../activities/ingestion/changes';
 import type { QuoteRow } from '../activities/backtest/postgres';
 import {
   commitPoll,
@@ -33,21 +33,23 @@ export async function compareWriters(
     p.changes.push({
       changeType: r.change_type,
       previous: null,
-      quote: {
-        providerEventId: r.event_id,
-        eventId: r.event_id,
-        sport: '',
-        marketType: r.market_type as Change['quote']['marketType'],
-        period: r.period,
-        line: r.line,
-        outcome: r.outcome,
-        point: r.point,
-        bookmaker: r.bookmaker,
-        price: r.price,
-        sourceUpdatedAt: r.source_updated_at?.toISOString() ?? null,
-        original: r.metadata,
-        path: '',
-      },
+      quote: canonicalQuote(
+        {
+          providerEventId: r.event_id,
+          marketType: r.market_type as Change['quote']['marketType'],
+          period: r.period,
+          line: r.line,
+          outcome: r.outcome,
+          point: r.point,
+          bookmaker: r.bookmaker,
+          price: r.price,
+          sourceUpdatedAt: r.source_updated_at?.toISOString() ?? null,
+          original: r.metadata,
+          path: '',
+        },
+        r.event_id,
+        '',
+      ),
     });
   }
   const record = (

@@ -32,6 +32,7 @@ import { parseOddsResponse } from '../shared/readers/the-odds-api';
 import type { FetchOddsRequest, OddsBatch, OddsProvider } from '../activities/providers/types';
 import { EventResolver } from '../activities/ingestion/events';
 import { runPoll } from '../activities/ingestion/poll';
+import { LastKnownMemory } from '../activities/ingestion/last-known';
 import { ingestKeys } from '../activities/ingestion/keys';
 import { COPY_MIN_ROWS, ensurePartitions } from '../activities/ingestion/history';
 import { compareWriters, rawCopy, storedRows } from './history-writers';
@@ -179,6 +180,7 @@ async function ingestAll(
     redis,
     keys: ingestKeys(`bench-${name}:`),
     resolver: new EventResolver(db),
+    memory: new LastKnownMemory(),
     provider: new PayloadProvider(name, sc.payloads),
   };
   const figures: Figures = { polls: 0, quotes: 0, changes: 0, ms: 0 };
@@ -319,6 +321,7 @@ async function main(): Promise<void> {
       redis,
       keys: ingestKeys('bench-warm:'),
       resolver: new EventResolver(db),
+      memory: new LastKnownMemory(),
       provider: new PayloadProvider('warmup', warm),
     };
     for (let i = 0; i < warm.length; i++)

@@ -10,6 +10,7 @@ import {
 import type { ProviderQuota } from '../providers/types';
 import { EventResolver } from './events';
 import { ingestKeys } from './keys';
+import { LastKnownMemory } from './last-known';
 import { runPoll, type PollContext } from './poll';
 import { ingestResults } from './results';
 
@@ -84,6 +85,7 @@ const emptyProgress = (): ChunkProgress => ({
 export function createIngestionActivities(deps: ActivityDeps) {
   const providers: ProviderRegistry = deps.providers ?? createProviderRegistry(deps.config, deps.secrets);
   const resolver = new EventResolver(deps.db);
+  const memory = new LastKnownMemory();
   const keys = ingestKeys(deps.config.redis.keyPrefix);
   const lastResultsAt = new Map<string, number>();
 
@@ -100,6 +102,7 @@ export function createIngestionActivities(deps: ActivityDeps) {
         redis: deps.redis,
         keys,
         resolver,
+        memory,
         provider,
         logger: deps.logger,
       };

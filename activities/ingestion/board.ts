@@ -6,11 +6,11 @@ import {
   boardField,
   encodeLastKnown,
   quoteMarketKey,
-  slotKey,
   type CanonicalQuote,
   type Change,
   type LastKnown,
 } from './changes';
+import { RedisBatch } from '../infra/redis-batch';
 import { addMarketChange, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /** One price on the board (the value of a board hash field). */
@@ -54,20 +54,20 @@ export interface BoardWrite {
 }
 
 /**
- * Apply a committed poll to Redis in one MULTI: last-known prices, the board (every quote seen refreshes
- * its entry and the market's expiry; a moved line removes the book's entry from the old market), the indexes,
- * one change-stream entry per changed market and one pub/sub message, and the "applied" marker.
+ * Apply a committed poll to Redis in one atomic batch (one round trip): last-known prices, the board (every
+ * quote seen refreshes its entry and the market's expiry; a moved line removes the book's entry from the old
+ * market), the indexes, one change-stream entry per changed market and one pub/sub message, and, last, the
+ * "applied" marker (a batch that fails half-way leaves it unset, and the next poll reconciles).
  */
 export async function applyToRedis(
   redis: Redis,
   keys: IngestKeys,
   w: BoardWrite,
 ): Promise<{ changedMarkets: number }> {
-  const m = redis.multi();
-  const ttl = Math.max(1, Math.ceil(w.stalenessSeconds));
-  const staleAt = w.seenAtMs + ttl * 1000;
-  // Every write refreshes the key's expiry; each entry also carries its own staleAt, which readers check.
-  const expire = (key: string) => m.expire(key, ttl);
+  const b = new RedisBatch();
+  const ttl = String(Math.max(1, Math.ceil(w.stalenessSeconds)));
+  const ttlMs = Number(ttl) * 1000;
+  const staleAt = w.seenAtMs + ttlMs;
 
   // Last known prices.
   const changedByEvent = new Map<string, Change[]>();
@@ -81,84 +81,97 @@ export async function applyToRedis(
     const fields: string[] = [LAST_KNOWN_MARKER, '1'];
     for (const c of changedByEvent.get(ev) ?? []) {
       fields.push(
-        slotKey(c.quote),
+        c.quote.slot,
         encodeLastKnown({ point: c.quote.point, price: c.quote.price, changedAt: w.observedAt }),
       );
     }
-    m.hset(key, ...fields);
-    m.expire(key, LAST_KNOWN_TTL_SECONDS);
+    b.call('hset', key, ...fields);
+    b.call('expire', key, String(LAST_KNOWN_TTL_SECONDS));
   }
 
-  // Board entries, grouped per market.
-  const changedSlots = new Set(w.changes.map((c) => `${c.quote.eventId}|${slotKey(c.quote)}`));
+  // Board entries, grouped per market. The changes hold the very quote objects of w.quotes.
+  const changed = new Set(w.changes.map((c) => c.quote));
   const byMarket = new Map<string, string[]>();
   // What this poll wrote per market, for the checksum in its change-stream entry.
   const written = new Map<string, { field: string; price: string }[]>();
   const marketsByEvent = new Map<string, Set<string>>();
   for (const q of w.quotes) {
-    const mk = quoteMarketKey(q);
-    const slot = `${q.eventId}|${slotKey(q)}`;
-    const changedAt = changedSlots.has(slot)
+    const mk = q.market;
+    const field = boardField(q);
+    const changedAt = changed.has(q)
       ? w.observedAt
-      : (w.lastKnown.get(q.eventId)?.get(slotKey(q))?.changedAt ?? w.observedAt);
-    const entry: BoardEntry = {
+      : (w.lastKnown.get(q.eventId)?.get(q.slot)?.changedAt ?? w.observedAt);
+    const own: Pick<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
       price: q.price,
       point: q.point,
-      provider: w.provider,
-      observedAt: w.observedAt,
       sourceUpdatedAt: q.sourceUpdatedAt,
       changedAt,
-      seenAt: w.seenAtMs,
-      staleAt,
-      pollId: w.pollId,
     };
-    const fields = byMarket.get(mk) ?? [];
-    fields.push(boardField(q), JSON.stringify(entry));
-    byMarket.set(mk, fields);
-    const sums = written.get(mk) ?? [];
-    sums.push({ field: boardField(q), price: q.price });
-    written.set(mk, sums);
-    const set = marketsByEvent.get(q.eventId) ?? new Set<string>();
-    set.add(mk);
-    marketsByEvent.set(q.eventId, set);
+    // The entry's own fields, open; Redis appends the poll's shared tail (see hset+suffix below).
+    const head = JSON.stringify(own).slice(0, -1);
+    const fields = byMarket.get(mk);
+    const sums = written.get(mk);
+    if (fields && sums) {
+      fields.push(field, head);
+      sums.push({ field, price: q.price });
+    } else {
+      byMarket.set(mk, [field, head]);
+      written.set(mk, [{ field, price: q.price }]);
+      const set = marketsByEvent.get(q.eventId);
+      if (set) set.add(mk);
+      else marketsByEvent.set(q.eventId, new Set([mk]));
+    }
   }
   // A book that moved its line leaves the old line's market.
   for (const c of w.changes) {
     const prev = c.previous;
     if (!prev || prev.point === c.quote.point) continue;
     const oldKey = quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) });
-    m.hdel(
+    b.call(
+      'hdel',
       keys.market(oldKey),
       boardField({ bookmaker: c.quote.bookmaker, outcome: c.quote.outcome, point: prev.point }),
     );
   }
+  const shared: Omit<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
+    provider: w.provider,
+    observedAt: w.observedAt,
+    seenAt: w.seenAtMs,
+    staleAt,
+    pollId: w.pollId,
+  };
+  // Each value is its entry's open head: head + tail is the whole BoardEntry JSON.
+  const tail = `,${JSON.stringify(shared).slice(1)}`;
   for (const [mk, fields] of byMarket) {
-    m.hset(keys.market(mk), ...fields);
-    expire(keys.market(mk));
+    const key = keys.market(mk);
+    b.call('hset+suffix', key, tail, ...fields);
+    // Every write refreshes the key's expiry; each entry also carries its own staleAt, which readers check.
+    b.call('expire', key, ttl);
   }
 
   // Indexes: event → markets, sport → events, sports; scored by refresh time and trimmed when stale.
-  const minScore = w.seenAtMs - ttl * 1000;
+  const seen = String(w.seenAtMs);
+  const minScore = `(${w.seenAtMs - ttlMs}`;
   const sports = new Set<string>();
   for (const ev of w.events) {
     const markets = marketsByEvent.get(ev.eventId);
     if (!markets) continue;
     const mkKey = keys.eventMarkets(ev.eventId);
-    m.zadd(mkKey, ...[...markets].flatMap((mk) => [String(w.seenAtMs), mk]));
-    m.zremrangebyscore(mkKey, '-inf', `(${minScore}`);
-    expire(mkKey);
-    m.set(keys.eventInfo(ev.eventId), JSON.stringify(ev), 'EX', ttl);
-    m.zadd(keys.sportEvents(ev.sport), String(w.seenAtMs), ev.eventId);
+    b.call('zadd', mkKey, ...[...markets].flatMap((mk) => [seen, mk]));
+    b.call('zremrangebyscore', mkKey, '-inf', minScore);
+    b.call('expire', mkKey, ttl);
+    b.call('set', keys.eventInfo(ev.eventId), JSON.stringify(ev), 'EX', ttl);
+    b.call('zadd', keys.sportEvents(ev.sport), seen, ev.eventId);
     sports.add(ev.sport);
   }
   for (const sport of sports) {
-    m.zremrangebyscore(keys.sportEvents(sport), '-inf', `(${minScore}`);
-    expire(keys.sportEvents(sport));
-    m.zadd(keys.sports, String(w.seenAtMs), sport);
+    b.call('zremrangebyscore', keys.sportEvents(sport), '-inf', minScore);
+    b.call('expire', keys.sportEvents(sport), ttl);
+    b.call('zadd', keys.sports, seen, sport);
   }
   if (sports.size) {
-    m.zremrangebyscore(keys.sports, '-inf', `(${minScore}`);
-    expire(keys.sports);
+    b.call('zremrangebyscore', keys.sports, '-inf', minScore);
+    b.call('expire', keys.sports, ttl);
   }
 
   // Announce the changed markets.
@@ -169,14 +182,14 @@ export async function applyToRedis(
     changedMarkets.set(mk, e);
   };
   for (const c of w.changes) {
-    countChange(quoteMarketKey(c.quote), c);
+    countChange(c.quote.market, c);
     // The old line's market lost the quote: it changed too (a live board must drop it).
     const prev = c.previous;
     if (prev && prev.point !== c.quote.point)
       countChange(quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) }), c);
   }
   for (const [mk, e] of changedMarkets) {
-    addMarketChange(m, keys, {
+    addMarketChange(b, keys, {
       market: mk,
       event: e.event,
       sport: e.sport,
@@ -188,7 +201,8 @@ export async function applyToRedis(
     });
   }
   if (changedMarkets.size) {
-    m.publish(
+    b.call(
+      'publish',
       keys.changesChannel,
       JSON.stringify({
         provider: w.provider,
@@ -203,11 +217,8 @@ export async function applyToRedis(
       }),
     );
   }
-  m.set(keys.applied(w.provider), w.pollId);
-  const results = await m.exec();
-  const failed = results?.find(([err]) => err);
-  if (failed?.[0]) throw failed[0];
-  if (!results) throw new Error('Redis MULTI was aborted');
+  b.call('set', keys.applied(w.provider), w.pollId);
+  await b.exec(redis);
   return { changedMarkets: changedMarkets.size };
 }
 

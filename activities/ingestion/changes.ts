@@ -6,6 +6,32 @@ import { excerpt } from '../../shared/readers/values';
 export interface CanonicalQuote extends ProviderQuote {
   eventId: string;
   sport: string;
+  /** slotKey(quote) and quoteMarketKey(quote), computed once: every step after keys on them. */
+  slot: string;
+  market: string;
+}
+
+/** A provider quote attached to its canonical event. */
+export function canonicalQuote(q: ProviderQuote, eventId: string, sport: string): CanonicalQuote {
+  // Field by field rather than a spread: one object shape for every quote, cheaper on 1,000-quote polls
+  // (every ProviderQuote field is required, so a new one fails to compile here until it is copied).
+  return {
+    providerEventId: q.providerEventId,
+    marketType: q.marketType,
+    period: q.period,
+    line: q.line,
+    outcome: q.outcome,
+    point: q.point,
+    bookmaker: q.bookmaker,
+    price: q.price,
+    sourceUpdatedAt: q.sourceUpdatedAt,
+    original: q.original,
+    path: q.path,
+    eventId,
+    sport,
+    slot: slotKey(q),
+    market: quoteMarketKey({ eventId, marketType: q.marketType, period: q.period, line: q.line }),
+  };
 }
 
 /** What change detection remembers per (provider, event, market type, period, bookmaker, outcome). */
@@ -63,7 +89,7 @@ export function dedupeQuotes(quotes: readonly CanonicalQuote[]): {
 } {
   const groups = new Map<string, CanonicalQuote[]>();
   for (const q of quotes) {
-    const k = `${q.eventId}|${slotKey(q)}`;
+    const k = `${q.eventId}|${q.slot}`;
     const g = groups.get(k);
     if (g) g.push(q);
     else groups.set(k, [q]);
@@ -116,7 +142,7 @@ export function dedupeQuotes(quotes: readonly CanonicalQuote[]): {
 export function detectChanges(quotes: readonly CanonicalQuote[], last: LastKnownByEvent): Change[] {
   const out: Change[] = [];
   for (const q of quotes) {
-    const prev = last.get(q.eventId)?.get(slotKey(q)) ?? null;
+    const prev = last.get(q.eventId)?.get(q.slot) ?? null;
     if (!prev) out.push({ quote: q, changeType: 'initial', previous: null });
     else if (prev.price !== q.price || prev.point !== q.point)
       out.push({ quote: q, changeType: 'change', previous: prev });

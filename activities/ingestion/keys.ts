@@ -1,4 +1,3 @@
-import type { ChainableCommander } from 'ioredis';
 /**
  * Redis key layout of the odds board and of ingestion's own state (every key under config.redis.keyPrefix):
  *
@@ -55,9 +54,15 @@ export interface MarketChange {
   sum?: string;
 }
 
-/** Append a market change to the stream (in the caller's pipeline), in the one layout its readers parse. */
-export function addMarketChange(pipeline: ChainableCommander, keys: IngestKeys, c: MarketChange): void {
-  pipeline.xadd(
+/** Something commands can be queued on: an ioredis pipeline or MULTI, or a RedisBatch. */
+export interface CommandQueue {
+  call(command: string, ...args: string[]): unknown;
+}
+
+/** Append a market change to the stream (in the caller's pipeline or batch), in the one layout its readers parse. */
+export function addMarketChange(queue: CommandQueue, keys: IngestKeys, c: MarketChange): void {
+  queue.call(
+    'xadd',
     keys.changesStream,
     'MAXLEN',
     '~',

@@ -5,19 +5,53 @@ import { decodeLastKnown, encodeLastKnown, slotKey, type LastKnown, type LastKno
 import { LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /**
+ * This process's copy of the last known prices it wrote to Redis, per provider: the events of the provider's
+ * last poll, valid while Redis's applied marker still names that poll — nobody else has written the
+ * provider's prices since, and Redis has not lost them (a restarted Redis has no marker). It spares each poll
+ * reading back, from Redis, the prices it wrote itself one poll earlier (issue 14).
+ */
+export class LastKnownMemory {
+  private readonly byProvider = new Map<string, { pollId: string; events: LastKnownByEvent }>();
+
+  /** The remembered events, if Redis's marker (`applied`) still names the poll they were written by. */
+  valid(provider: string, applied: string | null): LastKnownByEvent {
+    const held = this.byProvider.get(provider);
+    if (held && held.pollId === applied) return held.events;
+    this.byProvider.delete(provider);
+    return new Map();
+  }
+
+  /** After `pollId` reached Redis: its events' prices, the poll's changes applied. */
+  applied(provider: string, pollId: string, events: LastKnownByEvent): void {
+    this.byProvider.set(provider, { pollId, events });
+  }
+
+  forget(provider: string): void {
+    this.byProvider.delete(provider);
+  }
+}
+
+/**
  * The last known price per slot, for change detection. Redis holds it; an event whose hash is missing (new
  * event, expired, Redis flushed, or invalidated after a crash between the PostgreSQL commit and the Redis
  * write) is rebuilt from the history itself — the latest row per slot — so change detection survives restarts
- * and never writes a row twice.
+ * and never writes a row twice. Events in `remembered` (LastKnownMemory) are taken from there.
  */
 export async function loadLastKnown(
   db: Pool,
   redis: Redis,
   keys: IngestKeys,
   provider: string,
-  eventIds: readonly string[],
+  wanted: readonly string[],
+  remembered: LastKnownByEvent = new Map(),
 ): Promise<LastKnownByEvent> {
   const out: LastKnownByEvent = new Map();
+  const eventIds: string[] = [];
+  for (const ev of wanted) {
+    const held = remembered.get(ev);
+    if (held) out.set(ev, held);
+    else eventIds.push(ev);
+  }
   if (eventIds.length === 0) return out;
   const pipe = redis.pipeline();
   for (const ev of eventIds) pipe.hgetall(keys.last(provider, ev));

@@ -4,11 +4,11 @@ import type { Logger } from '../infra/logger';
 import type { OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
 import { excerpt } from '../../shared/readers/values';
 import { applyToRedis, type BoardEventInfo } from './board';
-import { dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
+import { canonicalQuote, dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
 import type { EventResolver } from './events';
 import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
 import { ingestKeys, type IngestKeys } from './keys';
-import { loadLastKnown } from './last-known';
+import { loadLastKnown, type LastKnownMemory } from './last-known';
 import { addMarketChange } from './keys';
 
 export interface PollContext {
@@ -16,6 +16,8 @@ export interface PollContext {
   redis: Redis;
   keys: IngestKeys;
   resolver: EventResolver;
+  /** The worker process's memory of the last known prices it wrote (one per process, like the resolver). */
+  memory: LastKnownMemory;
   provider: OddsProvider;
   logger?: Logger;
   now?: () => number;
@@ -52,6 +54,7 @@ export function createPollContext(deps: {
   redis: Redis;
   keyPrefix: string;
   resolver: EventResolver;
+  memory: LastKnownMemory;
   provider: OddsProvider;
   logger?: Logger;
 }): PollContext {
@@ -60,6 +63,7 @@ export function createPollContext(deps: {
     redis: deps.redis,
     keys: ingestKeys(deps.keyPrefix),
     resolver: deps.resolver,
+    memory: deps.memory,
     provider: deps.provider,
     ...(deps.logger ? { logger: deps.logger } : {}),
   };
@@ -114,6 +118,8 @@ export async function runPoll(
   if (latest && applied !== latest.pollId) {
     await reconcileRedis(ctx, latest);
   }
+  // After a reconciliation the marker names another poll than the memory's: the memory is dropped.
+  const remembered = ctx.memory.valid(name, applied);
 
   const batch = await provider.fetchOdds({ sports: input.sports, cursor: latest?.cursor ?? null });
   if (batch.idle) {
@@ -151,14 +157,14 @@ export async function runPoll(
       });
       continue;
     }
-    canonical.push({ ...q, eventId, sport: ev.sport });
+    canonical.push(canonicalQuote(q, eventId, ev.sport));
   }
   const { kept, rejects: dupes } = dedupeQuotes(canonical);
   rejects.push(...dupes);
 
   // Change detection.
   const eventIds = [...new Set(kept.map((q) => q.eventId))];
-  const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds);
+  const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds, remembered);
   const changes = detectChanges(kept, lastKnown);
 
   // PostgreSQL: the commit point.
@@ -195,17 +201,29 @@ export async function runPoll(
       participants: e.participants,
     });
   }
-  await applyToRedis(redis, keys, {
-    provider: name,
-    pollId: input.pollId,
-    observedAt: batch.observedAt,
-    seenAtMs: now(),
-    stalenessSeconds: input.stalenessSeconds,
-    quotes: kept,
-    changes,
-    lastKnown,
-    events: boardEvents,
-  });
+  try {
+    await applyToRedis(redis, keys, {
+      provider: name,
+      pollId: input.pollId,
+      observedAt: batch.observedAt,
+      seenAtMs: now(),
+      stalenessSeconds: input.stalenessSeconds,
+      quotes: kept,
+      changes,
+      lastKnown,
+      events: boardEvents,
+    });
+  } catch (err) {
+    ctx.memory.forget(name);
+    throw err;
+  }
+  // What Redis now holds for these events: the prices loaded, with this poll's changes.
+  for (const c of changes) {
+    lastKnown
+      .get(c.quote.eventId)
+      ?.set(c.quote.slot, { point: c.quote.point, price: c.quote.price, changedAt: batch.observedAt });
+  }
+  ctx.memory.applied(name, input.pollId, lastKnown);
 
   return {
     pollId: input.pollId,
@@ -229,6 +247,7 @@ export async function runPoll(
  */
 async function reconcileRedis(ctx: PollContext, poll: CommittedPoll): Promise<void> {
   const { db, redis, keys, provider } = ctx;
+  ctx.memory.forget(provider.name);
   const { rows } = await db.query<{ market: string; event_id: string; sport: string; n: string }>(
     `SELECT q.event_id || '|' || q.market_type || '|' || q.period || '|' || COALESCE(q.line::text, '-') AS market,
             q.event_id, e.sport, count(*) AS n

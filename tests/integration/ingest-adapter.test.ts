@@ -12,6 +12,7 @@ import { sportOfPrefix } from '../../activities/providers/replay';
 import { EventResolver } from '../../activities/ingestion/events';
 import { runPoll, type CrashPoint, type PollContext } from '../../activities/ingestion/poll';
 import { ingestKeys } from '../../activities/ingestion/keys';
+import { LastKnownMemory } from '../../activities/ingestion/last-known';
 import { readBoard } from '../../activities/ingestion/board';
 
 const snapshots = sharedData('the-odds-api', 'snapshots');
@@ -85,6 +86,7 @@ describe.skipIf(!snapshots)('The Odds API adapter, end to end into PostgreSQL an
       redis: stores.redis,
       keys: ingestKeys(`${inject('redisKeyPrefix')}${provider}:`),
       resolver: new EventResolver(stores.db),
+      memory: new LastKnownMemory(),
       provider: new TheOddsApiProvider({
         name: provider,
         type: 'the-odds-api',
@@ -325,16 +327,31 @@ describe.skipIf(!snapshots)('The Odds API adapter, end to end into PostgreSQL an
     expect(stream.filter(([, f]) => f.includes(`${provider}:2`)).length).toBeGreaterThan(0);
     expect((await poll(ctx, `${provider}:3`, ['basketball_wnba'])).changesWritten).toBe(0);
     // Even when the next poll comes from a fresh worker and Redis lost everything.
-    await stores.redis.del(...(await stores.redis.keys(`${inject('redisKeyPrefix')}${provider}:*`)));
-    expect((await poll({ ...context(provider) }, `${provider}:4`, ['basketball_wnba'])).changesWritten).toBe(
-      0,
-    );
-    expect((await rowsOf(provider)).length).toBe(afterCrash);
+    const loseRedis = async () =>
+      stores.redis.del(...(await stores.redis.keys(`${inject('redisKeyPrefix')}${provider}:*`)));
+    await loseRedis();
+    expect((await poll(context(provider), `${provider}:4`, ['basketball_wnba'])).changesWritten).toBe(0);
+    // Another worker polls other prices (the first response's again). The first worker remembers the prices
+    // of its poll 3, but Redis's marker names the other's poll: it reads Redis again and finds nothing new.
+    const other = context(provider);
+    serve.set('basketball_wnba', first);
+    const moved = (await poll(other, `${provider}:5`, ['basketball_wnba'])).changesWritten;
+    expect(moved).toBeGreaterThan(0);
+    expect((await poll(ctx, `${provider}:6`, ['basketball_wnba'])).changesWritten).toBe(0);
+    // Redis loses everything right after the first worker's poll: the last known prices go back to Redis
+    // whole (not only the changed ones), and yet another worker finds every one of them.
+    await loseRedis();
+    expect((await poll(ctx, `${provider}:7`, ['basketball_wnba'])).changesWritten).toBe(0);
+    const lastKnownKeys = await stores.redis.keys(ctx.keys.last(provider, '*'));
+    expect(lastKnownKeys.length).toBeGreaterThan(0);
+    for (const key of lastKnownKeys) expect(await stores.redis.hlen(key)).toBeGreaterThan(1);
+    expect((await poll(context(provider), `${provider}:8`, ['basketball_wnba'])).changesWritten).toBe(0);
+    expect((await rowsOf(provider)).length).toBe(afterCrash + moved);
     const { rows } = await stores.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM odds_polls WHERE provider = $1`,
       [provider],
     );
-    expect(rows[0]!.n).toBe('4');
+    expect(rows[0]!.n).toBe('8');
   }, 180_000);
 
   it('classifies HTTP faults and records nothing for a failed poll', async () => {

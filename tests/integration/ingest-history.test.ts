@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PoolClient } from 'pg';
 import { testStores } from '../helpers/platform';
 import { COPY_MIN_ROWS, commitPoll, type PollRecord } from '../../activities/ingestion/history';
-import type { Change } from '../../activities/ingestion/changes';
+import { canonicalQuote, type Change } from '../../activities/ingestion/changes';
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 
@@ -13,21 +13,23 @@ function changes(eventId: string, n: number, from = 0): Change[] {
     return {
       changeType: i % 2 ? 'change' : 'initial',
       previous: null,
-      quote: {
-        providerEventId: `p-${eventId}`,
+      quote: canonicalQuote(
+        {
+          providerEventId: `p-${eventId}`,
+          marketType: i % 3 ? 'spreads' : 'h2h',
+          period: 'full',
+          line: i % 3 ? `${i}.5` : null,
+          outcome: i % 2 ? 'home' : 'away',
+          point: i % 3 ? `-${i}.5` : null,
+          bookmaker: `book${i}`,
+          price: '1.952380952380952380952381',
+          sourceUpdatedAt: i % 4 ? null : '2026-02-01T11:59:00.000Z',
+          original: i % 5 ? null : { american: '-105', note: 'tab\there\\back\nline\r"q" é' },
+          path: `x[${i}]`,
+        },
         eventId,
-        sport: 'americanfootball_nfl',
-        marketType: i % 3 ? 'spreads' : 'h2h',
-        period: 'full',
-        line: i % 3 ? `${i}.5` : null,
-        outcome: i % 2 ? 'home' : 'away',
-        point: i % 3 ? `-${i}.5` : null,
-        bookmaker: `book${i}`,
-        price: '1.952380952380952380952381',
-        sourceUpdatedAt: i % 4 ? null : '2026-02-01T11:59:00.000Z',
-        original: i % 5 ? null : { american: '-105', note: 'tab\there\\back\nline\r"q" é' },
-        path: `x[${i}]`,
-      },
+        'americanfootball_nfl',
+      ),
     };
   });
 }

@@ -5,6 +5,7 @@ import { marketLine, parseDecimalValue, parseIsoTime, parsePrice } from '../../s
 import {
   dedupeQuotes,
   detectChanges,
+  canonicalQuote,
   slotKey,
   type CanonicalQuote,
   type LastKnown,
@@ -82,8 +83,8 @@ describe('normalization', () => {
   });
 });
 
-function quote(over: Partial<CanonicalQuote>): CanonicalQuote {
-  return {
+function quote(over: Partial<Omit<CanonicalQuote, 'slot' | 'market'>>): CanonicalQuote {
+  const q: Omit<CanonicalQuote, 'slot' | 'market'> = {
     providerEventId: 'p1',
     eventId: 'ev1',
     sport: 'americanfootball_nfl',
@@ -99,6 +100,7 @@ function quote(over: Partial<CanonicalQuote>): CanonicalQuote {
     path: 'x',
     ...over,
   };
+  return canonicalQuote(q, q.eventId, q.sport);
 }
 
 describe('change detection', () => {
