@@ -77,9 +77,11 @@ export function createPollContext(deps: {
  *     the last known prices it touched (they are rebuilt from PostgreSQL).
  *  2. Fetch (recorded sources resume from the cursor of the latest committed poll).
  *  3. Canonical events; drop duplicate slots into rejects.
- *  4. Change detection against the last known prices.
+ *  4. Change detection against the last known prices (this worker's memory of them while Redis's applied
+ *     marker names its last poll, else Redis, else PostgreSQL).
  *  5. ONE PostgreSQL transaction: change rows, rejects, and the odds_polls row that marks the poll committed.
- *  6. ONE Redis MULTI: last known prices, board, indexes, change stream, pub/sub, applied marker.
+ *  6. ONE Redis script call (RedisBatch): last known prices, board, indexes, change stream, pub/sub, and
+ *     the applied marker last.
  */
 export async function runPoll(
   ctx: PollContext,
