@@ -13,7 +13,18 @@ export function readDataText(path: string): string {
 }
 
 /**
- * `--data` arguments as files: a file as is, a directory as every .csv / .csv.gz in it, and a glob
+ * `<sport>_events.csv` and `<sport>_snapshots.csv` beside `<sport>_line_changes.csv(.gz)`: read with the
+ * line changes (teams, start times, fetch times), not data of their own.
+ */
+function isLineChangeCompanion(name: string, names: readonly string[]): boolean {
+  const m = /^(.+)_(events|snapshots)\.csv$/i.exec(name);
+  if (!m) return false;
+  return names.some((n) => n.toLowerCase().startsWith(`${m[1]!.toLowerCase()}_line_changes.csv`));
+}
+
+/**
+ * `--data` arguments as files: a file as is, a directory as every .csv / .csv.gz in it (but the companion
+ * files of line changes, read with them), and a glob
  * (`*`, `?`, `[…]` in any path segment, `**` for any depth) as its matches, sorted. The shell usually
  * expands globs first; quoted ones are expanded here. Duplicates are dropped, order is kept.
  */
@@ -41,8 +52,9 @@ export function expandDataArgs(
         continue;
       }
       if (isDir) {
-        const inside = readdirSync(abs)
-          .filter((n) => /\.csv(\.gz)?$/i.test(n))
+        const names = readdirSync(abs);
+        const inside = names
+          .filter((n) => /\.csv(\.gz)?$/i.test(n) && !isLineChangeCompanion(n, names))
           .sort()
           .map((n) => join(abs, n));
         if (inside.length === 0) unmatched.push(arg);

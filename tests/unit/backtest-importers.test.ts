@@ -235,6 +235,14 @@ describe('--data arguments', () => {
       'fd/D1_056.csv',
       'fd/E0_056.csv',
     ]);
+    // A line-change folder: the events and snapshots files beside the changes are read with them.
+    mkdirSync(join(dir, 'lc'));
+    for (const n of ['nfl_line_changes.csv.gz', 'nfl_events.csv', 'nfl_snapshots.csv', 'mlb_events.csv'])
+      writeFileSync(join(dir, 'lc', n), 'x');
+    expect(expandDataArgs(['lc'], dir).files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'lc/mlb_events.csv',
+      'lc/nfl_line_changes.csv.gz',
+    ]);
     expect([dataKind('x/nfl_line_changes.csv.gz'), dataKind('E0_056.csv'), dataKind('a.json')]).toEqual([
       'line-changes',
       'football-data',
