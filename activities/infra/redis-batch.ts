@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis';
  * Run the commands, in order, server-side; nothing else runs in between (a script is atomic like MULTI).
  * The commands arrive flattened in ARGV, each as its number of arguments then its arguments (no JSON to
  * decode, nothing escaped). An error stops the script: the commands before it stay applied, so writers put
- * their commit marker last. One command of our own, `hset+suffix`
- * (key, suffix, field, value, …), is HSET with the suffix appended to every value: values that share a long
- * tail (a poll's board entries) send it once.
+ * their commit marker last. Two commands of our own: `hset+suffix` (key, suffix, field, value, …) is HSET
+ * with the suffix appended to every value, so values that share a long tail (a poll's board entries) send it
+ * once; `hset+if-exists` (key, field, value, …) is HSET onto an existing hash only, never creating one.
  */
 const APPLY_LUA = `local i, n, done = 1, #ARGV, 0
 while i <= n do
@@ -21,6 +21,8 @@ while i <= n do
       args[#args + 1] = ARGV[j + 1] .. suffix
     end
     redis.call(unpack(args))
+  elseif name == 'hset+if-exists' then
+    if redis.call('exists', ARGV[i + 2]) == 1 then redis.call('hset', unpack(ARGV, i + 2, i + count)) end
   else
     redis.call(unpack(ARGV, i + 1, i + count))
   end
@@ -36,6 +38,7 @@ const MAX_ARGS = 4_000;
 const SPLITTABLE: Record<string, { head: number; width: number }> = {
   hset: { head: 2, width: 2 },
   'hset+suffix': { head: 3, width: 2 },
+  'hset+if-exists': { head: 2, width: 2 },
   zadd: { head: 2, width: 2 },
   hdel: { head: 2, width: 1 },
   del: { head: 1, width: 1 },

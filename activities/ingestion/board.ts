@@ -85,7 +85,9 @@ export async function applyToRedis(
         encodeLastKnown({ point: c.quote.point, price: c.quote.price, changedAt: w.observedAt }),
       );
     }
-    b.call('hset', key, ...fields);
+    // Only onto the hash the prices were loaded from: one that is gone (evicted, deleted) is rebuilt whole
+    // from PostgreSQL by its next reader, never recreated with this poll's changes alone.
+    b.call('hset+if-exists', key, ...fields);
     b.call('expire', key, String(LAST_KNOWN_TTL_SECONDS));
   }
 

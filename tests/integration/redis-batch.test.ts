@@ -45,6 +45,16 @@ describe('RedisBatch: many commands in one script call', () => {
     expect(await stores.redis.ttl(`${prefix}big`)).toBeGreaterThan(0);
   });
 
+  it('hset+if-exists adds fields to an existing hash and never creates one', async () => {
+    await stores.redis.hset(`${prefix}present`, '_', '1');
+    await new RedisBatch()
+      .call('hset+if-exists', `${prefix}present`, 'slot', 'price')
+      .call('hset+if-exists', `${prefix}absent`, 'slot', 'price')
+      .exec(stores.redis);
+    expect(await stores.redis.hgetall(`${prefix}present`)).toEqual({ _: '1', slot: 'price' });
+    expect(await stores.redis.exists(`${prefix}absent`)).toBe(0);
+  });
+
   it('sends the script again when Redis has forgotten it (a restart or SCRIPT FLUSH)', async () => {
     await new RedisBatch().call('set', `${prefix}s`, 'before').exec(stores.redis);
     await stores.redis.script('FLUSH');
