@@ -1,4 +1,5 @@
 import type { Redis } from '../infra/redis';
+import { RedisBatch } from '../infra/redis-batch';
 import { marketKeyString, type MarketKey } from '../../shared/entities';
 import { D, toDecimalString } from '../../shared/math';
 import type { BoardQuote } from '../../shared/strategies';
@@ -109,9 +110,8 @@ export async function writeBoardQuotes(
   }
   const keys = ingestKeys(prefix);
   const mk = marketKeyString({ ...market, line: norm(market.line) });
-  await redis
-    .multi()
-    .hset(keys.market(mk), ...fields)
-    .zadd(keys.eventMarkets(market.eventId), now, mk)
-    .exec();
+  await new RedisBatch()
+    .call('hset', keys.market(mk), ...fields)
+    .call('zadd', keys.eventMarkets(market.eventId), now, mk)
+    .exec(redis);
 }

@@ -50,7 +50,8 @@ const SPLITTABLE: Record<string, { head: number; width: number }> = {
  * most of a poll's Redis time (`npm run bench -- ingestion`, the recorded NFL responses: about 850 commands
  * a poll). Single-node Redis
  * only: the keys are not declared to the script (the board's keys span every hash slot anyway).
- * `call` mirrors ioredis's, so code that fills a pipeline (addMarketChange) fills a batch the same way.
+ * Every board and last-known write goes through it; unlike ioredis's MULTI, whose exec() resolves with
+ * per-command errors that callers must look for, a failing command rejects exec().
  */
 export class RedisBatch {
   private readonly commands: string[][] = [];
@@ -75,14 +76,21 @@ export class RedisBatch {
 
   async exec(redis: Redis): Promise<void> {
     if (this.commands.length === 0) return;
-    const payload: string[] = [];
-    for (const c of this.commands) payload.push(String(c.length), ...c);
+    // One array, never spread into a call: a whole board (the bench's 100,000 quotes) is hundreds of
+    // thousands of arguments, past what a JavaScript call takes.
+    const args: string[] = ['', '0'];
+    for (const c of this.commands) {
+      args.push(String(c.length));
+      for (const a of c) args.push(a);
+    }
     try {
-      await redis.evalsha(APPLY_SHA, 0, ...payload);
+      args[0] = APPLY_SHA;
+      await redis.call('evalsha', args);
     } catch (err) {
       // A restarted (or flushed) Redis has forgotten the script: EVAL sends it again and caches it.
       if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      await redis.eval(APPLY_LUA, 0, ...payload);
+      args[0] = APPLY_LUA;
+      await redis.call('eval', args);
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   type LastKnown,
 } from './changes';
 import { RedisBatch } from '../infra/redis-batch';
-import { addMarketChange, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+import { announceChanges, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /** One price on the board (the value of a board hash field). */
 export interface BoardEntry {
@@ -65,8 +65,9 @@ export async function applyToRedis(
   w: BoardWrite,
 ): Promise<{ changedMarkets: number }> {
   const b = new RedisBatch();
-  const ttl = String(Math.max(1, Math.ceil(w.stalenessSeconds)));
-  const ttlMs = Number(ttl) * 1000;
+  const ttlSeconds = Math.max(1, Math.ceil(w.stalenessSeconds));
+  const ttl = String(ttlSeconds);
+  const ttlMs = ttlSeconds * 1000;
   const staleAt = w.seenAtMs + ttlMs;
 
   // Last known prices.
@@ -124,17 +125,6 @@ export async function applyToRedis(
       else marketsByEvent.set(q.eventId, new Set([mk]));
     }
   }
-  // A book that moved its line leaves the old line's market.
-  for (const c of w.changes) {
-    const prev = c.previous;
-    if (!prev || prev.point === c.quote.point) continue;
-    const oldKey = quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) });
-    b.call(
-      'hdel',
-      keys.market(oldKey),
-      boardField({ bookmaker: c.quote.bookmaker, outcome: c.quote.outcome, point: prev.point }),
-    );
-  }
   const shared: Omit<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
     provider: w.provider,
     observedAt: w.observedAt,
@@ -176,7 +166,8 @@ export async function applyToRedis(
     b.call('expire', keys.sports, ttl);
   }
 
-  // Announce the changed markets.
+  // Announce the changed markets. A book that moved its line leaves the old line's market, which changed
+  // too (a live board must drop the quote).
   const changedMarkets = new Map<string, { event: string; sport: string; n: number }>();
   const countChange = (mk: string, c: Change) => {
     const e = changedMarkets.get(mk) ?? { event: c.quote.eventId, sport: c.quote.sport, n: 0 };
@@ -185,40 +176,28 @@ export async function applyToRedis(
   };
   for (const c of w.changes) {
     countChange(c.quote.market, c);
-    // The old line's market lost the quote: it changed too (a live board must drop it).
     const prev = c.previous;
-    if (prev && prev.point !== c.quote.point)
-      countChange(quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) }), c);
+    if (!prev || prev.point === c.quote.point) continue;
+    const oldKey = quoteMarketKey({ ...c.quote, line: marketLine(c.quote.marketType, prev.point) });
+    b.call(
+      'hdel',
+      keys.market(oldKey),
+      boardField({ bookmaker: c.quote.bookmaker, outcome: c.quote.outcome, point: prev.point }),
+    );
+    countChange(oldKey, c);
   }
-  for (const [mk, e] of changedMarkets) {
-    addMarketChange(b, keys, {
-      market: mk,
+  announceChanges(
+    b,
+    keys,
+    { provider: w.provider, pollId: w.pollId, observedAt: w.observedAt },
+    [...changedMarkets].map(([market, e]) => ({
+      market,
       event: e.event,
       sport: e.sport,
-      provider: w.provider,
-      poll: w.pollId,
-      observedAt: w.observedAt,
       changes: e.n,
-      sum: marketChecksum(written.get(mk) ?? []),
-    });
-  }
-  if (changedMarkets.size) {
-    b.call(
-      'publish',
-      keys.changesChannel,
-      JSON.stringify({
-        provider: w.provider,
-        pollId: w.pollId,
-        observedAt: w.observedAt,
-        markets: [...changedMarkets].map(([market, e]) => ({
-          market,
-          event: e.event,
-          sport: e.sport,
-          changes: e.n,
-        })),
-      }),
-    );
-  }
+      sum: marketChecksum(written.get(market) ?? []),
+    })),
+  );
   b.call('set', keys.applied(w.provider), w.pollId);
   await b.exec(redis);
   return { changedMarkets: changedMarkets.size };

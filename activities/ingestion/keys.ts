@@ -1,3 +1,5 @@
+import type { RedisBatch } from '../infra/redis-batch';
+
 /**
  * Redis key layout of the odds board and of ingestion's own state (every key under config.redis.keyPrefix):
  *
@@ -54,14 +56,9 @@ export interface MarketChange {
   sum?: string;
 }
 
-/** Something commands can be queued on: an ioredis pipeline or MULTI, or a RedisBatch. */
-export interface CommandQueue {
-  call(command: string, ...args: string[]): unknown;
-}
-
-/** Append a market change to the stream (in the caller's pipeline or batch), in the one layout its readers parse. */
-export function addMarketChange(queue: CommandQueue, keys: IngestKeys, c: MarketChange): void {
-  queue.call(
+/** Append a market change to the stream (in the caller's batch), in the one layout its readers parse. */
+export function addMarketChange(batch: RedisBatch, keys: IngestKeys, c: MarketChange): void {
+  batch.call(
     'xadd',
     keys.changesStream,
     'MAXLEN',
@@ -83,5 +80,42 @@ export function addMarketChange(queue: CommandQueue, keys: IngestKeys, c: Market
     'changes',
     String(c.changes),
     ...(c.sum === undefined ? [] : ['sum', c.sum]),
+  );
+}
+
+/** A changed market as a poll announces it (MarketChange without the poll's own fields). */
+export type ChangedMarket = Omit<MarketChange, 'provider' | 'poll' | 'observedAt'>;
+
+/**
+ * Announce a poll's changed markets, in the caller's batch: one stream entry each, and one pub/sub message
+ * for the poll (what sweeps waiting on the channel wake up to). Nothing when no market changed.
+ */
+export function announceChanges(
+  batch: RedisBatch,
+  keys: IngestKeys,
+  poll: { provider: string; pollId: string; observedAt: string },
+  markets: readonly ChangedMarket[],
+): void {
+  if (markets.length === 0) return;
+  for (const m of markets) {
+    addMarketChange(batch, keys, {
+      ...m,
+      provider: poll.provider,
+      poll: poll.pollId,
+      observedAt: poll.observedAt,
+    });
+  }
+  batch.call(
+    'publish',
+    keys.changesChannel,
+    JSON.stringify({
+      ...poll,
+      markets: markets.map((m) => ({
+        market: m.market,
+        event: m.event,
+        sport: m.sport,
+        changes: Number(m.changes),
+      })),
+    }),
   );
 }

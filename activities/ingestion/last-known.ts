@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { D, toDecimalString } from '../../shared/math/decimal';
 import { decodeLastKnown, encodeLastKnown, slotKey, type LastKnown, type LastKnownByEvent } from './changes';
+import { RedisBatch } from '../infra/redis-batch';
 import { LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /**
@@ -75,16 +76,22 @@ export async function loadLastKnown(
   });
   if (missing.length) {
     const hydrated = await hydrateFromHistory(db, provider, missing);
-    const m = redis.multi();
+    const b = new RedisBatch();
     for (const ev of missing) {
       const slots = hydrated.get(ev) ?? new Map<string, LastKnown>();
       out.set(ev, slots);
       const key = keys.last(provider, ev);
-      m.del(key);
-      m.hset(key, LAST_KNOWN_MARKER, '1', ...[...slots].flatMap(([slot, v]) => [slot, encodeLastKnown(v)]));
-      m.expire(key, LAST_KNOWN_TTL_SECONDS);
+      b.call('del', key);
+      b.call(
+        'hset',
+        key,
+        LAST_KNOWN_MARKER,
+        '1',
+        ...[...slots].flatMap(([slot, v]) => [slot, encodeLastKnown(v)]),
+      );
+      b.call('expire', key, LAST_KNOWN_TTL_SECONDS);
     }
-    await m.exec();
+    await b.exec(redis);
   }
   return out;
 }

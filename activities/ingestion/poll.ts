@@ -7,9 +7,9 @@ import { applyToRedis, type BoardEventInfo } from './board';
 import { canonicalQuote, dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
 import type { EventResolver } from './events';
 import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
-import { ingestKeys, type IngestKeys } from './keys';
+import { announceChanges, ingestKeys, type IngestKeys } from './keys';
 import { loadLastKnown, type LastKnownMemory } from './last-known';
-import { addMarketChange } from './keys';
+import { RedisBatch } from '../infra/redis-batch';
 
 export interface PollContext {
   db: Pool;
@@ -258,37 +258,16 @@ async function reconcileRedis(ctx: PollContext, poll: CommittedPoll): Promise<vo
       GROUP BY 1, 2, 3`,
     [poll.eventIds, poll.polledAt, provider.name, poll.pollId],
   );
-  const m = redis.multi();
-  if (poll.eventIds.length) m.del(...poll.eventIds.map((ev) => keys.last(provider.name, ev)));
-  for (const r of rows) {
-    addMarketChange(m, keys, {
-      market: r.market,
-      event: r.event_id,
-      sport: r.sport,
-      provider: provider.name,
-      poll: poll.pollId,
-      observedAt: poll.polledAt,
-      changes: r.n,
-    });
-  }
-  if (rows.length) {
-    m.publish(
-      keys.changesChannel,
-      JSON.stringify({
-        provider: provider.name,
-        pollId: poll.pollId,
-        observedAt: poll.polledAt,
-        markets: rows.map((r) => ({
-          market: r.market,
-          event: r.event_id,
-          sport: r.sport,
-          changes: Number(r.n),
-        })),
-      }),
-    );
-  }
-  m.set(keys.applied(provider.name), poll.pollId);
-  await m.exec();
+  const b = new RedisBatch();
+  if (poll.eventIds.length) b.call('del', ...poll.eventIds.map((ev) => keys.last(provider.name, ev)));
+  announceChanges(
+    b,
+    keys,
+    { provider: provider.name, pollId: poll.pollId, observedAt: poll.polledAt },
+    rows.map((r) => ({ market: r.market, event: r.event_id, sport: r.sport, changes: r.n })),
+  );
+  b.call('set', keys.applied(provider.name), poll.pollId);
+  await b.exec(redis);
 }
 
 /** Rejects outside a poll (results endpoint): recorded with no poll id. */

@@ -2,6 +2,7 @@ import type { Redis } from '../infra/redis';
 import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
 import { addMarketChange, ingestKeys } from '../ingestion/keys';
+import { RedisBatch } from '../infra/redis-batch';
 import { marketChecksum } from '../../shared/strategies/live-index';
 import type { BoardEntry, BoardEventInfo } from '../ingestion/board';
 
@@ -285,12 +286,13 @@ export async function writeBoard(
     set.add(mk);
     marketsByEvent.set(q.market.eventId, set);
   }
-  const m = redis.multi();
-  for (const [mk, fields] of byMarket) m.hset(keys.market(mk), ...fields).expire(keys.market(mk), ttl);
+  const b = new RedisBatch();
+  for (const [mk, fields] of byMarket)
+    b.call('hset', keys.market(mk), ...fields).call('expire', keys.market(mk), ttl);
   for (const [eventId, markets] of marketsByEvent) {
     const event = snapshot.events[eventId];
     if (!event) continue;
-    m.zadd(keys.eventMarkets(eventId), ...[...markets].flatMap((mk) => [String(seenAt), mk]));
+    b.call('zadd', keys.eventMarkets(eventId), ...[...markets].flatMap((mk) => [String(seenAt), mk]));
     const info: BoardEventInfo = {
       eventId,
       sport: event.sport,
@@ -299,9 +301,9 @@ export async function writeBoard(
       status: event.status,
       participants: event.participants.map((p) => ({ name: p.name, role: p.role })),
     };
-    m.set(keys.eventInfo(eventId), JSON.stringify(info), 'EX', ttl);
-    m.zadd(keys.sportEvents(event.sport), String(seenAt), eventId);
-    m.zadd(keys.sports, String(seenAt), event.sport);
+    b.call('set', keys.eventInfo(eventId), JSON.stringify(info), 'EX', ttl);
+    b.call('zadd', keys.sportEvents(event.sport), String(seenAt), eventId);
+    b.call('zadd', keys.sports, String(seenAt), event.sport);
   }
   const pollId = options.pollId ?? 'board-writer';
   for (const [mk, fields] of byMarket) {
@@ -313,7 +315,7 @@ export async function writeBoard(
       written.push({ field: fields[f]!, price: entry.price });
       provider = entry.provider;
     }
-    addMarketChange(m, keys, {
+    addMarketChange(b, keys, {
       market: mk,
       event: eventId,
       sport: snapshot.events[eventId]?.sport ?? '?',
@@ -324,8 +326,6 @@ export async function writeBoard(
       sum: marketChecksum(written),
     });
   }
-  const results = await m.exec();
-  const failed = results?.find(([err]) => err);
-  if (failed?.[0]) throw failed[0];
+  await b.exec(redis);
   return { markets: byMarket.size, quotes: snapshot.quotes.length };
 }

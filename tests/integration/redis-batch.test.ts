@@ -45,6 +45,13 @@ describe('RedisBatch: many commands in one script call', () => {
     expect(await stores.redis.ttl(`${prefix}big`)).toBeGreaterThan(0);
   });
 
+  it('takes a whole board in one batch: more arguments than one JavaScript call can be given', async () => {
+    const b = new RedisBatch();
+    for (let i = 0; i < 60_000; i++) b.call('hset', `${prefix}board`, `f${i}`, `v${i}`);
+    await b.exec(stores.redis);
+    expect(await stores.redis.hlen(`${prefix}board`)).toBe(60_000);
+  });
+
   it('hset+if-exists adds fields to an existing hash and never creates one', async () => {
     await stores.redis.hset(`${prefix}present`, '_', '1');
     await new RedisBatch()
