@@ -6,13 +6,22 @@ import type { Strategy } from './types';
 
 let onChange: () => void = () => undefined;
 
-/** Put `err` under the input the API named; a name may come as `kellyFraction` or `parameters.kellyFraction`. */
-function showFieldError(form: HTMLElement, err: unknown): void {
+/**
+ * Put `err` under the input the API named; a name may come as `kellyFraction` or `parameters.kellyFraction`.
+ * An answer that arrives after a refresh re-drew the strategy's row goes to the form now on screen.
+ */
+function showFieldError(submitted: HTMLElement, err: unknown): void {
+  const name = submitted.dataset.strategy;
+  const form =
+    submitted.isConnected || name === undefined
+      ? submitted
+      : (document.querySelector<HTMLElement>(`form.parameters[data-strategy="${CSS.escape(name)}"]`) ??
+        submitted);
   for (const el of form.querySelectorAll<HTMLElement>('[data-error-for]')) el.textContent = '';
   const e = err instanceof ApiRequestError ? err : new ApiRequestError(0, null, String(err));
-  const name = e.field?.replace(/^(parameters|params)\./, '') ?? '';
+  const field = e.field?.replace(/^(parameters|params)\./, '') ?? '';
   const target =
-    form.querySelector<HTMLElement>(`[data-error-for="${name}"]`) ??
+    form.querySelector<HTMLElement>(`[data-error-for="${field}"]`) ??
     form.querySelector<HTMLElement>('[data-error-for="general"]')!;
   target.textContent = e.message;
 }
@@ -89,11 +98,37 @@ export async function refreshStrategies(): Promise<Strategy[]> {
     r.dataset.strategy = s.name;
     return r;
   });
-  section('strategies').replaceChildren(
+  const body = section('strategies');
+  for (const r of rows)
+    carryOver(body.querySelector(`tr[data-strategy="${CSS.escape(r.dataset.strategy!)}"]`), r);
+  body.replaceChildren(
     table(['name', 'type', 'mode', 'rollout', 'workflow', 'state', '', ''], rows, 'No strategy configured.'),
   );
   renderPaperForm(strategies);
   return strategies;
+}
+
+/**
+ * What the operator is doing in a strategy's row survives the refresh that re-draws it (live updates come
+ * every few seconds): its parameters left open, what was typed and not saved yet, the messages shown.
+ */
+function carryOver(from: Element | null, to: HTMLElement): void {
+  if (!from) return;
+  const open = from.querySelector('details')?.open ?? false;
+  const details = to.querySelector('details');
+  if (details) details.open = open;
+  for (const input of from.querySelectorAll<HTMLInputElement>('input[name]')) {
+    const now = to.querySelector<HTMLInputElement>(`input[name="${CSS.escape(input.name)}"]`);
+    if (now && input.value !== input.defaultValue) now.value = input.value;
+  }
+  for (const message of from.querySelectorAll<HTMLElement>('[data-error-for]')) {
+    const key = message.dataset.errorFor!;
+    const now = to.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(key)}"]`);
+    if (now) now.textContent = message.textContent;
+  }
+  const out = from.querySelector<HTMLElement>('span.error');
+  const outNow = to.querySelector<HTMLElement>('span.error');
+  if (out && outNow) outNow.textContent = out.textContent;
 }
 
 function renderPaperForm(strategies: Strategy[]): void {
