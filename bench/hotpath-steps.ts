@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import { ingestKeys } from '../activities/ingestion/keys';
+import { ingestKeys, readChangeEntry } from '../activities/ingestion/keys';
 import type { connectClient } from '../activities/infra/temporal';
 import { betWorkflowId } from '../shared/bets';
 
@@ -109,9 +109,8 @@ async function announcedAt(
   for (;;) {
     const page = await redis.xrange(stream, from, '+', 'COUNT', 2_000);
     for (const [id, fields] of page) {
-      const event = fields[fields.indexOf('event') + 1];
-      if (event !== undefined && events.has(event) && !out.has(event))
-        out.set(event, Number(id.split('-')[0]));
+      for (const { event } of readChangeEntry(fields))
+        if (events.has(event) && !out.has(event)) out.set(event, Number(id.split('-')[0]));
     }
     if (page.length < 2_000) return out;
     from = `(${page[page.length - 1]![0]}`;

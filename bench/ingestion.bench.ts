@@ -5,8 +5,8 @@
  *   node --import tsx bench/ingestion.bench.ts [--polls 20] [--baseline-seconds 15] [--rounds 3]
  *
  * Ours: runPoll — parse, normalize, canonical events, change detection against Redis, ONE PostgreSQL
- * transaction (multi-row INSERT from arrays, or COPY from COPY_MIN_ROWS changes) and ONE Redis script call
- * per poll (RedisBatch), the last known prices kept in memory between polls.
+ * transaction (multi-row INSERT from arrays, or COPY from COPY_MIN_ROWS changes) and ONE Redis transaction
+ * per poll (RedisBatch, queued while PostgreSQL commits), the last known prices kept in memory between polls.
  * Baseline: the same parse and events, then per quote a Redis GET of the last price, a single-row INSERT
  * (autocommit) when it changed, and a SET per board entry and per last price.
  *

@@ -1,96 +1,453 @@
-import { createHash } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Redis } from 'ioredis';
+import { noteRedisFailure } from './redis-failures';
 
 /**
- * Run the commands, in order, server-side; nothing else runs in between (a script is atomic like MULTI).
- * The commands arrive flattened in ARGV, each as its number of arguments then its arguments (no JSON to
- * decode, nothing escaped). An error stops the script: the commands before it stay applied, so writers put
- * their commit marker last. Two commands of our own: `hset+suffix` (key, suffix, field, value, …) is HSET
- * with the suffix appended to every value, so values that share a long tail (a poll's board entries) send it
- * once; `hset+if-exists` (key, field, value, …) is HSET onto an existing hash only, never creating one.
- */
-const APPLY_LUA = `local i, n, done = 1, #ARGV, 0
-while i <= n do
-  local count = tonumber(ARGV[i])
-  local name = ARGV[i + 1]
-  if name == 'hset+suffix' then
-    local suffix = ARGV[i + 3]
-    local args = { 'hset', ARGV[i + 2] }
-    for j = i + 4, i + count, 2 do
-      args[#args + 1] = ARGV[j]
-      args[#args + 1] = ARGV[j + 1] .. suffix
-    end
-    redis.call(unpack(args))
-  elseif name == 'hset+if-exists' then
-    if redis.call('exists', ARGV[i + 2]) == 1 then redis.call('hset', unpack(ARGV, i + 2, i + count)) end
-  else
-    redis.call(unpack(ARGV, i + 1, i + count))
-  end
-  i = i + count + 1
-  done = done + 1
-end
-return done`;
-const APPLY_SHA = createHash('sha1').update(APPLY_LUA).digest('hex');
-
-/** Redis's Lua 5.1 unpacks at most 8,000 values: longer variadic commands are split below this. */
-const MAX_ARGS = 4_000;
-/** Variadic commands that may be split: arguments before the repeated part, and its width. */
-const SPLITTABLE: Record<string, { head: number; width: number }> = {
-  hset: { head: 2, width: 2 },
-  'hset+suffix': { head: 3, width: 2 },
-  'hset+if-exists': { head: 2, width: 2 },
-  zadd: { head: 2, width: 2 },
-  hdel: { head: 2, width: 1 },
-  del: { head: 1, width: 1 },
-};
-
-/**
- * Many Redis commands in ONE round trip and one script call, for the writes of a poll (issue 14). Next to
- * MULTI/EXEC it saves ioredis's per-command client work (a Command, a promise and a reply each), which was
- * most of a poll's Redis time (`npm run bench -- ingestion`, the recorded NFL responses: about 850 commands
- * a poll). Single-node Redis
- * only: the keys are not declared to the script (the board's keys span every hash slot anyway).
- * Every board and last-known write goes through it; unlike ioredis's MULTI, whose exec() resolves with
- * per-command errors that callers must look for, a failing command rejects exec().
+ * Many Redis commands in ONE round trip, applied atomically (MULTI/EXEC: nothing else runs in between), for
+ * the writes of a poll (issue 14) and every other board or last-known write. The commands are encoded here as
+ * they are added, and sent on a connection of the batch's own beside the client's (BatchConnectionPool):
+ * ioredis's own work per command (a Command, a promise and a reply each) was most of a large poll's Redis
+ * time, and a Lua script taking the commands as arguments spent about as long turning them into Lua strings
+ * (`npm run bench -- ingestion`, the recorded NFL responses: about 600 commands a poll). A batch can be
+ * queued (prepare) and applied later: a poll queues its write while PostgreSQL commits.
+ *
+ * MULTI/EXEC runs every command even when one fails (a wrong type): exec() then rejects, naming it. Commands
+ * given to last() (a commit marker) are sent only after every other command succeeded, so a batch that
+ * failed never carries its marker.
  */
 export class RedisBatch {
-  private readonly commands: string[][] = [];
+  /** RESP of the commands so far: flushed text, then the text being appended to. */
+  private readonly parts: Buffer[] = [];
+  private text = '*1\r\n$5\r\nMULTI\r\n';
+  /** Each command's name and key, for errors. */
+  private readonly names: string[] = [];
+  private readonly finally: string[][] = [];
 
+  /** Encoded at once (RESP appended to the batch): no array of arguments is kept. */
   call(command: string, ...args: (string | number)[]): this {
-    const all = [command, ...args.map(String)];
-    const split = SPLITTABLE[command.toLowerCase()];
-    if (!split || all.length <= MAX_ARGS) {
-      this.commands.push(all);
-      return this;
+    let text = `*${args.length + 1}\r\n$${command.length}\r\n${command}\r\n`;
+    for (const a of args) {
+      const v = typeof a === 'string' ? a : String(a);
+      text += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
     }
-    const head = all.slice(0, split.head);
-    const step = Math.floor((MAX_ARGS - split.head) / split.width) * split.width;
-    for (let i = split.head; i < all.length; i += step)
-      this.commands.push([...head, ...all.slice(i, i + step)]);
+    this.text += text;
+    this.names.push(args.length ? `${command.toUpperCase()} ${args[0]}` : command.toUpperCase());
+    // Flattened now and then: one long chain of appended strings is slow to turn into bytes.
+    if (this.text.length > FLUSH_CHARS) this.flush();
+    return this;
+  }
+
+  /** A command run once the rest of the batch has applied without an error (a commit marker). */
+  last(command: string, ...args: (string | number)[]): this {
+    this.finally.push([command, ...args.map(String)]);
     return this;
   }
 
   get length(): number {
-    return this.commands.length;
+    return this.names.length + this.finally.length;
   }
 
   async exec(redis: Redis): Promise<void> {
-    if (this.commands.length === 0) return;
-    // One array, never spread into a call: a whole board (the bench's 100,000 quotes) is hundreds of
-    // thousands of arguments, past what a JavaScript call takes.
-    const args: string[] = ['', '0'];
-    for (const c of this.commands) {
-      args.push(String(c.length));
-      for (const a of c) args.push(a);
+    await this.encode().send(redis);
+  }
+
+  /** The batch as bytes, ready to send (a poll builds it while PostgreSQL commits, and sends it after). */
+  encode(): EncodedBatch {
+    this.flush();
+    return new EncodedBatch(
+      this.names,
+      this.names.length ? Buffer.concat(this.parts) : null,
+      this.finally.map((c) => describe(c)),
+      this.finally.length ? Buffer.from(this.finally.map(encodeCommand).join('')) : null,
+    );
+  }
+
+  private flush(): void {
+    this.parts.push(Buffer.from(this.text));
+    this.text = '';
+  }
+}
+
+const FLUSH_CHARS = 64 * 1024;
+
+function encodeCommand(c: readonly string[]): string {
+  let text = `*${c.length}\r\n`;
+  for (const a of c) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return text;
+}
+
+/** How a failed command is named in errors: the command and its key, never its values. */
+function describe(c: readonly string[]): string {
+  return c.length > 1 ? `${c[0]!.toUpperCase()} ${c[1]}` : c[0]!.toUpperCase();
+}
+
+/** A batch as RESP bytes (RedisBatch.encode): send() runs it; prepare() queues it to run later. */
+export class EncodedBatch {
+  constructor(
+    private readonly names: readonly string[],
+    /** MULTI and the commands (EXEC is sent by apply()). */
+    private readonly queue: Buffer | null,
+    private readonly lastNames: readonly string[],
+    private readonly lastBytes: Buffer | null,
+  ) {}
+
+  async send(redis: Redis): Promise<void> {
+    await (await this.prepare(redis)).apply();
+  }
+
+  /**
+   * Queue the commands in a transaction (MULTI) on a batch connection held for it: Redis receives, parses
+   * and queues them, and applies nothing until apply() sends EXEC. A poll queues its write while PostgreSQL
+   * commits, then applies it, or discards it when the commit did not happen (a crash discards it too: Redis
+   * drops a transaction whose connection closes).
+   */
+  async prepare(redis: Redis): Promise<PreparedBatch> {
+    const pool = batchConnections(redis);
+    const conn = pool.acquire();
+    if (this.queue) {
+      try {
+        // MULTI's +OK, then one +QUEUED per command.
+        const replies = await conn.request(this.queue, this.names.length + 1);
+        const queued = replies.slice(1);
+        const refused = queued.findIndex((r) => r instanceof RedisReplyError);
+        if (refused >= 0)
+          throw conn.fail(`${this.names[refused]} refused: ${(queued[refused] as Error).message}`);
+      } catch (err) {
+        // Whatever was queued goes with the socket.
+        conn.reset();
+        pool.release(conn);
+        throw err;
+      }
     }
+    return new PreparedBatch(pool, conn, this.names, this.queue !== null, this.lastNames, this.lastBytes);
+  }
+}
+
+/** A batch queued on its connection (EncodedBatch.prepare): apply() or discard() it, once. */
+export class PreparedBatch {
+  private settled = false;
+
+  constructor(
+    private readonly pool: BatchConnectionPool,
+    private readonly conn: BatchConnection,
+    private readonly names: readonly string[],
+    private readonly queued: boolean,
+    private readonly lastNames: readonly string[],
+    private readonly lastBytes: Buffer | null,
+  ) {}
+
+  async apply(): Promise<void> {
+    const conn = this.take();
     try {
-      args[0] = APPLY_SHA;
-      await redis.call('evalsha', args);
-    } catch (err) {
-      // A restarted (or flushed) Redis has forgotten the script: EVAL sends it again and caches it.
-      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      args[0] = APPLY_LUA;
-      await redis.call('eval', args);
+      if (this.queued) {
+        // Never sent again on another socket: the queued commands are gone with the one they were sent on.
+        const [results] = await conn.request(EXEC, 1, { resend: false });
+        if (results instanceof RedisReplyError) throw conn.fail(`EXEC refused: ${results.message}`);
+        if (!Array.isArray(results) || results.length !== this.names.length)
+          throw conn.fail(
+            `EXEC answered ${JSON.stringify(results)?.slice(0, 80)} for ${this.names.length} commands`,
+          );
+        const failed = results.findIndex((r) => r instanceof RedisReplyError);
+        if (failed >= 0)
+          throw conn.fail(`${this.names[failed]} failed: ${(results[failed] as Error).message}`);
+      }
+      if (this.lastBytes) {
+        const replies = await conn.request(this.lastBytes, this.lastNames.length);
+        const failed = replies.findIndex((r) => r instanceof RedisReplyError);
+        if (failed >= 0)
+          throw conn.fail(`${this.lastNames[failed]} failed: ${(replies[failed] as Error).message}`);
+      }
+    } finally {
+      this.pool.release(conn);
     }
+  }
+
+  async discard(): Promise<void> {
+    const conn = this.take();
+    try {
+      if (this.queued) await conn.request(DISCARD, 1, { resend: false });
+    } catch {
+      conn.reset();
+    } finally {
+      this.pool.release(conn);
+    }
+  }
+
+  private take(): BatchConnection {
+    if (this.settled) throw new Error('a prepared Redis batch is applied or discarded once');
+    this.settled = true;
+    return this.conn;
+  }
+}
+
+const EXEC = Buffer.from('*1\r\n$4\r\nEXEC\r\n');
+const DISCARD = Buffer.from('*1\r\n$7\r\nDISCARD\r\n');
+
+/** An error reply from Redis (a value in a reply array, not thrown by the parser). */
+class RedisReplyError extends Error {}
+
+type Reply = string | number | null | RedisReplyError | Reply[];
+
+/**
+ * The batch connections of a client: same server, credentials, database and TLS as the client (its options,
+ * so a `rediss://user:pass@host/3` URL holds for both), opened on first use. A connection is held by one
+ * batch from prepare() to apply() or discard() (a transaction in between), so concurrent batches (polls of
+ * several providers in one worker) each take an idle one or open another. Closed with the client.
+ */
+class BatchConnectionPool {
+  private readonly idle: BatchConnection[] = [];
+
+  constructor(private readonly client: Redis) {}
+
+  acquire(): BatchConnection {
+    return this.idle.pop() ?? new BatchConnection(this.client);
+  }
+
+  release(conn: BatchConnection): void {
+    if (this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
+    else conn.close();
+  }
+
+  close(): void {
+    for (const conn of this.idle) conn.close();
+  }
+}
+
+/** Idle batch connections kept per client; more are closed when released. */
+const MAX_IDLE_CONNECTIONS = 4;
+
+const pools = new WeakMap<Redis, BatchConnectionPool>();
+
+function batchConnections(redis: Redis): BatchConnectionPool {
+  let pool = pools.get(redis);
+  if (!pool) {
+    pool = new BatchConnectionPool(redis);
+    pools.set(redis, pool);
+    const p = pool;
+    // The client is closed for good (quit, or its retries given up): so are the idle sockets, until a next use.
+    redis.on('end', () => p.close());
+  }
+  return pool;
+}
+
+/** No reply within this long: the connection is dropped and the request fails (the caller retries). */
+const REPLY_TIMEOUT_MS = 30_000;
+
+/**
+ * One socket, requests answered in order (RESP2). Any socket error fails every request in flight and drops
+ * the socket; the next request opens a new one. A request that failed may or may not have been applied:
+ * callers' markers (last()) tell which.
+ */
+class BatchConnection {
+  private socket: Promise<Socket> | null = null;
+  private readonly waiting: {
+    count: number;
+    replies: Reply[];
+    resolve: (r: Reply[]) => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  /** Sockets that have answered a request. */
+  private readonly served = new WeakSet<Socket>();
+  /** Errors that mean the connection was lost (not a reply, not a timeout). */
+  private readonly lost = new WeakSet<Error>();
+  /** The socket requests wait on; one being dropped no longer is. */
+  private current: Socket | null = null;
+  private readonly address: string;
+
+  constructor(private readonly client: Redis) {
+    const o = client.options;
+    this.address = `redis${o.tls ? 's' : ''}://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
+  }
+
+  /** An error naming the server (never its password), noted for the CLI's failure report like the client's. */
+  fail(message: string): Error {
+    const err = new Error(`redis ${this.address}: ${message}`);
+    noteRedisFailure(err, this.address);
+    return err;
+  }
+
+  /**
+   * Send and wait for `count` replies. A socket that had served earlier requests may have been closed by the
+   * server meanwhile (a restart, an idle timeout, CLIENT KILL) without our knowing yet: when it is lost before
+   * answering, the request goes once more on a new socket. Batches are safe to apply twice (their writes are
+   * idempotent; announcements are at least once anyway).
+   */
+  private connectionLost(message: string): Error {
+    const err = this.fail(message);
+    this.lost.add(err);
+    return err;
+  }
+
+  async request(bytes: Buffer, count: number, { resend = true } = {}): Promise<Reply[]> {
+    const socket = await this.open();
+    const reused = this.served.has(socket);
+    try {
+      return await this.send(socket, bytes, count);
+    } catch (err) {
+      if (!resend || !reused || !this.lost.has(err as Error)) throw err;
+      return this.send(await this.open(), bytes, count);
+    }
+  }
+
+  close(): void {
+    if (this.current) this.drop(this.current, this.fail('the client was closed'));
+  }
+
+  /** Drop the socket (and with it any transaction queued on it); the next request opens another. */
+  reset(): void {
+    if (this.current) this.drop(this.current, this.fail('reset'));
+  }
+
+  private send(socket: Socket, bytes: Buffer, count: number): Promise<Reply[]> {
+    return new Promise<Reply[]>((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.drop(socket, this.fail(`no reply in ${REPLY_TIMEOUT_MS} ms`)),
+        REPLY_TIMEOUT_MS,
+      );
+      this.waiting.push({
+        count,
+        replies: [],
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      // Keeps the process alive only while a request waits for its reply.
+      socket.ref();
+      socket.write(bytes);
+    });
+  }
+
+  private open(): Promise<Socket> {
+    this.socket ??= this.connect().catch((err: Error) => {
+      this.socket = null;
+      throw err;
+    });
+    return this.socket;
+  }
+
+  private async connect(): Promise<Socket> {
+    const o = this.client.options;
+    const host = o.host ?? '127.0.0.1';
+    const port = o.port ?? 6379;
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = o.tls
+        ? tlsConnect({ host, port, servername: host, ...(typeof o.tls === 'object' ? o.tls : {}) })
+        : netConnect({ host, port });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(this.fail(`no connection in ${o.connectTimeout ?? 10_000} ms`));
+      }, o.connectTimeout ?? 10_000);
+      s.once(o.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (err: Error) => {
+        clearTimeout(timer);
+        reject(this.fail(err.message));
+      });
+    });
+    socket.setNoDelay(true);
+    this.current = socket;
+    socket.on('data', (chunk: Buffer) => this.receive(socket, chunk));
+    socket.on('error', (err) => this.drop(socket, this.connectionLost(err.message)));
+    socket.on('end', () => this.drop(socket, this.connectionLost('connection closed by the server')));
+    socket.on('close', () => this.drop(socket, this.connectionLost('connection closed')));
+    const hello: string[][] = [];
+    if (o.password) hello.push(o.username ? ['AUTH', o.username, o.password] : ['AUTH', o.password]);
+    if (o.db) hello.push(['SELECT', String(o.db)]);
+    if (hello.length) {
+      const replies = await this.send(socket, Buffer.from(hello.map(encodeCommand).join('')), hello.length);
+      const failed = replies.findIndex((r) => r instanceof RedisReplyError);
+      if (failed >= 0) {
+        socket.destroy();
+        throw this.fail(`${hello[failed]![0]} refused: ${(replies[failed] as Error).message}`);
+      }
+    }
+    socket.unref();
+    return socket;
+  }
+
+  private drop(socket: Socket, err: Error): void {
+    socket.destroy();
+    if (socket !== this.current) return; // already dropped (an error, then its close)
+    this.current = null;
+    this.socket = null;
+    this.buffer = Buffer.alloc(0);
+    for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  private receive(socket: Socket, chunk: Buffer): void {
+    if (socket !== this.current) return;
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    let offset = 0;
+    while (this.waiting.length) {
+      let parsed: ReturnType<typeof parseReply>;
+      try {
+        parsed = parseReply(this.buffer, offset);
+      } catch (err) {
+        this.drop(socket, this.fail((err as Error).message));
+        return;
+      }
+      if (!parsed) break;
+      offset = parsed.end;
+      const w = this.waiting[0]!;
+      w.replies.push(parsed.value);
+      if (w.replies.length === w.count) {
+        this.waiting.shift();
+        this.served.add(socket);
+        w.resolve(w.replies);
+      }
+    }
+    this.buffer = this.buffer.subarray(offset);
+    if (this.waiting.length === 0) {
+      if (this.buffer.length) this.drop(socket, this.fail('a reply nobody asked for'));
+      else socket.unref();
+    }
+  }
+}
+
+/** One RESP2 reply from `offset`, or null while it has not fully arrived. */
+function parseReply(buf: Buffer, offset: number): { value: Reply; end: number } | null {
+  const eol = buf.indexOf('\r\n', offset, 'latin1');
+  if (eol < 0) return null;
+  const type = buf[offset];
+  const line = buf.toString('utf8', offset + 1, eol);
+  switch (type) {
+    case 0x2b: // +
+      return { value: line, end: eol + 2 };
+    case 0x2d: // -
+      return { value: new RedisReplyError(line), end: eol + 2 };
+    case 0x3a: // :
+      return { value: Number(line), end: eol + 2 };
+    case 0x24: {
+      // $
+      const len = Number(line);
+      if (len < 0) return { value: null, end: eol + 2 };
+      if (buf.length < eol + 2 + len + 2) return null;
+      return { value: buf.toString('utf8', eol + 2, eol + 2 + len), end: eol + 2 + len + 2 };
+    }
+    case 0x2a: {
+      // *
+      const n = Number(line);
+      if (n < 0) return { value: null, end: eol + 2 };
+      const items: Reply[] = [];
+      let end = eol + 2;
+      for (let i = 0; i < n; i++) {
+        const item = parseReply(buf, end);
+        if (!item) return null;
+        items.push(item.value);
+        end = item.end;
+      }
+      return { value: items, end };
+    }
+    default:
+      throw new Error(`redis: unexpected reply type ${JSON.stringify(String.fromCharCode(type ?? 0))}`);
   }
 }

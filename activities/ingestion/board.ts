@@ -11,7 +11,14 @@ import {
   type LastKnown,
 } from './changes';
 import { RedisBatch } from '../infra/redis-batch';
-import { announceChanges, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+import { announceChanges, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+
+/**
+ * Quotes built between two turns of the event loop (well under a millisecond of work): a poll builds its
+ * Redis write while its PostgreSQL commit is in flight, and the commit's replies are handled in between.
+ */
+const BUILD_SLICE = 200;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One price on the board (the value of a board hash field). */
 export interface BoardEntry {
@@ -54,16 +61,14 @@ export interface BoardWrite {
 }
 
 /**
- * Apply a committed poll to Redis in one atomic batch (one round trip): last-known prices, the board (every
- * quote seen refreshes its entry and the market's expiry; a moved line removes the book's entry from the old
- * market), the indexes, one change-stream entry per changed market and one pub/sub message, and, last, the
- * "applied" marker (a batch that fails half-way leaves it unset, and the next poll reconciles).
+ * The Redis write of a committed poll, as one atomic batch (one round trip once sent): last-known prices, the
+ * board (every quote seen refreshes its entry and the market's expiry; a moved line removes the book's entry
+ * from the old market), the indexes, one change-stream entry and one pub/sub message listing the changed markets; then
+ * the "applied" marker, only once all of that succeeded (a batch that fails, or a crash before the marker,
+ * leaves it unset, and the next poll reconciles).
+ * Built in slices while the poll commits (runPoll), and sent only once it has.
  */
-export async function applyToRedis(
-  redis: Redis,
-  keys: IngestKeys,
-  w: BoardWrite,
-): Promise<{ changedMarkets: number }> {
+export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<RedisBatch> {
   const b = new RedisBatch();
   const ttlSeconds = Math.max(1, Math.ceil(w.stalenessSeconds));
   const ttl = String(ttlSeconds);
@@ -79,26 +84,37 @@ export async function applyToRedis(
   }
   for (const ev of new Set(w.quotes.map((q) => q.eventId))) {
     const key = keys.last(w.provider, ev);
-    const fields: string[] = [LAST_KNOWN_MARKER, '1'];
+    const fields: string[] = [];
     for (const c of changedByEvent.get(ev) ?? []) {
       fields.push(
         c.quote.slot,
         encodeLastKnown({ point: c.quote.point, price: c.quote.price, changedAt: w.observedAt }),
       );
     }
-    // Only onto the hash the prices were loaded from: one that is gone (evicted, deleted) is rebuilt whole
-    // from PostgreSQL by its next reader, never recreated with this poll's changes alone.
-    b.call('hset+if-exists', key, ...fields);
+    // Never the marker field: on a hash that is gone (evicted, deleted) this HSET creates one without it,
+    // which its next reader rebuilds whole from PostgreSQL instead of taking this poll's changes for all.
+    if (fields.length) b.call('hset', key, ...fields);
     b.call('expire', key, String(LAST_KNOWN_TTL_SECONDS));
   }
 
-  // Board entries, grouped per market. The changes hold the very quote objects of w.quotes.
+  // Board entries, grouped per market. The changes hold the very quote objects of w.quotes. Every entry
+  // ends with the poll's shared fields, serialised once.
+  const shared: Omit<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
+    provider: w.provider,
+    observedAt: w.observedAt,
+    seenAt: w.seenAtMs,
+    staleAt,
+    pollId: w.pollId,
+  };
+  const tail = `,${JSON.stringify(shared).slice(1)}`;
   const changed = new Set(w.changes.map((c) => c.quote));
   const byMarket = new Map<string, string[]>();
   // What this poll wrote per market, for the checksum in its change-stream entry.
   const written = new Map<string, { field: string; price: string }[]>();
   const marketsByEvent = new Map<string, Set<string>>();
+  let done = 0;
   for (const q of w.quotes) {
+    if (++done % BUILD_SLICE === 0) await nextTurn();
     const mk = q.market;
     const field = boardField(q);
     const changedAt = changed.has(q)
@@ -110,33 +126,26 @@ export async function applyToRedis(
       sourceUpdatedAt: q.sourceUpdatedAt,
       changedAt,
     };
-    // The entry's own fields, open; Redis appends the poll's shared tail (see hset+suffix below).
-    const head = JSON.stringify(own).slice(0, -1);
+    // The entry's own fields, then the shared tail: the whole BoardEntry JSON.
+    const entry = JSON.stringify(own).slice(0, -1) + tail;
     const fields = byMarket.get(mk);
     const sums = written.get(mk);
     if (fields && sums) {
-      fields.push(field, head);
+      fields.push(field, entry);
       sums.push({ field, price: q.price });
     } else {
-      byMarket.set(mk, [field, head]);
+      byMarket.set(mk, [field, entry]);
       written.set(mk, [{ field, price: q.price }]);
       const set = marketsByEvent.get(q.eventId);
       if (set) set.add(mk);
       else marketsByEvent.set(q.eventId, new Set([mk]));
     }
   }
-  const shared: Omit<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
-    provider: w.provider,
-    observedAt: w.observedAt,
-    seenAt: w.seenAtMs,
-    staleAt,
-    pollId: w.pollId,
-  };
-  // Each value is its entry's open head: head + tail is the whole BoardEntry JSON.
-  const tail = `,${JSON.stringify(shared).slice(1)}`;
+  await nextTurn();
   for (const [mk, fields] of byMarket) {
+    if (++done % (BUILD_SLICE / 4) === 0) await nextTurn();
     const key = keys.market(mk);
-    b.call('hset+suffix', key, tail, ...fields);
+    b.call('hset', key, ...fields);
     // Every write refreshes the key's expiry; each entry also carries its own staleAt, which readers check.
     b.call('expire', key, ttl);
   }
@@ -186,6 +195,7 @@ export async function applyToRedis(
     );
     countChange(oldKey, c);
   }
+  await nextTurn();
   announceChanges(
     b,
     keys,
@@ -198,9 +208,8 @@ export async function applyToRedis(
       sum: marketChecksum(written.get(market) ?? []),
     })),
   );
-  b.call('set', keys.applied(w.provider), w.pollId);
-  await b.exec(redis);
-  return { changedMarkets: changedMarkets.size };
+  b.last('set', keys.applied(w.provider), w.pollId);
+  return b;
 }
 
 export interface BoardQuoteView extends BoardEntry {

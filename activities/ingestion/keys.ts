@@ -8,7 +8,7 @@ import type { RedisBatch } from '../infra/redis-batch';
  *   board:ev:<eventId>:info       STRING event JSON (sport, participants, start, status)
  *   board:sport:<sport>           ZSET  event ids, score = last refresh (ms)
  *   board:sports                  ZSET  sports with a board, score = last refresh (ms)
- *   odds:changes                  STREAM one entry per changed market per poll (XADD MAXLEN ~)
+ *   odds:changes                  STREAM one entry per poll with changes: its changed markets (XADD MAXLEN ~)
  *   odds:changes                  PUB/SUB channel: one JSON message per poll with changes
  *   ingest:last:<provider>:<ev>   HASH  "<type>|<period>|<bookmaker>|<outcome>" → "<point>|<price>|<changedAt>"
  *                                       (last known price for change detection; rebuilt from PostgreSQL when lost)
@@ -37,18 +37,18 @@ export type IngestKeys = ReturnType<typeof ingestKeys>;
 export const LAST_KNOWN_MARKER = '_';
 /** Last-known hashes outlive their events a while; PostgreSQL rebuilds them when they are gone. */
 export const LAST_KNOWN_TTL_SECONDS = 14 * 24 * 3600;
-/** Change-stream length (approximate trim). */
-export const CHANGES_STREAM_MAXLEN = 100_000;
+/**
+ * Change-stream length in entries, one per poll (approximate trim): about a thousand polls, at most some tens of
+ * MB for the largest recorded responses (about 250 changed markets a poll).
+ */
+export const CHANGES_STREAM_MAXLEN = 1_000;
 
-/** One entry of the change stream: a market whose quotes changed, from which poll, how many changes. */
-export interface MarketChange {
+/** A market whose quotes a poll changed, as its change-stream entry and pub/sub message list it. */
+export interface ChangedMarket {
   market: string;
   event: string;
   sport: string;
-  provider: string;
-  poll: string;
-  observedAt: string;
-  changes: number | string;
+  changes: number;
   /**
    * marketChecksum (shared/strategies/live-index.ts) of the quotes this poll wrote to the market; a live
    * board that holds them differently resynchronises from Redis. Absent in entries from older writers.
@@ -56,39 +56,18 @@ export interface MarketChange {
   sum?: string;
 }
 
-/** Append a market change to the stream (in the caller's batch), in the one layout its readers parse. */
-export function addMarketChange(batch: RedisBatch, keys: IngestKeys, c: MarketChange): void {
-  batch.call(
-    'xadd',
-    keys.changesStream,
-    'MAXLEN',
-    '~',
-    String(CHANGES_STREAM_MAXLEN),
-    '*',
-    'market',
-    c.market,
-    'event',
-    c.event,
-    'sport',
-    c.sport,
-    'provider',
-    c.provider,
-    'poll',
-    c.poll,
-    'observedAt',
-    c.observedAt,
-    'changes',
-    String(c.changes),
-    ...(c.sum === undefined ? [] : ['sum', c.sum]),
-  );
+/** A changed market with the poll it came from: what a change-stream reader gets from either layout. */
+export interface MarketChange extends ChangedMarket {
+  provider: string;
+  poll: string;
+  observedAt: string;
 }
 
-/** A changed market as a poll announces it (MarketChange without the poll's own fields). */
-export type ChangedMarket = Omit<MarketChange, 'provider' | 'poll' | 'observedAt'>;
-
 /**
- * Announce a poll's changed markets, in the caller's batch: one stream entry each, and one pub/sub message
- * for the poll (what sweeps waiting on the channel wake up to). Nothing when no market changed.
+ * Announce a poll's changed markets, in the caller's batch: ONE change-stream entry for the poll (fields
+ * provider, poll, observedAt and markets, a JSON array of ChangedMarket) and one pub/sub message (the same,
+ * as one JSON object, with pollId). Nothing when no market changed. Entries of older writers are one per
+ * market (fields market, event, sport, provider, poll, observedAt, changes, sum): readChangeEntry reads both.
  */
 export function announceChanges(
   batch: RedisBatch,
@@ -97,25 +76,48 @@ export function announceChanges(
   markets: readonly ChangedMarket[],
 ): void {
   if (markets.length === 0) return;
-  for (const m of markets) {
-    addMarketChange(batch, keys, {
-      ...m,
-      provider: poll.provider,
-      poll: poll.pollId,
-      observedAt: poll.observedAt,
-    });
-  }
+  const list = JSON.stringify(markets);
+  batch.call(
+    'xadd',
+    keys.changesStream,
+    'MAXLEN',
+    '~',
+    String(CHANGES_STREAM_MAXLEN),
+    '*',
+    'provider',
+    poll.provider,
+    'poll',
+    poll.pollId,
+    'observedAt',
+    poll.observedAt,
+    'markets',
+    list,
+  );
   batch.call(
     'publish',
     keys.changesChannel,
-    JSON.stringify({
-      ...poll,
-      markets: markets.map((m) => ({
-        market: m.market,
-        event: m.event,
-        sport: m.sport,
-        changes: Number(m.changes),
-      })),
-    }),
+    `{"provider":${JSON.stringify(poll.provider)},"pollId":${JSON.stringify(poll.pollId)},"observedAt":${JSON.stringify(poll.observedAt)},"markets":${list}}`,
   );
+}
+
+/** The changed markets of one change-stream entry (field, value, field, value…), in either layout. */
+export function readChangeEntry(fields: readonly string[]): MarketChange[] {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  const poll = { provider: f.provider ?? '', poll: f.poll ?? '', observedAt: f.observedAt ?? '' };
+  if (f.markets !== undefined) {
+    const list = JSON.parse(f.markets) as ChangedMarket[];
+    return list.map((m) => ({ ...m, ...poll }));
+  }
+  if (f.market === undefined) return [];
+  return [
+    {
+      market: f.market,
+      event: f.event ?? '',
+      sport: f.sport ?? '',
+      changes: Number(f.changes ?? 0),
+      ...(f.sum === undefined ? {} : { sum: f.sum }),
+      ...poll,
+    },
+  ];
 }

@@ -1,15 +1,15 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger';
-import type { OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
+import type { OddsBatch, OddsProvider, ProviderQuota, RejectInput } from '../providers/types';
 import { excerpt } from '../../shared/readers/values';
-import { applyToRedis, type BoardEventInfo } from './board';
+import { pollRedisWrite, type BoardEventInfo, type BoardWrite } from './board';
 import { canonicalQuote, dedupeQuotes, detectChanges, type CanonicalQuote } from './changes';
 import type { EventResolver } from './events';
 import { commitPoll, committedPolls, insertRejects, type CommittedPoll } from './history';
 import { announceChanges, ingestKeys, type IngestKeys } from './keys';
 import { loadLastKnown, type LastKnownMemory } from './last-known';
-import { RedisBatch } from '../infra/redis-batch';
+import { RedisBatch, type PreparedBatch } from '../infra/redis-batch';
 
 export interface PollContext {
   db: Pool;
@@ -80,8 +80,8 @@ export function createPollContext(deps: {
  *  4. Change detection against the last known prices (this worker's memory of them while Redis's applied
  *     marker names its last poll, else Redis, else PostgreSQL).
  *  5. ONE PostgreSQL transaction: change rows, rejects, and the odds_polls row that marks the poll committed.
- *  6. ONE Redis script call (RedisBatch): last known prices, board, indexes, change stream, pub/sub, and
- *     the applied marker last.
+ *  6. ONE Redis transaction (RedisBatch), built and queued while step 5 runs, applied after it: last known
+ *     prices, board, indexes, change stream, pub/sub; then the applied marker.
  */
 export async function runPoll(
   ctx: PollContext,
@@ -169,42 +169,24 @@ export async function runPoll(
   const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds, remembered);
   const changes = detectChanges(kept, lastKnown);
 
-  // PostgreSQL: the commit point.
-  const committed = await commitPoll(db, {
-    pollId: input.pollId,
-    provider: name,
-    polledAt: batch.observedAt,
-    sports: input.sports,
-    quotesSeen: kept.length,
-    changes,
-    rejects,
-    quota: batch.quota,
-    eventIds,
-    cursor: batch.cursor,
-    requests: batch.requests,
-  });
-  if (!committed) {
-    // A concurrent attempt of the same poll won the race: report what it recorded.
-    return runPoll(ctx, input);
-  }
-  if (crashAt === 'after-commit') throw new Error('injected crash after the PostgreSQL commit');
-
-  // Redis: the board and the announcements.
-  const boardEvents: BoardEventInfo[] = [];
-  for (const e of batch.events) {
-    const eventId = ids.get(e.providerEventId);
-    if (!eventId) continue;
-    boardEvents.push({
-      eventId,
-      sport: e.sport,
-      league: e.league,
-      startTime: e.startTime,
-      status: e.status,
-      participants: e.participants,
-    });
-  }
-  try {
-    await applyToRedis(redis, keys, {
+  // PostgreSQL: the commit point. Meanwhile the Redis write is built and queued in a Redis transaction (its
+  // client-side work and its transfer, about as long as the commit on a large poll); it is applied (EXEC) only
+  // once the commit has happened, and discarded otherwise.
+  const [commit, queued] = await Promise.allSettled([
+    commitPoll(db, {
+      pollId: input.pollId,
+      provider: name,
+      polledAt: batch.observedAt,
+      sports: input.sports,
+      quotesSeen: kept.length,
+      changes,
+      rejects,
+      quota: batch.quota,
+      eventIds,
+      cursor: batch.cursor,
+      requests: batch.requests,
+    }),
+    queueRedisWrite(redis, keys, {
       provider: name,
       pollId: input.pollId,
       observedAt: batch.observedAt,
@@ -213,8 +195,25 @@ export async function runPoll(
       quotes: kept,
       changes,
       lastKnown,
-      events: boardEvents,
-    });
+      events: boardEventsOf(batch.events, ids),
+    }),
+  ]);
+  const redisWrite = queued.status === 'fulfilled' ? queued.value : null;
+  if (commit.status === 'rejected' || !commit.value || crashAt === 'after-commit') {
+    await redisWrite?.discard();
+    if (commit.status === 'rejected') throw commit.reason;
+    if (!commit.value) {
+      // A concurrent attempt of the same poll won the race: report what it recorded.
+      return runPoll(ctx, input);
+    }
+    throw new Error('injected crash after the PostgreSQL commit');
+  }
+  const committed = commit.value;
+
+  // Redis: the board and the announcements.
+  try {
+    if (!redisWrite) throw (queued as PromiseRejectedResult).reason;
+    await redisWrite.apply();
   } catch (err) {
     ctx.memory.forget(name);
     throw err;
@@ -242,6 +241,28 @@ export async function runPoll(
   };
 }
 
+/** The poll's Redis write, built in slices while the commit is in flight (see pollRedisWrite), then queued. */
+async function queueRedisWrite(redis: Redis, keys: IngestKeys, w: BoardWrite): Promise<PreparedBatch> {
+  return (await pollRedisWrite(keys, w)).encode().prepare(redis);
+}
+
+function boardEventsOf(events: OddsBatch['events'], ids: ReadonlyMap<string, string>): BoardEventInfo[] {
+  const out: BoardEventInfo[] = [];
+  for (const e of events) {
+    const eventId = ids.get(e.providerEventId);
+    if (!eventId) continue;
+    out.push({
+      eventId,
+      sport: e.sport,
+      league: e.league,
+      startTime: e.startTime,
+      status: e.status,
+      participants: e.participants,
+    });
+  }
+  return out;
+}
+
 /**
  * A poll committed to PostgreSQL whose Redis write never happened (a crash in between): forget the last known
  * prices of its events (they are rebuilt from the history on next use), announce its changed markets now
@@ -264,9 +285,9 @@ async function reconcileRedis(ctx: PollContext, poll: CommittedPoll): Promise<vo
     b,
     keys,
     { provider: provider.name, pollId: poll.pollId, observedAt: poll.polledAt },
-    rows.map((r) => ({ market: r.market, event: r.event_id, sport: r.sport, changes: r.n })),
+    rows.map((r) => ({ market: r.market, event: r.event_id, sport: r.sport, changes: Number(r.n) })),
   );
-  b.call('set', keys.applied(provider.name), poll.pollId);
+  b.last('set', keys.applied(provider.name), poll.pollId);
   await b.exec(redis);
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from '../infra/redis';
 import { EventStatus, marketKeyString, parseMarketKeyString, type MarketKey } from '../../shared/entities';
 import type { BoardEvent, BoardQuote, BoardSnapshot } from '../../shared/strategies';
-import { addMarketChange, ingestKeys } from '../ingestion/keys';
+import { announceChanges, ingestKeys, type ChangedMarket } from '../ingestion/keys';
 import { RedisBatch } from '../infra/redis-batch';
 import { marketChecksum } from '../../shared/strategies/live-index';
 import type { BoardEntry, BoardEventInfo } from '../ingestion/board';
@@ -41,7 +41,7 @@ export interface BoardReader {
  *   board:ev:<eventId>:info     STRING event JSON {eventId, sport, league, startTime, status, participants}
  *   board:ev:<eventId>:markets  ZSET   market keys (marketKeyString) of the event
  *   board:<marketKey>           HASH   "<bookmaker>|<outcome>|<point or ->" → BoardEntry JSON
- *   odds:changes                STREAM one entry per changed market
+ *   odds:changes                STREAM one entry per poll: its changed markets
  *
  * Read in three pipelined round trips (events, markets, hashes) whatever the board's size. An entry past
  * its `staleAt` is left out. A quote's age is the book's age when observed plus the time since we saw it
@@ -306,6 +306,8 @@ export async function writeBoard(
     b.call('zadd', keys.sports, String(seenAt), event.sport);
   }
   const pollId = options.pollId ?? 'board-writer';
+  // One announcement per provider: a market's checksum is of the quotes one provider's poll wrote.
+  const byProvider = new Map<string, ChangedMarket[]>();
   for (const [mk, fields] of byMarket) {
     const eventId = mk.split('|')[0]!;
     const written: { field: string; price: string }[] = [];
@@ -315,17 +317,18 @@ export async function writeBoard(
       written.push({ field: fields[f]!, price: entry.price });
       provider = entry.provider;
     }
-    addMarketChange(b, keys, {
+    const list = byProvider.get(provider) ?? [];
+    list.push({
       market: mk,
       event: eventId,
       sport: snapshot.events[eventId]?.sport ?? '?',
-      provider,
-      poll: pollId,
-      observedAt: new Date(seenAt).toISOString(),
       changes: fields.length / 2,
       sum: marketChecksum(written),
     });
+    byProvider.set(provider, list);
   }
+  for (const [provider, markets] of byProvider)
+    announceChanges(b, keys, { provider, pollId, observedAt: new Date(seenAt).toISOString() }, markets);
   await b.exec(redis);
   return { markets: byMarket.size, quotes: snapshot.quotes.length };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from '../infra/redis';
 import type { Logger } from '../infra/logger';
 import { LiveBoardIndex, type LiveEntry, type LiveIndexedBoard } from '../../shared/strategies/live-index';
-import { ingestKeys } from '../ingestion/keys';
+import { ingestKeys, readChangeEntry } from '../ingestion/keys';
 import { compareIds, readRawBoard, toBoardEvent, type BoardReader } from './board-reader';
 
 /**
@@ -160,23 +160,19 @@ export function createLiveBoard(
   }
 
   async function applyEntries(entries: [string, string[]][]): Promise<void> {
-    const parsed = entries.map(([id, list]) => {
-      const f: Record<string, string> = {};
-      for (let i = 0; i + 1 < list.length; i += 2) f[list[i]!] = list[i + 1]!;
-      return { id, f };
-    });
-    const markets = [...new Set(parsed.map((e) => e.f.market).filter((m): m is string => !!m))];
-    const events = [...new Set(parsed.map((e) => e.f.event).filter((m): m is string => !!m))];
+    const changed = entries.flatMap(([, fields]) => readChangeEntry(fields));
+    const markets = [...new Set(changed.map((c) => c.market).filter((m) => m !== ''))];
+    const events = [...new Set(changed.map((c) => c.event).filter((m) => m !== ''))];
     await reread(markets, events);
-    for (const { f } of parsed) {
-      if (!f.sum || !f.market || !f.provider || !f.poll) continue;
-      const held = index.checksum(f.market, f.provider, f.poll);
-      if (held === f.sum) continue;
+    for (const c of changed) {
+      if (!c.sum || !c.market || !c.provider || !c.poll) continue;
+      const held = index.checksum(c.market, c.provider, c.poll);
+      if (held === c.sum) continue;
       // Fewer of the poll's quotes than it wrote: a later poll overwrote some (its own entry follows).
-      if (Number(held.split(':')[0]) < Number(f.sum.split(':')[0])) continue;
+      if (Number(held.split(':')[0]) < Number(c.sum.split(':')[0])) continue;
       stats.checksumMismatches++;
       resyncNeeded = true;
-      log?.warn({ market: f.market, held, written: f.sum }, 'live board checksum mismatch: resynchronising');
+      log?.warn({ market: c.market, held, written: c.sum }, 'live board checksum mismatch: resynchronising');
     }
     stats.entriesApplied += entries.length;
     stats.lastId = entries[entries.length - 1]![0];

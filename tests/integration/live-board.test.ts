@@ -141,4 +141,41 @@ describe('live board following Redis', () => {
     const view = await live.sweepView('c', { sports: null, maxQuoteAgeMs: null });
     expect(view.full).toBe(true);
   });
+
+  it('reads the checksums of a poll entry (one per poll, its markets as JSON) as it reads older entries', async () => {
+    const before = live.stats.resyncs;
+    const mismatches = live.stats.checksumMismatches;
+    const field = 'pinnacle|Away|-';
+    const entry = JSON.parse((await stores.redis.hget(keys.market('e1|h2h|full|-'), field))!) as {
+      price: string;
+      provider: string;
+      pollId: string;
+    };
+    const markets = [
+      {
+        market: 'e1|h2h|full|-',
+        event: 'e1',
+        sport: 'basketball_nba',
+        changes: 1,
+        sum: marketChecksum([
+          { field, price: '1.70' },
+          { field: 'pinnacle|Home|-', price: '2.20' },
+        ]),
+      },
+    ];
+    await stores.redis.xadd(
+      keys.changesStream,
+      '*',
+      'provider',
+      entry.provider,
+      'poll',
+      entry.pollId,
+      'observedAt',
+      new Date().toISOString(),
+      'markets',
+      JSON.stringify(markets),
+    );
+    await until('a resync', () => live.stats.resyncs > before);
+    expect(live.stats.checksumMismatches).toBe(mismatches + 1);
+  });
 });
