@@ -100,12 +100,22 @@ export async function waitHealthy(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
-      throw new Error(`${what} exited during start-up; see ${logPath}`);
+      throw new Error(`${what} exited during start-up; see ${logPath}${logTail(logPath)}`);
     }
     if (await temporalHealthy({ address }, 1_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} did not answer at ${address} within ${timeoutMs / 1000} s; see ${logPath}`);
+}
+
+/** The last lines of a start-up log, for the error that says the process exited (the log may be gone later). */
+function logTail(logPath: string): string {
+  try {
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+    return lines ? `; its last lines:\n${lines.slice(-1_500)}` : '';
+  } catch {
+    return '';
+  }
 }
 
 /**
