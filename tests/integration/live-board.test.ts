@@ -55,6 +55,12 @@ const priceOf = (live: LiveBoard, eventId: string, outcome: string) =>
 describe('live board following Redis', () => {
   const stores = testStores();
   let live: LiveBoard;
+  const boardEntry = async (market: string, field: string) =>
+    JSON.parse((await stores.redis.hget(keys.market(market), field))!) as {
+      price: string;
+      provider: string;
+      pollId: string;
+    };
 
   afterAll(async () => {
     await live?.stop();
@@ -112,11 +118,7 @@ describe('live board following Redis', () => {
   it('resynchronises when a market does not match the checksum ingestion wrote', async () => {
     const before = live.stats.resyncs;
     const field = 'pinnacle|Away|-';
-    const entry = JSON.parse((await stores.redis.hget(keys.market('e1|h2h|full|-'), field))!) as {
-      price: string;
-      provider: string;
-      pollId: string;
-    };
+    const entry = await boardEntry('e1|h2h|full|-', field);
     // The entry claims the poll wrote 1.70; the hash holds 1.75: the board must not trust what it holds.
     await stores.redis.xadd(
       keys.changesStream,
@@ -146,11 +148,7 @@ describe('live board following Redis', () => {
     const before = live.stats.resyncs;
     const mismatches = live.stats.checksumMismatches;
     const field = 'pinnacle|Away|-';
-    const entry = JSON.parse((await stores.redis.hget(keys.market('e1|h2h|full|-'), field))!) as {
-      price: string;
-      provider: string;
-      pollId: string;
-    };
+    const entry = await boardEntry('e1|h2h|full|-', field);
     const markets = [
       {
         market: 'e1|h2h|full|-',
