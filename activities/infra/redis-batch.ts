@@ -17,12 +17,12 @@ import { noteRedisFailure } from './redis-failures';
  * failed never carries its marker.
  */
 export class RedisBatch {
-  /** RESP of the commands so far: flushed text, then the text being appended to. */
+  /** RESP of the commands so far: flushed bytes, then the text being appended to. */
   private readonly parts: Buffer[] = [];
   private text = '*1\r\n$5\r\nMULTI\r\n';
   /** Each command's name and key, for errors. */
   private readonly names: string[] = [];
-  private readonly finally: string[][] = [];
+  private readonly markers: string[][] = [];
 
   /** Encoded at once (RESP appended to the batch): no array of arguments is kept. */
   call(command: string, ...args: (string | number)[]): this {
@@ -33,66 +33,22 @@ export class RedisBatch {
     }
     this.text += text;
     this.names.push(args.length ? `${command.toUpperCase()} ${args[0]}` : command.toUpperCase());
-    // Flattened now and then: one long chain of appended strings is slow to turn into bytes.
+    // Flushed now and then: one long chain of appended strings is slow to turn into bytes.
     if (this.text.length > FLUSH_CHARS) this.flush();
     return this;
   }
 
   /** A command run once the rest of the batch has applied without an error (a commit marker). */
   last(command: string, ...args: (string | number)[]): this {
-    this.finally.push([command, ...args.map(String)]);
+    this.markers.push([command, ...args.map(String)]);
     return this;
   }
 
   get length(): number {
-    return this.names.length + this.finally.length;
+    return this.names.length + this.markers.length;
   }
 
   async exec(redis: Redis): Promise<void> {
-    await this.encode().send(redis);
-  }
-
-  /** The batch as bytes, ready to send (a poll builds it while PostgreSQL commits, and sends it after). */
-  encode(): EncodedBatch {
-    this.flush();
-    return new EncodedBatch(
-      this.names,
-      this.names.length ? Buffer.concat(this.parts) : null,
-      this.finally.map((c) => describe(c)),
-      this.finally.length ? Buffer.from(this.finally.map(encodeCommand).join('')) : null,
-    );
-  }
-
-  private flush(): void {
-    this.parts.push(Buffer.from(this.text));
-    this.text = '';
-  }
-}
-
-const FLUSH_CHARS = 64 * 1024;
-
-function encodeCommand(c: readonly string[]): string {
-  let text = `*${c.length}\r\n`;
-  for (const a of c) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
-  return text;
-}
-
-/** How a failed command is named in errors: the command and its key, never its values. */
-function describe(c: readonly string[]): string {
-  return c.length > 1 ? `${c[0]!.toUpperCase()} ${c[1]}` : c[0]!.toUpperCase();
-}
-
-/** A batch as RESP bytes (RedisBatch.encode): send() runs it; prepare() queues it to run later. */
-export class EncodedBatch {
-  constructor(
-    private readonly names: readonly string[],
-    /** MULTI and the commands (EXEC is sent by apply()). */
-    private readonly queue: Buffer | null,
-    private readonly lastNames: readonly string[],
-    private readonly lastBytes: Buffer | null,
-  ) {}
-
-  async send(redis: Redis): Promise<void> {
     await (await this.prepare(redis)).apply();
   }
 
@@ -103,16 +59,17 @@ export class EncodedBatch {
    * drops a transaction whose connection closes).
    */
   async prepare(redis: Redis): Promise<PreparedBatch> {
+    this.flush();
     const pool = batchConnections(redis);
     const conn = pool.acquire();
-    if (this.queue) {
+    const queued = this.names.length > 0;
+    if (queued) {
       try {
         // MULTI's +OK, then one +QUEUED per command.
-        const replies = await conn.request(this.queue, this.names.length + 1);
-        const queued = replies.slice(1);
-        const refused = queued.findIndex((r) => r instanceof RedisReplyError);
-        if (refused >= 0)
-          throw conn.fail(`${this.names[refused]} refused: ${(queued[refused] as Error).message}`);
+        const replies = await conn.request(Buffer.concat(this.parts), this.names.length + 1);
+        const refused = replies.findIndex((r, i) => i > 0 && r instanceof RedisReplyError);
+        if (refused > 0)
+          throw conn.fail(`${this.names[refused - 1]} refused: ${(replies[refused] as Error).message}`);
       } catch (err) {
         // Whatever was queued goes with the socket.
         conn.reset();
@@ -120,27 +77,44 @@ export class EncodedBatch {
         throw err;
       }
     }
-    return new PreparedBatch(pool, conn, this.names, this.queue !== null, this.lastNames, this.lastBytes);
+    return new PreparedBatch(pool, conn, queued ? this.names : [], this.markers);
+  }
+
+  private flush(): void {
+    if (this.text) this.parts.push(Buffer.from(this.text));
+    this.text = '';
   }
 }
 
-/** A batch queued on its connection (EncodedBatch.prepare): apply() or discard() it, once. */
+const FLUSH_CHARS = 64 * 1024;
+
+/** How a failed marker is named in errors: the command and its key, never its values. */
+function describe(c: readonly string[]): string {
+  return c.length > 1 ? `${c[0]!.toUpperCase()} ${c[1]}` : c[0]!.toUpperCase();
+}
+
+function encodeCommand(c: readonly string[]): string {
+  let text = `*${c.length}\r\n`;
+  for (const a of c) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return text;
+}
+
+/** A batch queued on its connection (RedisBatch.prepare): apply() or discard() it, once. */
 export class PreparedBatch {
   private settled = false;
 
   constructor(
     private readonly pool: BatchConnectionPool,
     private readonly conn: BatchConnection,
+    /** The queued commands' names (none queued: empty). */
     private readonly names: readonly string[],
-    private readonly queued: boolean,
-    private readonly lastNames: readonly string[],
-    private readonly lastBytes: Buffer | null,
+    private readonly markers: readonly string[][],
   ) {}
 
   async apply(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.queued) {
+      if (this.names.length) {
         // Never sent again on another socket: the queued commands are gone with the one they were sent on.
         const [results] = await conn.request(EXEC, 1, { resend: false });
         if (results instanceof RedisReplyError) throw conn.fail(`EXEC refused: ${results.message}`);
@@ -152,11 +126,14 @@ export class PreparedBatch {
         if (failed >= 0)
           throw conn.fail(`${this.names[failed]} failed: ${(results[failed] as Error).message}`);
       }
-      if (this.lastBytes) {
-        const replies = await conn.request(this.lastBytes, this.lastNames.length);
+      if (this.markers.length) {
+        const replies = await conn.request(
+          Buffer.from(this.markers.map(encodeCommand).join('')),
+          this.markers.length,
+        );
         const failed = replies.findIndex((r) => r instanceof RedisReplyError);
         if (failed >= 0)
-          throw conn.fail(`${this.lastNames[failed]} failed: ${(replies[failed] as Error).message}`);
+          throw conn.fail(`${describe(this.markers[failed]!)} failed: ${(replies[failed] as Error).message}`);
       }
     } finally {
       this.pool.release(conn);
@@ -166,7 +143,7 @@ export class PreparedBatch {
   async discard(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.queued) await conn.request(DISCARD, 1, { resend: false });
+      if (this.names.length) await conn.request(DISCARD, 1, { resend: false });
     } catch {
       conn.reset();
     } finally {

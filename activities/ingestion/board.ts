@@ -61,12 +61,12 @@ export interface BoardWrite {
 }
 
 /**
- * The Redis write of a committed poll, as one atomic batch (one round trip once sent): last-known prices, the
- * board (every quote seen refreshes its entry and the market's expiry; a moved line removes the book's entry
- * from the old market), the indexes, one change-stream entry and one pub/sub message listing the changed markets; then
- * the "applied" marker, only once all of that succeeded (a batch that fails, or a crash before the marker,
- * leaves it unset, and the next poll reconciles).
- * Built in slices while the poll commits (runPoll), and sent only once it has.
+ * The Redis write of a committed poll, as one transaction: last-known prices, the board (every quote seen
+ * refreshes its entry and the market's expiry; a moved line removes the book's entry from the old market),
+ * the indexes, one change-stream entry and one pub/sub message listing the changed markets; then the
+ * "applied" marker, only once all of that succeeded (a batch that fails, or a crash before the marker, leaves
+ * it unset, and the next poll reconciles). Built in slices while the poll commits (runPoll), queued on Redis,
+ * and applied only once the commit has happened.
  */
 export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<RedisBatch> {
   const b = new RedisBatch();

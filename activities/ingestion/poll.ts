@@ -243,7 +243,7 @@ export async function runPoll(
 
 /** The poll's Redis write, built in slices while the commit is in flight (see pollRedisWrite), then queued. */
 async function queueRedisWrite(redis: Redis, keys: IngestKeys, w: BoardWrite): Promise<PreparedBatch> {
-  return (await pollRedisWrite(keys, w)).encode().prepare(redis);
+  return (await pollRedisWrite(keys, w)).prepare(redis);
 }
 
 function boardEventsOf(events: OddsBatch['events'], ids: ReadonlyMap<string, string>): BoardEventInfo[] {

@@ -110,7 +110,6 @@ describe('RedisBatch: many commands in one MULTI/EXEC on a connection of its own
     const queued = await new RedisBatch()
       .call('set', `${prefix}p1`, 'one')
       .last('set', `${prefix}p1m`, 'applied')
-      .encode()
       .prepare(stores.redis);
     expect(await stores.redis.get(`${prefix}p1`)).toBeNull();
     await queued.apply();
@@ -120,7 +119,6 @@ describe('RedisBatch: many commands in one MULTI/EXEC on a connection of its own
     const dropped = await new RedisBatch()
       .call('set', `${prefix}p2`, 'two')
       .last('set', `${prefix}p2m`, 'applied')
-      .encode()
       .prepare(stores.redis);
     await dropped.discard();
     await expect(dropped.apply()).rejects.toThrow(/once/);
@@ -132,8 +130,8 @@ describe('RedisBatch: many commands in one MULTI/EXEC on a connection of its own
   });
 
   it('batches prepared at once each hold a connection of their own', async () => {
-    const a = await new RedisBatch().call('set', `${prefix}c1`, 'a').encode().prepare(stores.redis);
-    const b = await new RedisBatch().call('set', `${prefix}c2`, 'b').encode().prepare(stores.redis);
+    const a = await new RedisBatch().call('set', `${prefix}c1`, 'a').prepare(stores.redis);
+    const b = await new RedisBatch().call('set', `${prefix}c2`, 'b').prepare(stores.redis);
     await b.apply();
     expect(await stores.redis.get(`${prefix}c2`)).toBe('b');
     // Had b been queued inside a's transaction, it would not be applied yet, and a's discard would drop it.
