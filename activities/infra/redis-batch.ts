@@ -17,11 +17,15 @@ import { noteRedisFailure } from './redis-failures';
  * failed never carries its marker.
  */
 export class RedisBatch {
-  /** RESP of the commands so far: flushed bytes, then the text being appended to. */
-  private readonly parts: Buffer[] = [];
+  /**
+   * RESP of the commands so far, as text: finished parts, then the one being appended to. Kept as strings
+   * and turned into bytes by the socket as it writes them: a large batch (a whole test board) left as
+   * buffers is memory that only a full collection frees, and it landed in the sweeps measured after it.
+   */
+  private readonly parts: string[] = [];
   private text = '*1\r\n$5\r\nMULTI\r\n';
-  /** Each command's name and key, for errors. */
-  private readonly names: string[] = [];
+  /** Each command's name and first argument (its key), for errors: pairs, named only when one fails. */
+  private readonly names: (string | number | undefined)[] = [];
   private readonly markers: string[][] = [];
 
   /** Encoded at once (RESP appended to the batch): no array of arguments is kept. */
@@ -32,8 +36,8 @@ export class RedisBatch {
       text += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
     }
     this.text += text;
-    this.names.push(args.length ? `${command.toUpperCase()} ${args[0]}` : command.toUpperCase());
-    // Flushed now and then: one long chain of appended strings is slow to turn into bytes.
+    this.names.push(command, args[0]);
+    // Cut into parts now and then: one long chain of appended strings is slow to turn into bytes.
     if (this.text.length > FLUSH_CHARS) this.flush();
     return this;
   }
@@ -45,7 +49,7 @@ export class RedisBatch {
   }
 
   get length(): number {
-    return this.names.length + this.markers.length;
+    return this.names.length / 2 + this.markers.length;
   }
 
   async exec(redis: Redis): Promise<void> {
@@ -62,14 +66,14 @@ export class RedisBatch {
     this.flush();
     const pool = batchConnections(redis);
     const conn = pool.acquire();
-    const queued = this.names.length > 0;
-    if (queued) {
+    const commands = new QueuedCommands(this.names);
+    if (commands.count) {
       try {
         // MULTI's +OK, then one +QUEUED per command.
-        const replies = await conn.request(Buffer.concat(this.parts), this.names.length + 1);
+        const replies = await conn.request(this.parts, commands.count + 1);
         const refused = replies.findIndex((r, i) => i > 0 && r instanceof RedisReplyError);
         if (refused > 0)
-          throw conn.fail(`${this.names[refused - 1]} refused: ${(replies[refused] as Error).message}`);
+          throw conn.fail(`${commands.name(refused - 1)} refused: ${(replies[refused] as Error).message}`);
       } catch (err) {
         // Whatever was queued goes with the socket.
         conn.reset();
@@ -77,16 +81,30 @@ export class RedisBatch {
         throw err;
       }
     }
-    return new PreparedBatch(pool, conn, queued ? this.names : [], this.markers);
+    return new PreparedBatch(pool, conn, commands, this.markers);
   }
 
   private flush(): void {
-    if (this.text) this.parts.push(Buffer.from(this.text));
+    if (this.text) this.parts.push(this.text);
     this.text = '';
   }
 }
 
 const FLUSH_CHARS = 64 * 1024;
+
+/** The commands of a batch as errors name them: the command and its key, never its values. */
+class QueuedCommands {
+  readonly count: number;
+
+  constructor(private readonly pairs: readonly (string | number | undefined)[]) {
+    this.count = pairs.length / 2;
+  }
+
+  name(i: number): string {
+    const [command, key] = [this.pairs[2 * i], this.pairs[2 * i + 1]];
+    return `${String(command).toUpperCase()}${key === undefined ? '' : ` ${key}`}`;
+  }
+}
 
 /** How a failed marker is named in errors: the command and its key, never its values. */
 function describe(c: readonly string[]): string {
@@ -106,25 +124,24 @@ export class PreparedBatch {
   constructor(
     private readonly pool: BatchConnectionPool,
     private readonly conn: BatchConnection,
-    /** The queued commands' names (none queued: empty). */
-    private readonly names: readonly string[],
+    private readonly commands: QueuedCommands,
     private readonly markers: readonly string[][],
   ) {}
 
   async apply(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.names.length) {
+      if (this.commands.count) {
         // Never sent again on another socket: the queued commands are gone with the one they were sent on.
         const [results] = await conn.request(EXEC, 1, { resend: false });
         if (results instanceof RedisReplyError) throw conn.fail(`EXEC refused: ${results.message}`);
-        if (!Array.isArray(results) || results.length !== this.names.length)
+        if (!Array.isArray(results) || results.length !== this.commands.count)
           throw conn.fail(
-            `EXEC answered ${JSON.stringify(results)?.slice(0, 80)} for ${this.names.length} commands`,
+            `EXEC answered ${JSON.stringify(results)?.slice(0, 80)} for ${this.commands.count} commands`,
           );
         const failed = results.findIndex((r) => r instanceof RedisReplyError);
         if (failed >= 0)
-          throw conn.fail(`${this.names[failed]} failed: ${(results[failed] as Error).message}`);
+          throw conn.fail(`${this.commands.name(failed)} failed: ${(results[failed] as Error).message}`);
       }
       if (this.markers.length) {
         const replies = await conn.request(
@@ -143,7 +160,7 @@ export class PreparedBatch {
   async discard(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.names.length) await conn.request(DISCARD, 1, { resend: false });
+      if (this.commands.count) await conn.request(DISCARD, 1, { resend: false });
     } catch {
       conn.reset();
     } finally {
@@ -257,7 +274,7 @@ class BatchConnection {
     return err;
   }
 
-  async request(bytes: Buffer, count: number, { resend = true } = {}): Promise<Reply[]> {
+  async request(bytes: Buffer | readonly string[], count: number, { resend = true } = {}): Promise<Reply[]> {
     const socket = await this.open();
     const reused = this.served.has(socket);
     try {
@@ -277,7 +294,7 @@ class BatchConnection {
     if (this.current) this.drop(this.current, this.fail('reset'));
   }
 
-  private send(socket: Socket, bytes: Buffer, count: number): Promise<Reply[]> {
+  private send(socket: Socket, bytes: Buffer | readonly string[], count: number): Promise<Reply[]> {
     return new Promise<Reply[]>((resolve, reject) => {
       const timer = setTimeout(
         () => this.drop(socket, this.fail(`no reply in ${REPLY_TIMEOUT_MS} ms`)),
@@ -297,7 +314,13 @@ class BatchConnection {
       });
       // Keeps the process alive only while a request waits for its reply.
       socket.ref();
-      socket.write(bytes);
+      // A large batch goes as its parts of text, not copied into one buffer first.
+      if (Buffer.isBuffer(bytes)) socket.write(bytes);
+      else {
+        socket.cork();
+        for (const part of bytes) socket.write(part);
+        socket.uncork();
+      }
     });
   }
 
@@ -363,6 +386,10 @@ class BatchConnection {
   private receive(socket: Socket, chunk: Buffer): void {
     if (socket !== this.current) return;
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    // Every reply ends with a line end: until one has arrived there is nothing new to parse (a large reply,
+    // an EXEC of many commands, comes in many chunks and would be parsed again from its start each time).
+    const end = this.buffer.length;
+    if (end < 2 || this.buffer[end - 2] !== 0x0d || this.buffer[end - 1] !== 0x0a) return;
     let offset = 0;
     while (this.waiting.length) {
       let parsed: ReturnType<typeof parseReply>;
