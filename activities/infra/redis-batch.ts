@@ -17,39 +17,23 @@ import { noteRedisFailure } from './redis-failures';
  * failed never carries its marker.
  */
 export class RedisBatch {
-  /**
-   * RESP of the commands so far, as text: finished parts, then the one being appended to. Kept as strings
-   * and turned into bytes by the socket as it writes them: a large batch (a whole test board) left as
-   * buffers is memory that only a full collection frees, and it landed in the sweeps measured after it.
-   */
-  private readonly parts: string[] = [];
-  private text = '*1\r\n$5\r\nMULTI\r\n';
-  /** Each command's name and first argument (its key), for errors: pairs, named only when one fails. */
-  private readonly names: (string | number | undefined)[] = [];
-  private readonly markers: string[][] = [];
+  private readonly queued = new CommandList('*1\r\n$5\r\nMULTI\r\n');
+  private readonly markers = new CommandList('');
 
   /** Encoded at once (RESP appended to the batch): no array of arguments is kept. */
   call(command: string, ...args: (string | number)[]): this {
-    let text = `*${args.length + 1}\r\n$${command.length}\r\n${command}\r\n`;
-    for (const a of args) {
-      const v = typeof a === 'string' ? a : String(a);
-      text += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
-    }
-    this.text += text;
-    this.names.push(command, args[0]);
-    // Cut into parts now and then: one long chain of appended strings is slow to turn into bytes.
-    if (this.text.length > FLUSH_CHARS) this.flush();
+    this.queued.add(command, args);
     return this;
   }
 
   /** A command run once the rest of the batch has applied without an error (a commit marker). */
   last(command: string, ...args: (string | number)[]): this {
-    this.markers.push([command, ...args.map(String)]);
+    this.markers.add(command, args);
     return this;
   }
 
   get length(): number {
-    return this.names.length / 2 + this.markers.length;
+    return this.queued.count + this.markers.count;
   }
 
   async exec(redis: Redis): Promise<void> {
@@ -63,17 +47,14 @@ export class RedisBatch {
    * drops a transaction whose connection closes).
    */
   async prepare(redis: Redis): Promise<PreparedBatch> {
-    this.flush();
     const pool = batchConnections(redis);
     const conn = pool.acquire();
-    const commands = new QueuedCommands(this.names);
-    if (commands.count) {
+    if (this.queued.count) {
       try {
         // MULTI's +OK, then one +QUEUED per command.
-        const replies = await conn.request(this.parts, commands.count + 1);
-        const refused = replies.findIndex((r, i) => i > 0 && r instanceof RedisReplyError);
-        if (refused > 0)
-          throw conn.fail(`${commands.name(refused - 1)} refused: ${(replies[refused] as Error).message}`);
+        const [, ...replies] = await conn.request(this.queued.parts(), this.queued.count + 1);
+        const refused = this.queued.firstError(replies, 'refused');
+        if (refused) throw conn.fail(refused);
       } catch (err) {
         // Whatever was queued goes with the socket.
         conn.reset();
@@ -81,39 +62,69 @@ export class RedisBatch {
         throw err;
       }
     }
-    return new PreparedBatch(pool, conn, commands, this.markers);
+    return new PreparedBatch(pool, conn, this.queued, this.markers);
+  }
+}
+
+/**
+ * Commands as RESP text, appended as they come, with their names for errors. Kept as strings and turned into
+ * bytes by the socket as it writes them: a large batch (a whole test board) left as buffers is memory that
+ * only a full collection frees, and it landed in the sweeps measured after it.
+ */
+class CommandList {
+  private readonly done: string[] = [];
+  private text: string;
+  /** Each command's name and first argument (its key): named only when one fails. */
+  private readonly names: (string | number | null)[] = [];
+
+  constructor(head: string) {
+    this.text = head;
   }
 
-  private flush(): void {
-    if (this.text) this.parts.push(this.text);
+  get count(): number {
+    return this.names.length / 2;
+  }
+
+  /** `key` names the command in errors (its first argument unless told otherwise: never a secret). */
+  add(
+    command: string,
+    args: readonly (string | number)[],
+    key: string | number | null = args[0] ?? null,
+  ): void {
+    this.text += encodeCommand(command, args);
+    this.names.push(command, key);
+    // Cut into parts now and then: one long chain of appended strings is slow to turn into bytes.
+    if (this.text.length > PART_CHARS) this.cut();
+  }
+
+  parts(): readonly string[] {
+    this.cut();
+    return this.done;
+  }
+
+  /** The first error among the commands' replies, as "<COMMAND> <key> <verb>: <message>", or null. */
+  firstError(replies: readonly Reply[], verb: string): string | null {
+    const i = replies.findIndex((r) => r instanceof RedisReplyError);
+    if (i < 0) return null;
+    const [command, key] = [this.names[2 * i], this.names[2 * i + 1]];
+    const name = `${String(command).toUpperCase()}${key === null ? '' : ` ${key}`}`;
+    return `${name} ${verb}: ${(replies[i] as Error).message}`;
+  }
+
+  private cut(): void {
+    if (this.text) this.done.push(this.text);
     this.text = '';
   }
 }
 
-const FLUSH_CHARS = 64 * 1024;
+const PART_CHARS = 64 * 1024;
 
-/** The commands of a batch as errors name them: the command and its key, never its values. */
-class QueuedCommands {
-  readonly count: number;
-
-  constructor(private readonly pairs: readonly (string | number | undefined)[]) {
-    this.count = pairs.length / 2;
+function encodeCommand(command: string, args: readonly (string | number)[]): string {
+  let text = `*${args.length + 1}\r\n$${command.length}\r\n${command}\r\n`;
+  for (const a of args) {
+    const v = typeof a === 'string' ? a : String(a);
+    text += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
   }
-
-  name(i: number): string {
-    const [command, key] = [this.pairs[2 * i], this.pairs[2 * i + 1]];
-    return `${String(command).toUpperCase()}${key === undefined ? '' : ` ${key}`}`;
-  }
-}
-
-/** How a failed marker is named in errors: the command and its key, never its values. */
-function describe(c: readonly string[]): string {
-  return c.length > 1 ? `${c[0]!.toUpperCase()} ${c[1]}` : c[0]!.toUpperCase();
-}
-
-function encodeCommand(c: readonly string[]): string {
-  let text = `*${c.length}\r\n`;
-  for (const a of c) text += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
   return text;
 }
 
@@ -124,33 +135,30 @@ export class PreparedBatch {
   constructor(
     private readonly pool: BatchConnectionPool,
     private readonly conn: BatchConnection,
-    private readonly commands: QueuedCommands,
-    private readonly markers: readonly string[][],
+    private readonly queued: CommandList,
+    private readonly markers: CommandList,
   ) {}
 
   async apply(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.commands.count) {
+      if (this.queued.count) {
         // Never sent again on another socket: the queued commands are gone with the one they were sent on.
         const [results] = await conn.request(EXEC, 1, { resend: false });
         if (results instanceof RedisReplyError) throw conn.fail(`EXEC refused: ${results.message}`);
-        if (!Array.isArray(results) || results.length !== this.commands.count)
+        if (!Array.isArray(results) || results.length !== this.queued.count)
           throw conn.fail(
-            `EXEC answered ${JSON.stringify(results)?.slice(0, 80)} for ${this.commands.count} commands`,
+            `EXEC answered ${JSON.stringify(results)?.slice(0, 80)} for ${this.queued.count} commands`,
           );
-        const failed = results.findIndex((r) => r instanceof RedisReplyError);
-        if (failed >= 0)
-          throw conn.fail(`${this.commands.name(failed)} failed: ${(results[failed] as Error).message}`);
+        const failed = this.queued.firstError(results, 'failed');
+        if (failed) throw conn.fail(failed);
       }
-      if (this.markers.length) {
-        const replies = await conn.request(
-          Buffer.from(this.markers.map(encodeCommand).join('')),
-          this.markers.length,
+      if (this.markers.count) {
+        const failed = this.markers.firstError(
+          await conn.request(this.markers.parts(), this.markers.count),
+          'failed',
         );
-        const failed = replies.findIndex((r) => r instanceof RedisReplyError);
-        if (failed >= 0)
-          throw conn.fail(`${describe(this.markers[failed]!)} failed: ${(replies[failed] as Error).message}`);
+        if (failed) throw conn.fail(failed);
       }
     } finally {
       this.pool.release(conn);
@@ -160,7 +168,7 @@ export class PreparedBatch {
   async discard(): Promise<void> {
     const conn = this.take();
     try {
-      if (this.commands.count) await conn.request(DISCARD, 1, { resend: false });
+      if (this.queued.count) await conn.request(DISCARD, 1, { resend: false });
     } catch {
       conn.reset();
     } finally {
@@ -262,18 +270,18 @@ class BatchConnection {
     return err;
   }
 
-  /**
-   * Send and wait for `count` replies. A socket that had served earlier requests may have been closed by the
-   * server meanwhile (a restart, an idle timeout, CLIENT KILL) without our knowing yet: when it is lost before
-   * answering, the request goes once more on a new socket. Batches are safe to apply twice (their writes are
-   * idempotent; announcements are at least once anyway).
-   */
   private connectionLost(message: string): Error {
     const err = this.fail(message);
     this.lost.add(err);
     return err;
   }
 
+  /**
+   * Send and wait for `count` replies. A socket that had served earlier requests may have been closed by the
+   * server meanwhile (a restart, an idle timeout, CLIENT KILL) without our knowing yet: when it is lost before
+   * answering, the request goes once more on a new socket. Batches are safe to apply twice (their writes are
+   * idempotent; announcements are at least once anyway).
+   */
   async request(bytes: Buffer | readonly string[], count: number, { resend = true } = {}): Promise<Reply[]> {
     const socket = await this.open();
     const reused = this.served.has(socket);
@@ -359,15 +367,15 @@ class BatchConnection {
     socket.on('error', (err) => this.drop(socket, this.connectionLost(err.message)));
     socket.on('end', () => this.drop(socket, this.connectionLost('connection closed by the server')));
     socket.on('close', () => this.drop(socket, this.connectionLost('connection closed')));
-    const hello: string[][] = [];
-    if (o.password) hello.push(o.username ? ['AUTH', o.username, o.password] : ['AUTH', o.password]);
-    if (o.db) hello.push(['SELECT', String(o.db)]);
-    if (hello.length) {
-      const replies = await this.send(socket, Buffer.from(hello.map(encodeCommand).join('')), hello.length);
-      const failed = replies.findIndex((r) => r instanceof RedisReplyError);
-      if (failed >= 0) {
+    const hello = new CommandList('');
+    if (o.password) hello.add('AUTH', o.username ? [o.username, o.password] : [o.password], null);
+    if (o.db) hello.add('SELECT', [o.db]);
+    if (hello.count) {
+      // AUTH is named alone: its first argument may be the password itself.
+      const failed = hello.firstError(await this.send(socket, hello.parts(), hello.count), 'refused');
+      if (failed) {
         socket.destroy();
-        throw this.fail(`${hello[failed]![0]} refused: ${(replies[failed] as Error).message}`);
+        throw this.fail(failed);
       }
     }
     socket.unref();
