@@ -103,7 +103,7 @@ async function baselinePoll(
   batch: OddsBatch,
   sports: string[],
 ): Promise<{ quotes: number; changes: number }> {
-  const ids = await resolver.resolve(provider, batch.events);
+  const { ids } = await resolver.resolve(provider, batch.events);
   const sportOf = new Map(batch.events.map((e) => [e.providerEventId, e.sport]));
   let changes = 0;
   for (const q of batch.quotes) {

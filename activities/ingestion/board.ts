@@ -11,7 +11,7 @@ import {
   type LastKnown,
 } from './changes';
 import { RedisBatch } from '../infra/redis-batch';
-import { announceChanges, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
+import { announceChanges, LAST_KNOWN_MARKER, LAST_KNOWN_TTL_SECONDS, type IngestKeys } from './keys';
 
 /**
  * Quotes built between two turns of the event loop (well under a millisecond of work): a poll builds its
@@ -57,6 +57,8 @@ export interface BoardWrite {
   changes: readonly Change[];
   /** Last known state the changes were detected against (for changedAt of unchanged quotes). */
   lastKnown: Map<string, Map<string, LastKnown>>;
+  /** Events the provider never carried before (EventResolver): this write starts their last-known hash. */
+  firstMapped?: ReadonlySet<string>;
   events: readonly BoardEventInfo[];
 }
 
@@ -85,14 +87,20 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
   for (const ev of new Set(w.quotes.map((q) => q.eventId))) {
     const key = keys.last(w.provider, ev);
     const fields: string[] = [];
+    // A first-mapped event's hash is whole with this poll's changes (it has no history): it gets the marker,
+    // on a hash started afresh. Any other event's HSET never carries it: on a hash that is gone (evicted,
+    // deleted) the HSET creates one without it, which its next reader rebuilds whole from PostgreSQL
+    // instead of taking this poll's changes for all.
+    if (w.firstMapped?.has(ev)) {
+      b.call('del', key);
+      fields.push(LAST_KNOWN_MARKER, '1');
+    }
     for (const c of changedByEvent.get(ev) ?? []) {
       fields.push(
         c.quote.slot,
         encodeLastKnown({ point: c.quote.point, price: c.quote.price, changedAt: w.observedAt }),
       );
     }
-    // Never the marker field: on a hash that is gone (evicted, deleted) this HSET creates one without it,
-    // which its next reader rebuilds whole from PostgreSQL instead of taking this poll's changes for all.
     if (fields.length) b.call('hset', key, ...fields);
     b.call('expire', key, String(LAST_KNOWN_TTL_SECONDS));
   }

@@ -7,10 +7,30 @@ import type { ProviderEvent } from '../providers/types';
 export const EVENT_MATCH_TOLERANCE_MS = 30 * 60_000;
 
 interface Candidate {
+  mapped: null;
   event_id: string;
   start_time: Date;
+  status: EventStatus;
   participants: { name: string }[];
   mapped_by_provider: boolean;
+}
+
+/** A mapping found by create() once it holds the locks. */
+interface Mapped {
+  mapped: string;
+  event_id: string;
+}
+
+/** A payload's events as canonical ids, and which of them the provider had never carried before. */
+export interface ResolvedEvents {
+  /** Provider event id → canonical event id. */
+  ids: Map<string, string>;
+  /**
+   * Canonical events this call mapped for the provider for the first time: the provider has no history
+   * for them (a canonical event has one id per provider, and only ingestion writes odds_quotes, after
+   * mapping), so nothing needs loading to detect their changes.
+   */
+  firstMapped: Set<string>;
 }
 
 /**
@@ -30,8 +50,9 @@ export class EventResolver {
     private readonly toleranceMs = EVENT_MATCH_TOLERANCE_MS,
   ) {}
 
-  async resolve(provider: string, events: readonly ProviderEvent[]): Promise<Map<string, string>> {
+  async resolve(provider: string, events: readonly ProviderEvent[]): Promise<ResolvedEvents> {
     const out = new Map<string, string>();
+    const firstMapped = new Set<string>();
     const unique = new Map(events.map((e) => [e.providerEventId, e]));
     const missing: ProviderEvent[] = [];
     for (const e of unique.values()) {
@@ -46,10 +67,10 @@ export class EventResolver {
       );
       for (const r of rows) this.remember(provider, r.provider_event_id, r.event_id, out);
       const unmapped = missing.filter((e) => !out.has(e.providerEventId));
-      if (unmapped.length) await this.create(provider, unmapped, out);
+      if (unmapped.length) await this.create(provider, unmapped, out, firstMapped);
     }
     await this.updateEvents(events, out);
-    return out;
+    return { ids: out, firstMapped };
   }
 
   /** Canonical ids of provider events already mapped (no matching, no creation). */
@@ -86,31 +107,51 @@ export class EventResolver {
    * one query, matched here in payload order (an event matched or created in this batch is this provider's
    * from then on, as if mapped one by one), new events and mappings inserted in one statement each.
    */
-  private async create(provider: string, events: ProviderEvent[], out: Map<string, string>): Promise<void> {
+  private async create(
+    provider: string,
+    events: ProviderEvent[],
+    out: Map<string, string>,
+    firstMapped: Set<string>,
+  ): Promise<void> {
     const client = await this.db.connect();
     try {
-      await client.query('BEGIN');
+      // The transaction and its locks in one round trip (a simple query of two statements, so literals).
+      const locks = [...new Set(events.map((e) => client.escapeLiteral(`alphabet:events:${e.sport}`)))];
       await client.query(
-        `SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) AS locks`,
-        [events.map((e) => `alphabet:events:${e.sport}`)],
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest(ARRAY[${locks.join(', ')}]::text[]) AS k ORDER BY 1) AS locks`,
       );
-      const starts = events.map((e) => Date.parse(e.startTime));
-      const { rows: candidates } = await client.query<Candidate & { sport: string }>(
-        `SELECT ev.event_id, ev.sport, ev.start_time, ev.participants,
+      // The candidates, and the mappings another process of this provider made while this one waited for
+      // the locks (those games are its, already: nothing to create).
+      const { rows: found } = await client.query<(Candidate & { sport: string }) | Mapped>(
+        `SELECT NULL::text AS mapped, ev.event_id, ev.sport, ev.start_time, ev.status, ev.participants,
                 EXISTS (SELECT 1 FROM event_provider_ids m WHERE m.event_id = ev.event_id AND m.provider = $4) AS mapped_by_provider
            FROM events ev
           WHERE EXISTS (SELECT 1 FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(sport, lo, hi)
-                         WHERE ev.sport = w.sport AND ev.start_time BETWEEN w.lo AND w.hi)`,
+                         WHERE ev.sport = w.sport AND ev.start_time BETWEEN w.lo AND w.hi)
+         UNION ALL
+         SELECT m.provider_event_id, m.event_id, NULL, NULL, NULL, NULL, NULL
+           FROM event_provider_ids m WHERE m.provider = $4 AND m.provider_event_id = ANY($5::text[])`,
         [
           events.map((e) => e.sport),
-          starts.map((t) => new Date(t - this.toleranceMs)),
-          starts.map((t) => new Date(t + this.toleranceMs)),
+          events.map((e) => new Date(Date.parse(e.startTime) - this.toleranceMs)),
+          events.map((e) => new Date(Date.parse(e.startTime) + this.toleranceMs)),
           provider,
+          events.map((e) => e.providerEventId),
         ],
       );
+      const candidates: (Candidate & { sport: string })[] = [];
+      const meanwhile = new Map<string, string>();
+      for (const r of found) {
+        if (r.mapped === null) candidates.push(r);
+        else meanwhile.set(r.mapped, r.event_id);
+      }
+      events = events.filter((e) => !meanwhile.has(e.providerEventId));
+      const starts = events.map((e) => Date.parse(e.startTime));
       const claimed = new Set(candidates.filter((c) => c.mapped_by_provider).map((c) => c.event_id));
       const chosen: string[] = [];
       const fresh = new Set<ProviderEvent>();
+      // What each chosen event holds now (start, status): updateEvents skips those that already agree.
+      const holds = new Map<string, string>();
       events.forEach((e, i) => {
         const names = e.participants.map((p) => p.name);
         const match = candidates
@@ -129,7 +170,8 @@ export class EventResolver {
               Math.abs(a.start_time.getTime() - starts[i]!) - Math.abs(b.start_time.getTime() - starts[i]!),
           )[0];
         const id = match?.event_id ?? canonicalEventId(e.sport, names, e.startTime);
-        if (!match) fresh.add(e);
+        if (match) holds.set(id, eventState(match.start_time.toISOString(), match.status));
+        else fresh.add(e);
         claimed.add(id);
         chosen.push(id);
       });
@@ -154,23 +196,31 @@ export class EventResolver {
         for (const r of inserts.rows) inserted.add(r.event_id);
       }
       for (const [i, e] of events.entries()) {
-        if (!fresh.has(e) || inserted.delete(chosen[i]!)) continue;
-        // Its canonical id is taken (the same game already mapped by this provider, or twice in this batch).
-        chosen[i] = await this.createNumbered(client, provider, e);
+        if (!fresh.has(e)) continue;
+        if (!inserted.delete(chosen[i]!)) {
+          // Its canonical id is taken (the same game already mapped by this provider, or twice in this batch).
+          chosen[i] = await this.createNumbered(client, provider, e);
+        }
+        holds.set(chosen[i]!, eventState(new Date(e.startTime).toISOString(), e.status));
       }
-      await client.query(
+      // A concurrent poll of the same provider may have mapped some first: its mapping wins (the no-op
+      // update returns it; xmax is 0 only on a row this statement inserted).
+      const { rows } = await client.query<{ provider_event_id: string; event_id: string; mine: boolean }>(
         `INSERT INTO event_provider_ids (provider, provider_event_id, event_id)
          SELECT $1::text, p, ev FROM unnest($2::text[], $3::text[]) AS v(p, ev)
-         ON CONFLICT (provider, provider_event_id) DO NOTHING`,
+         ON CONFLICT (provider, provider_event_id) DO UPDATE SET event_id = event_provider_ids.event_id
+         RETURNING provider_event_id, event_id, xmax = 0 AS mine`,
         [provider, events.map((e) => e.providerEventId), chosen],
       );
-      // A concurrent poll of the same provider may have mapped some first: its mapping wins.
-      const { rows } = await client.query<{ provider_event_id: string; event_id: string }>(
-        `SELECT provider_event_id, event_id FROM event_provider_ids WHERE provider = $1 AND provider_event_id = ANY($2::text[])`,
-        [provider, events.map((e) => e.providerEventId)],
-      );
-      for (const r of rows) this.remember(provider, r.provider_event_id, r.event_id, out);
       await client.query('COMMIT');
+      for (const [providerEventId, eventId] of meanwhile)
+        this.remember(provider, providerEventId, eventId, out);
+      for (const r of rows) {
+        this.remember(provider, r.provider_event_id, r.event_id, out);
+        if (r.mine) firstMapped.add(r.event_id);
+        const state = holds.get(r.event_id);
+        if (state) this.written.set(r.event_id, state);
+      }
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       // Nothing was committed: forget what this attempt cached.
@@ -213,7 +263,7 @@ export class EventResolver {
     for (const e of events) {
       const id = ids.get(e.providerEventId);
       if (!id) continue;
-      const state = `${e.startTime}|${e.status}`;
+      const state = eventState(e.startTime, e.status);
       if (this.written.get(id) === state) continue;
       rows.push({ id, start: e.startTime, status: e.status });
     }
@@ -226,7 +276,7 @@ export class EventResolver {
           AND (events.start_time, events.status) IS DISTINCT FROM (v.start, v.status)`,
       [rows.map((r) => r.id), rows.map((r) => r.start), rows.map((r) => r.status)],
     );
-    for (const r of rows) this.written.set(r.id, `${r.start}|${r.status}`);
+    for (const r of rows) this.written.set(r.id, eventState(r.start, r.status));
     if (this.written.size > 50_000) this.written.clear();
   }
 
@@ -254,6 +304,12 @@ function eventParticipants(e: ProviderEvent): string {
   return JSON.stringify(
     e.participants.map((p) => ({ id: participantId(p.name), name: p.name, role: p.role })),
   );
+}
+
+/** An event's start and status as updateEvents compares them (the start as an ISO instant). */
+function eventState(start: string, status: string): string {
+  const t = Date.parse(start);
+  return `${Number.isNaN(t) ? start : new Date(t).toISOString()}|${status}`;
 }
 
 function cacheKey(provider: string, providerEventId: string): string {

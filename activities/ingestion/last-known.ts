@@ -33,10 +33,11 @@ export class LastKnownMemory {
 }
 
 /**
- * The last known price per slot, for change detection. Redis holds it; an event whose hash is missing (new
- * event, expired, Redis flushed, or invalidated after a crash between the PostgreSQL commit and the Redis
- * write) is rebuilt from the history itself — the latest row per slot — so change detection survives restarts
- * and never writes a row twice. Events in `remembered` (LastKnownMemory) are taken from there.
+ * The last known price per slot, for change detection. Redis holds it; an event whose hash is missing
+ * (expired, Redis flushed, or invalidated after a crash between the PostgreSQL commit and the Redis write) is
+ * rebuilt from the history itself — the latest row per slot — so change detection survives restarts and never
+ * writes a row twice. Events in `remembered` (LastKnownMemory) are taken from there; events in `firstMapped`
+ * (the provider never carried them: EventResolver) have none, and the poll's Redis write starts their hash.
  */
 export async function loadLastKnown(
   db: Pool,
@@ -45,12 +46,14 @@ export async function loadLastKnown(
   provider: string,
   wanted: readonly string[],
   remembered: LastKnownByEvent = new Map(),
+  firstMapped: ReadonlySet<string> = new Set(),
 ): Promise<LastKnownByEvent> {
   const out: LastKnownByEvent = new Map();
   const eventIds: string[] = [];
   for (const ev of wanted) {
     const held = remembered.get(ev);
     if (held) out.set(ev, held);
+    else if (firstMapped.has(ev)) out.set(ev, new Map());
     else eventIds.push(ev);
   }
   if (eventIds.length === 0) return out;

@@ -78,7 +78,7 @@ export function createPollContext(deps: {
  *  2. Fetch (recorded sources resume from the cursor of the latest committed poll).
  *  3. Canonical events; drop duplicate slots into rejects.
  *  4. Change detection against the last known prices (this worker's memory of them while Redis's applied
- *     marker names its last poll, else Redis, else PostgreSQL).
+ *     marker names its last poll, else Redis, else PostgreSQL; none for an event the provider never had).
  *  5. ONE PostgreSQL transaction: change rows, rejects, and the odds_polls row that marks the poll committed.
  *  6. ONE Redis transaction (RedisBatch), built and queued while step 5 runs, applied after it: last known
  *     prices, board, indexes, change stream, pub/sub; then the applied marker.
@@ -142,7 +142,7 @@ export async function runPoll(
   if (crashAt === 'after-fetch') throw new Error('injected crash after fetch');
 
   // Canonical events.
-  const ids = await ctx.resolver.resolve(name, batch.events);
+  const { ids, firstMapped } = await ctx.resolver.resolve(name, batch.events);
   const eventsById = new Map(batch.events.map((e) => [e.providerEventId, e]));
   const rejects: RejectInput[] = [...batch.rejects];
   const canonical: CanonicalQuote[] = [];
@@ -166,7 +166,7 @@ export async function runPoll(
 
   // Change detection.
   const eventIds = [...new Set(kept.map((q) => q.eventId))];
-  const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds, remembered);
+  const lastKnown = await loadLastKnown(db, redis, keys, name, eventIds, remembered, firstMapped);
   const changes = detectChanges(kept, lastKnown);
 
   // PostgreSQL: the commit point. Meanwhile the Redis write is built and queued in a Redis transaction (its
@@ -195,6 +195,7 @@ export async function runPoll(
       quotes: kept,
       changes,
       lastKnown,
+      firstMapped,
       events: boardEventsOf(batch.events, ids),
     }),
   ]);

@@ -11,7 +11,7 @@ import { TheOddsApiProvider } from '../../activities/providers/the-odds-api';
 import { sportOfPrefix } from '../../activities/providers/replay';
 import { EventResolver } from '../../activities/ingestion/events';
 import { runPoll, type CrashPoint, type PollContext } from '../../activities/ingestion/poll';
-import { ingestKeys, readChangeEntry } from '../../activities/ingestion/keys';
+import { ingestKeys, LAST_KNOWN_MARKER, readChangeEntry } from '../../activities/ingestion/keys';
 import { LastKnownMemory } from '../../activities/ingestion/last-known';
 import { readBoard } from '../../activities/ingestion/board';
 
@@ -408,5 +408,47 @@ describe.skipIf(!snapshots)('The Odds API adapter, end to end into PostgreSQL an
     );
     expect(rows).toHaveLength(wire.length);
     for (const r of rows) expect(r.b).toBe(r.a);
+  }, 180_000);
+
+  it("starts a provider's last known prices of a game it never carried without reading history, and a restarted worker writes nothing for the same prices", async () => {
+    const a = `prov-a-${rand()}`;
+    const b = `prov-b-${rand()}`;
+    const file = readdirSync(snapshots!).find((f) => f.startsWith('wnba_'))!;
+    const sport = sportOfPrefix('wnba');
+    const wire = JSON.parse(readFileSync(join(snapshots!, file), 'utf8')) as WireEvent[];
+    serve.set(sport, JSON.stringify(wire));
+    await poll(context(a), `${a}:1`, [sport]);
+    // B carries the same games under its own ids: canonical events A mapped, but B has no history for them.
+    serve.set(sport, JSON.stringify(wire.map((e) => ({ ...e, id: `b-${e.id}` }))));
+    const ctxB = context(b);
+    const first = await poll(ctxB, `${b}:1`, [sport]);
+    const quotes = first.quotesSeen;
+    expect(quotes).toBeGreaterThan(0);
+    expect(first.changesWritten).toBe(quotes);
+    const rows = await rowsOf(b);
+    expect(rows).toHaveLength(quotes);
+    expect(new Set(rows.map((r) => r.change_type))).toEqual(new Set(['initial']));
+    // Each of B's hashes is whole (marker set) and holds B's slots only, though A's rows are in the history.
+    const { rows: events } = await stores.db.query<{ event_id: string }>(
+      `SELECT event_id FROM event_provider_ids WHERE provider = $1`,
+      [b],
+    );
+    expect(events).toHaveLength(wire.length);
+    let slots = 0;
+    for (const { event_id } of events) {
+      const hash = await stores.redis.hgetall(ctxB.keys.last(b, event_id));
+      expect(hash[LAST_KNOWN_MARKER], event_id).toBe('1');
+      slots += Object.keys(hash).length - 1;
+    }
+    expect(slots).toBe(quotes);
+    // A new process (resolver and memory empty) polls the same prices: the mappings are found, not made
+    // again, and nothing is written twice.
+    const again = await poll(context(b), `${b}:2`, [sport]);
+    expect(again.changesWritten).toBe(0);
+    expect(await rowsOf(b)).toHaveLength(quotes);
+    // The same with the hashes gone (Redis lost them): rebuilt from B's own history, still nothing written.
+    await stores.redis.del(...events.map((e) => ctxB.keys.last(b, e.event_id)));
+    const rebuilt = await poll(context(b), `${b}:3`, [sport]);
+    expect(rebuilt.changesWritten).toBe(0);
   }, 180_000);
 });
