@@ -74,8 +74,11 @@ export async function commitPoll(
   return rec.changes.length >= copyMinRows ? commitPollByCopy(db, rec) : commitPollInOneStatement(db, rec);
 }
 
-const POLL_INSERT = `INSERT INTO odds_polls (poll_id, provider, polled_at, sports, quotes_seen, changes_written, rejects,
-                        quota_remaining, quota_used, event_ids, cursor, requests)
+/** The columns pollParams fills, in its order. */
+const POLL_COLUMNS_WRITTEN = `poll_id, provider, polled_at, sports, quotes_seen, changes_written, rejects,
+                        quota_remaining, quota_used, event_ids, cursor, requests`;
+
+const POLL_INSERT = `INSERT INTO odds_polls (${POLL_COLUMNS_WRITTEN})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (poll_id) DO NOTHING
        RETURNING poll_id`;
@@ -165,29 +168,31 @@ async function commitPollInOneStatement(
 }
 
 /**
- * Large polls: the odds_polls row first (its key serialises attempts of the same poll), then the change
- * rows through COPY straight into odds_quotes. COPY has no ON CONFLICT: when a row is already there (the
- * same recording replayed under another poll id) the COPY fails as a whole, the transaction is rolled back
- * and the poll is written by the INSERT … ON CONFLICT DO NOTHING instead, so what is written is the same
- * either way (no savepoint: one round trip less on every poll for a case that is rare).
+ * Large polls: the odds_polls row, then the change rows through COPY straight into odds_quotes, in one
+ * transaction started in one round trip (BEGIN, the row and the COPY sent as one simple query, so the row's
+ * values go as literals). The row is a plain INSERT: its key serialises attempts of the same poll, and a poll
+ * already committed is a unique violation of that key (nothing else of the query runs). COPY has no ON
+ * CONFLICT: when a change row is already there (the same recording replayed under another poll id) the COPY
+ * fails as a whole, the transaction is rolled back and the poll is written by the INSERT … ON CONFLICT DO
+ * NOTHING instead, so what is written is the same either way (no savepoint: one round trip less on every
+ * poll for a case that is rare).
  */
 async function commitPollByCopy(db: Pool, rec: PollRecord): Promise<{ changesWritten: number } | null> {
   const client = await db.connect();
-  let duplicate = false;
+  let refused: 'committed' | 'duplicate' | null = null;
   try {
-    await client.query('BEGIN');
-    const poll = await client.query(POLL_INSERT, pollParams(rec));
-    if (poll.rowCount === 0) {
-      await client.query('ROLLBACK');
-      return null;
-    }
     try {
-      await copyQuotes(client, rec);
+      await copyText(
+        client,
+        `BEGIN; ${pollInsertLiterals(client, rec)}; COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`,
+        quoteCopyText(rec),
+      );
     } catch (err) {
-      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      duplicate = true;
+      const e = err as { code?: string; constraint?: string };
+      if (e.code !== UNIQUE_VIOLATION) throw err;
+      refused = e.constraint === POLL_KEY ? 'committed' : 'duplicate';
     }
-    if (duplicate) {
+    if (refused) {
       await client.query('ROLLBACK');
     } else {
       await insertRejects(client, rec.provider, rec.pollId, rec.rejects);
@@ -199,16 +204,34 @@ async function commitPollByCopy(db: Pool, rec: PollRecord): Promise<{ changesWri
   } finally {
     client.release();
   }
-  return duplicate ? commitPollInOneStatement(db, rec) : { changesWritten: rec.changes.length };
+  if (refused === 'committed') return null;
+  return refused === 'duplicate' ? commitPollInOneStatement(db, rec) : { changesWritten: rec.changes.length };
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** odds_polls' primary key (poll_id): its violation means the poll is committed already. */
+const POLL_KEY = 'odds_polls_pkey';
+
+/** The odds_polls row of POLL_INSERT as a plain INSERT with literal values (escaped by the client). */
+function pollInsertLiterals(client: PoolClient, rec: PollRecord): string {
+  const lit = (v: string | number | null | readonly string[]): string => {
+    if (v === null) return 'NULL';
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) throw new Error(`odds_polls: ${v} is not an integer`);
+      return String(v);
+    }
+    if (typeof v === 'string') return client.escapeLiteral(v);
+    return `ARRAY[${v.map((x) => client.escapeLiteral(x)).join(', ')}]::text[]`;
+  };
+  const values = pollParams(rec);
+  return `INSERT INTO odds_polls (${POLL_COLUMNS_WRITTEN}) VALUES (${values.map(lit).join(', ')})`;
+}
 
 export const QUOTE_COPY_COLUMNS =
   'event_id, market_type, period, line, outcome, point, provider, bookmaker, price, observed_at, source_updated_at, change_type, poll_id, metadata';
 
 /** The change rows as COPY text, written straight from the changes (no per-row arrays). */
-async function copyQuotes(client: PoolClient, rec: PollRecord): Promise<void> {
+function quoteCopyText(rec: PollRecord): string {
   const provider = copyValue(rec.provider);
   const polledAt = copyValue(rec.polledAt);
   const pollId = copyValue(rec.pollId);
@@ -220,7 +243,7 @@ async function copyQuotes(client: PoolClient, rec: PollRecord): Promise<void> {
       `${copyValue(q.outcome)}\t${copyValue(q.point)}\t${provider}\t${copyValue(q.bookmaker)}\t${copyValue(q.price)}\t` +
       `${polledAt}\t${copyValue(q.sourceUpdatedAt)}\t${c.changeType}\t${pollId}\t${copyValue(metadataJson(q.original))}\n`;
   }
-  await copyText(client, `COPY odds_quotes (${QUOTE_COPY_COLUMNS}) FROM STDIN`, text);
+  return text;
 }
 
 /** Send `text` (COPY text format rows) through `COPY … FROM STDIN` on `client`. */
