@@ -128,14 +128,12 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
     const changedAt = changed.has(q)
       ? w.observedAt
       : (w.lastKnown.get(q.eventId)?.get(q.slot)?.changedAt ?? w.observedAt);
-    const own: Pick<BoardEntry, 'price' | 'point' | 'sourceUpdatedAt' | 'changedAt'> = {
-      price: q.price,
-      point: q.point,
-      sourceUpdatedAt: q.sourceUpdatedAt,
-      changedAt,
-    };
-    // The entry's own fields, then the shared tail: the whole BoardEntry JSON.
-    const entry = JSON.stringify(own).slice(0, -1) + tail;
+    // The entry's own fields, then the shared tail: the whole BoardEntry JSON (its own fields written out:
+    // one string each, no object serialised and cut on each of a poll's quotes).
+    const entry =
+      `{"price":${JSON.stringify(q.price)},"point":${q.point === null ? 'null' : JSON.stringify(q.point)},` +
+      `"sourceUpdatedAt":${q.sourceUpdatedAt === null ? 'null' : JSON.stringify(q.sourceUpdatedAt)},` +
+      `"changedAt":${JSON.stringify(changedAt)}${tail}`;
     const fields = byMarket.get(mk);
     const sums = written.get(mk);
     if (fields && sums) {

@@ -124,6 +124,24 @@ describe('live board index', () => {
     expect(live.changedSince(epoch, v)).toBeNull();
   });
 
+  it('checksum: FNV-1a of "<field>\\0<price>" per quote, XORed (the value older writers put in the stream)', () => {
+    // Written out here, independently of the code under test.
+    const fnv = (text: string) => {
+      let h = 0x811c9dc5;
+      for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+      return h >>> 0;
+    };
+    const quotes = [
+      { field: 'dk|Kansas City Chiefs|-3.5', price: '1.909090909090909090909091' },
+      { field: 'fd|Atlético Madrid|-', price: '2.1' },
+    ];
+    const x =
+      (fnv(`${quotes[0]!.field}\u0000${quotes[0]!.price}`) ^
+        fnv(`${quotes[1]!.field}\u0000${quotes[1]!.price}`)) >>>
+      0;
+    expect(marketChecksum(quotes)).toBe(`2:${x.toString(16)}`);
+  });
+
   it('checksum: the index recomputes what the writer wrote, whatever the order, and differs on a price', () => {
     const hash = {
       'a|Home|-': entry('2.10', T0),
