@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { parseMarketKeyString, type MarketKey } from '../../shared/entities';
 import { marketLine } from '../../shared/readers/values';
-import { marketChecksum } from '../../shared/strategies/live-index';
+import { checksumText } from '../../shared/strategies/live-index';
 import {
   boardField,
+  boardQuoteHash,
   encodeLastKnown,
   quoteMarketKey,
   type CanonicalQuote,
@@ -117,8 +118,8 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
   const tail = `,${JSON.stringify(shared).slice(1)}`;
   const changed = new Set(w.changes.map((c) => c.quote));
   const byMarket = new Map<string, string[]>();
-  // What this poll wrote per market, for the checksum in its change-stream entry.
-  const written = new Map<string, { field: string; price: string }[]>();
+  // The quotes this poll wrote per market, for the checksum in its change-stream entry.
+  const written = new Map<string, CanonicalQuote[]>();
   const marketsByEvent = new Map<string, Set<string>>();
   let done = 0;
   for (const q of w.quotes) {
@@ -138,10 +139,10 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
     const sums = written.get(mk);
     if (fields && sums) {
       fields.push(field, entry);
-      sums.push({ field, price: q.price });
+      sums.push(q);
     } else {
       byMarket.set(mk, [field, entry]);
-      written.set(mk, [{ field, price: q.price }]);
+      written.set(mk, [q]);
       const set = marketsByEvent.get(q.eventId);
       if (set) set.add(mk);
       else marketsByEvent.set(q.eventId, new Set([mk]));
@@ -211,11 +212,18 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
       event: e.event,
       sport: e.sport,
       changes: e.n,
-      sum: marketChecksum(written.get(market) ?? []),
+      sum: writtenChecksum(written.get(market) ?? []),
     })),
   );
   b.last('set', keys.applied(w.provider), w.pollId);
   return b;
+}
+
+/** marketChecksum of the quotes a poll wrote to a market, hashed from the quotes themselves. */
+function writtenChecksum(quotes: readonly CanonicalQuote[]): string {
+  let x = 0;
+  for (const q of quotes) x ^= boardQuoteHash(q);
+  return checksumText(quotes.length, x);
 }
 
 export interface BoardQuoteView extends BoardEntry {

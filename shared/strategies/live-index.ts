@@ -26,37 +26,41 @@ export interface LiveEntry {
   pollId?: string;
 }
 
+/** FNV-1a's (32 bits) starting state. */
+export const FNV1A_OFFSET = 0x811c9dc5;
+
+/** FNV-1a continued over `text` from the state `h` (FNV1A_OFFSET to start; `>>> 0` to finish). */
+export function fnv1aAdd(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 /**
- * FNV-1a, 32 bits, of `${field}\u0000${price}`, without building that string (a poll hashes every quote of its
- * changed markets): cheap and good enough to catch a quote the board holds differently from Redis.
+ * A quote's hash in a market checksum: FNV-1a of `${field}\u0000${price}` (hashed in pieces: no joined
+ * string). Cheap, and good enough to catch a quote the board holds differently from Redis.
  */
-function fnv1aFieldPrice(field: string, price: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < field.length; i++) {
-    h ^= field.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h = Math.imul(h, 0x01000193); // the separator: h ^= 0 is h
-  for (let i = 0; i < price.length; i++) {
-    h ^= price.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+export function quoteHash(field: string, price: string): number {
+  return fnv1aAdd(fnv1aAdd(fnv1aAdd(FNV1A_OFFSET, field), '\u0000'), price) >>> 0;
 }
 
 /**
  * Checksum of the quotes one poll wrote to a market: "<count>:<hex>", the XOR of one hash per board hash
- * field and price, so the order of the fields does not matter. Ingestion puts it in the change-stream entry
- * (`sum`); the live board recomputes it over the quotes it holds from that provider and poll.
+ * field and price (quoteHash), so the order of the fields does not matter. Ingestion puts it in the
+ * change-stream entry (`sum`); the live board recomputes it over the quotes it holds from that provider and poll.
  */
 export function marketChecksum(quotes: Iterable<{ field: string; price: string }>): string {
   let x = 0;
   let n = 0;
   for (const q of quotes) {
-    x = (x ^ fnv1aFieldPrice(q.field, q.price)) >>> 0;
+    x = (x ^ quoteHash(q.field, q.price)) >>> 0;
     n++;
   }
-  return `${n}:${x.toString(16)}`;
+  return checksumText(n, x);
+}
+
+/** The checksum text of `n` quotes whose hashes XOR to `x`. */
+export function checksumText(n: number, x: number): string {
+  return `${n}:${(x >>> 0).toString(16)}`;
 }
 
 const eventIdOfKey = (key: string) => key.slice(0, key.indexOf('|'));

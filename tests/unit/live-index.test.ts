@@ -7,7 +7,13 @@ import {
   type BoardSnapshot,
   type StrategyDefinition,
 } from '../../shared/strategies';
-import { LiveBoardIndex, marketChecksum, type LiveEntry } from '../../shared/strategies/live-index';
+import {
+  checksumText,
+  LiveBoardIndex,
+  marketChecksum,
+  type LiveEntry,
+} from '../../shared/strategies/live-index';
+import { boardField, boardQuoteHash } from '../../activities/ingestion/changes';
 import { scheduledEvent } from '../helpers/board';
 
 const T0 = Date.parse('2025-11-16T12:00:00.000Z');
@@ -140,6 +146,16 @@ describe('live board index', () => {
         fnv(`${quotes[1]!.field}\u0000${quotes[1]!.price}`)) >>>
       0;
     expect(marketChecksum(quotes)).toBe(`2:${x.toString(16)}`);
+  });
+
+  it("checksum: ingestion's per-quote hash (from the quote's parts) is the one of its board field and price", () => {
+    const quotes = [
+      { bookmaker: 'dk', outcome: 'Kansas City Chiefs', point: '-3.5', price: '1.909090909090909090909091' },
+      { bookmaker: 'fd', outcome: 'Atlético Madrid', point: null, price: '2.1' },
+    ];
+    const fromParts = checksumText(2, boardQuoteHash(quotes[0]!) ^ boardQuoteHash(quotes[1]!));
+    expect(fromParts).toBe(marketChecksum(quotes.map((q) => ({ field: boardField(q), price: q.price }))));
+    expect(boardQuoteHash({ ...quotes[0]!, price: '1.91' })).not.toBe(boardQuoteHash(quotes[0]!));
   });
 
   it('checksum: the index recomputes what the writer wrote, whatever the order, and differs on a price', () => {
