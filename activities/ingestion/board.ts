@@ -72,6 +72,8 @@ export interface BoardWrite {
  * and applied only once the commit has happened.
  */
 export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<RedisBatch> {
+  // The commit started just before: its first query goes out (microtasks) before the first slice is built.
+  await nextTurn();
   const b = new RedisBatch();
   const ttlSeconds = Math.max(1, Math.ceil(w.stalenessSeconds));
   const ttl = String(ttlSeconds);
