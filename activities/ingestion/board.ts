@@ -138,10 +138,10 @@ export async function pollRedisWrite(keys: IngestKeys, w: BoardWrite): Promise<R
       `"sourceUpdatedAt":${q.sourceUpdatedAt === null ? 'null' : JSON.stringify(q.sourceUpdatedAt)},` +
       `"changedAt":${JSON.stringify(changedAt)}${tail}`;
     const fields = byMarket.get(mk);
-    const sums = written.get(mk);
-    if (fields && sums) {
+    const quotes = written.get(mk);
+    if (fields && quotes) {
       fields.push(field, entry);
-      sums.push(q);
+      quotes.push(q);
     } else {
       byMarket.set(mk, [field, entry]);
       written.set(mk, [q]);

@@ -203,8 +203,8 @@ export class EventResolver {
         }
         holds.set(chosen[i]!, eventState(new Date(e.startTime).toISOString(), e.status));
       }
-      // A concurrent poll of the same provider may have mapped some first: its mapping wins (the no-op
-      // update returns it; xmax is 0 only on a row this statement inserted).
+      // Under the sport's lock no other process maps these ids meanwhile; should a mapping be there all the
+      // same, the no-op update returns it (it wins). xmax is 0 only on a row this statement inserted.
       const { rows } = await client.query<{ provider_event_id: string; event_id: string; mine: boolean }>(
         `INSERT INTO event_provider_ids (provider, provider_event_id, event_id)
          SELECT $1::text, p, ev FROM unnest($2::text[], $3::text[]) AS v(p, ev)
