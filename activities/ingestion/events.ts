@@ -201,7 +201,7 @@ export class EventResolver {
           // Its canonical id is taken (the same game already mapped by this provider, or twice in this batch).
           chosen[i] = await this.createNumbered(client, provider, e);
         }
-        holds.set(chosen[i]!, eventState(new Date(e.startTime).toISOString(), e.status));
+        holds.set(chosen[i]!, eventState(e.startTime, e.status));
       }
       // Under the sport's lock no other process maps these ids meanwhile; should a mapping be there all the
       // same, the no-op update returns it (it wins). xmax is 0 only on a row this statement inserted.
